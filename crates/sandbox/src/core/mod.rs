@@ -1,0 +1,18 @@
+//! The core shared by every platform module: state and persistence, the emulated
+//! clock, OAuth building blocks, consent page, fault injection, request log, rate
+//! limits, received posts, control API and status page.
+
+pub mod consent;
+pub mod control_api;
+pub mod faults;
+pub mod layer;
+pub mod oauth;
+pub mod platform;
+pub mod ratelimit;
+pub mod received;
+pub mod reqlog;
+pub mod sandbox;
+pub mod server;
+pub mod state;
+pub mod status_page;
+pub mod util;

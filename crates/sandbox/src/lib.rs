@@ -1,0 +1,46 @@
+//! CreatorFlow sandbox: faithful local emulators of the platforms' OAuth and
+//! publishing APIs, served on 127.0.0.1 by one axum server.
+//!
+//! - Each emulated host lives under a path prefix (`/x`, later `/linkedin`,
+//!   `/meta/...`, `/tiktok`, `/youtube`); below it the paths are the real ones, so
+//!   a client with an injectable base URL talks to it unchanged.
+//! - `/_sandbox/...` is a JSON control API (faults, clock, quotas, consent, ...);
+//!   `/` is a status page listing accounts and received posts.
+//! - [`start`] returns a [`SandboxHandle`] that also exposes the control API
+//!   in-process (it derefs to [`Sandbox`]).
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), creatorflow_sandbox::SandboxError> {
+//! use creatorflow_sandbox::{start, ConsentMode, SandboxConfig};
+//! let sandbox = start(SandboxConfig {
+//!     consent: ConsentMode::Approve { account_id: None },
+//!     ..SandboxConfig::default()
+//! })
+//! .await?;
+//! let x_base = sandbox.url("/x"); // stands for https://x.com and https://api.x.com
+//! # let _ = x_base;
+//! let posts = sandbox.received(Some("x"));
+//! # let _ = posts;
+//! sandbox.shutdown().await?;
+//! # Ok(()) }
+//! ```
+
+// Handlers return ready-made platform error responses as `Err(Response)`, the usual
+// axum idiom; boxing them would only add noise.
+#![allow(clippy::result_large_err)]
+
+pub mod core;
+pub mod platforms;
+
+pub use crate::core::faults::{Fault, FaultSpec, PendingFault};
+pub use crate::core::oauth::{ClientType, IssuedTokens, OAuthClient, PkceMethod, RedirectMatch};
+pub use crate::core::platform::{Account, PlatformCore, PlatformModule};
+pub use crate::core::ratelimit::{Limit, RateDecision, WindowKind};
+pub use crate::core::received::{ReceivedMedia, ReceivedPost};
+pub use crate::core::reqlog::RequestRecord;
+pub use crate::core::sandbox::{
+    AccountInfo, ClientRegistration, ClockInfo, ControlError, QuotaInfo, QuotaSpec, RevokeSummary,
+    Sandbox, TokenRequest,
+};
+pub use crate::core::server::{SandboxConfig, SandboxError, SandboxHandle, router, start};
+pub use crate::core::state::{ConsentMode, SandboxState};

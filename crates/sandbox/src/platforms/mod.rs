@@ -1,0 +1,17 @@
+//! The emulated platforms. Each module implements
+//! [`PlatformModule`](crate::core::platform::PlatformModule); [`all`] lists them.
+//!
+//! Reserved prefixes (see the README): `/x` (done), `/linkedin`, `/meta/facebook`,
+//! `/meta/graph`, `/meta/instagram`, `/meta/graph-instagram`, `/meta/rupload`,
+//! `/tiktok`, `/youtube`.
+
+use std::sync::Arc;
+
+use crate::core::platform::PlatformModule;
+
+pub mod x;
+
+/// Every platform module, in status-page order. Add new modules here.
+pub fn all() -> Vec<Arc<dyn PlatformModule>> {
+    vec![Arc::new(x::XModule)]
+}
