@@ -88,11 +88,6 @@ pub fn router() -> Router<Sandbox> {
             "/_sandbox/avatar/{platform}/{file}",
             get(super::status_page::avatar),
         )
-        .fallback(not_found)
-}
-
-async fn not_found() -> ControlError {
-    ControlError::Invalid("unknown control endpoint".into())
 }
 
 async fn index(State(sb): State<Sandbox>) -> Json<serde_json::Value> {

@@ -8,7 +8,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use futures_util::stream;
+use futures_util::{StreamExt as _, stream};
 
 use super::faults::Fault;
 use super::reqlog::redact_query;
@@ -119,14 +119,16 @@ async fn cut_body(resp: Response) -> Response {
         HeaderValue::from(u64::try_from(announced).unwrap_or(u64::MAX)),
     );
     parts.headers.remove(header::TRANSFER_ENCODING);
-    let chunks: Vec<Result<bytes::Bytes, std::io::Error>> = vec![
-        Ok(half),
+    let first = stream::iter([Ok::<_, std::io::Error>(half)]);
+    // Give hyper time to flush the headers and the first half before the abort.
+    let abort = stream::once(async {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         Err(std::io::Error::new(
             std::io::ErrorKind::ConnectionReset,
             "sandbox fault: connection reset mid-body",
-        )),
-    ];
-    Response::from_parts(parts, Body::from_stream(stream::iter(chunks)))
+        ))
+    });
+    Response::from_parts(parts, Body::from_stream(first.chain(abort)))
 }
 
 /// Rewrites axum's own plain-text/empty error responses (404 of unknown paths, 405,

@@ -32,6 +32,8 @@ pub const MAX_TOTAL_BYTES: u64 = 17_179_869_184;
 pub const MAX_SEGMENT_BYTES: u64 = 8 * MB;
 /// Highest `segment_index`.
 pub const MAX_SEGMENT_INDEX: u64 = 999;
+/// Bytes read and dropped past a size limit before giving up on the connection.
+const DRAIN_LIMIT: u64 = 64 * MB;
 /// `expires_after_secs` of an initialized upload session.
 pub const SESSION_EXPIRES_AFTER_SECS: i64 = 1_295_999;
 /// `expires_after_secs` of finalized media.
@@ -251,14 +253,19 @@ async fn read_upload(req: Request, cap: u64, keep_bytes: bool) -> Result<UploadF
             if name == "media" {
                 form.media_part_type = field.content_type().map(|s| s.to_ascii_lowercase());
                 let mut rec = Received::default();
+                let mut drained: u64 = 0;
                 loop {
                     match field.chunk().await {
-                        Ok(Some(c)) => {
-                            rec.push(c, keep_bytes);
-                            if rec.size > cap {
+                        // Over the cap: keep reading (and dropping) a bounded amount so the
+                        // client gets the 400 instead of a reset connection.
+                        Ok(Some(c)) if rec.size > cap => {
+                            drained += c.len() as u64;
+                            if drained > DRAIN_LIMIT {
                                 return Err(ReadError::TooLarge(cap));
                             }
                         }
+                        Ok(Some(c)) => rec.push(c, keep_bytes && rec.size <= cap),
+                        Ok(None) if rec.size > cap => return Err(ReadError::TooLarge(cap)),
                         Ok(None) => break,
                         Err(e) => {
                             return Err(ReadError::Invalid(format!(
