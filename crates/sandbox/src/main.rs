@@ -74,6 +74,22 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, Stri
     Ok(Some(Args { config }))
 }
 
+/// Ctrl-C, or SIGTERM on Unix (how test harnesses and service managers stop it).
+async fn wait_for_stop() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -113,7 +129,7 @@ async fn main() -> ExitCode {
         let _ = writeln!(out, "Status page: {base}  Control API: {base}_sandbox");
         let _ = out.flush();
     }
-    let _ = tokio::signal::ctrl_c().await;
+    wait_for_stop().await;
     match handle.shutdown().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -496,8 +496,11 @@ async fn state_is_saved_after_changes_without_shutdown() {
 
 #[test]
 fn binary_prints_its_url_and_serves() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let state = dir.path().join("bin-state.json");
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_creatorflow-sandbox"))
-        .args(["--port", "0", "--auto-approve"])
+        .args(["--port", "0", "--auto-approve", "--state"])
+        .arg(&state)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -523,8 +526,30 @@ fn binary_prints_its_url_and_serves() {
             .expect("json")
     });
     assert_eq!(status["mode"], "approve");
-    let _ = child.kill();
-    let _ = child.wait();
+    rt.block_on(async {
+        reqwest::Client::new()
+            .post(format!("{url}/_sandbox/clock/advance"))
+            .json(&json!({ "seconds": 4242 }))
+            .send()
+            .await
+            .expect("advance")
+    });
+    // SIGTERM: the binary stops cleanly and saves its state.
+    let stopped = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    if stopped {
+        let status = child.wait().expect("wait");
+        assert!(status.success(), "{status:?}");
+        let saved: Value =
+            serde_json::from_slice(&std::fs::read(&state).expect("state saved")).expect("json");
+        assert!(saved["clock_offset_ms"].as_i64().unwrap_or(0) >= 4_242_000);
+    } else {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
 }
 
 #[test]

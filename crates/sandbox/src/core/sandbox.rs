@@ -137,6 +137,8 @@ pub(crate) struct Inner {
     pub(crate) state_file: Option<PathBuf>,
     pub(crate) initial_consent: ConsentMode,
     pub(crate) dirty: Notify,
+    /// Serialises state-file writes (snapshot + write + rename).
+    pub(crate) write_lock: tokio::sync::Mutex<()>,
     pub(crate) shutdown: watch::Sender<bool>,
 }
 
@@ -553,6 +555,7 @@ impl Sandbox {
         let Some(path) = self.inner.state_file.clone() else {
             return Ok(());
         };
+        let _writing = self.inner.write_lock.lock().await;
         let bytes = {
             let st = self.lock();
             st.to_json().map_err(std::io::Error::other)?

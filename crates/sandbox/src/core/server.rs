@@ -93,8 +93,9 @@ impl SandboxHandle {
     /// Stops serving (held `timeout` faults are released), then saves the state file.
     pub async fn shutdown(mut self) -> Result<(), SandboxError> {
         let _ = self.sandbox.inner.shutdown.send(true);
+        // The persister sees the signal and finishes its current write; it is never
+        // aborted mid-write, so no stale write can land after the final one.
         if let Some(p) = self.persister.take() {
-            p.abort();
             let _ = p.await;
         }
         // Graceful first; connections kept open by a client are cut after a grace period.
@@ -204,6 +205,7 @@ pub async fn start(config: SandboxConfig) -> Result<SandboxHandle, SandboxError>
             state_file: config.state_file.clone(),
             initial_consent: config.consent.clone(),
             dirty: Notify::new(),
+            write_lock: tokio::sync::Mutex::new(()),
             shutdown: shutdown_tx,
         }),
     };
@@ -220,8 +222,12 @@ pub async fn start(config: SandboxConfig) -> Result<SandboxHandle, SandboxError>
     let persister = config.state_file.as_ref().map(|_| {
         let sb = sandbox.clone();
         tokio::spawn(async move {
+            let mut down = sb.shutdown_signal();
             loop {
-                sb.inner.dirty.notified().await;
+                tokio::select! {
+                    _ = sb.inner.dirty.notified() => {}
+                    _ = down.wait_for(|d| *d) => break,
+                }
                 // Debounce bursts of requests into one write.
                 tokio::time::sleep(Duration::from_millis(150)).await;
                 if let Err(e) = sb.persist().await {
