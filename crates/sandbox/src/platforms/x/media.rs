@@ -350,7 +350,7 @@ fn parse_owners(v: Option<&Value>) -> Result<Vec<String>, Response> {
     Ok(list)
 }
 
-fn processing_info(m: &Media, check_after: u64) -> Option<Value> {
+fn processing_info(m: &Media, check_after: u64, polls_total: u32) -> Option<Value> {
     let state = m.processing?;
     let mut info = json!({ "state": state });
     if let Some(obj) = info.as_object_mut() {
@@ -360,13 +360,13 @@ fn processing_info(m: &Media, check_after: u64) -> Option<Value> {
             }
             ProcessingState::InProgress => {
                 obj.insert("check_after_secs".into(), json!(check_after));
-                obj.insert("progress_percent".into(), json!(progress(m)));
+                obj.insert("progress_percent".into(), json!(progress(m, polls_total)));
             }
             ProcessingState::Succeeded => {
                 obj.insert("progress_percent".into(), json!(100));
             }
             ProcessingState::Failed => {
-                obj.insert("progress_percent".into(), json!(progress(m)));
+                obj.insert("progress_percent".into(), json!(progress(m, polls_total)));
                 obj.insert(
                     "error".into(),
                     json!({ "code": 1, "name": "InvalidMedia", "message": "Unsupported video format" }),
@@ -377,11 +377,11 @@ fn processing_info(m: &Media, check_after: u64) -> Option<Value> {
     Some(info)
 }
 
-fn progress(m: &Media) -> u32 {
-    (m.polls * 100 / (m.polls + 1)).min(99)
+fn progress(m: &Media, polls_total: u32) -> u32 {
+    (m.polls.saturating_mul(100) / polls_total.saturating_add(1)).min(99)
 }
 
-fn media_payload(m: &Media, check_after: u64, expires_after: i64) -> Value {
+fn media_payload(m: &Media, check_after: u64, polls_total: u32, expires_after: i64) -> Value {
     let mut data = json!({
         "id": m.id,
         "media_key": m.media_key,
@@ -398,7 +398,7 @@ fn media_payload(m: &Media, check_after: u64, expires_after: i64) -> Value {
         if m.kind == MediaKind::Video {
             obj.insert("video".into(), json!({ "video_type": m.media_type }));
         }
-        if let Some(p) = processing_info(m, check_after) {
+        if let Some(p) = processing_info(m, check_after, polls_total) {
             obj.insert("processing_info".into(), p);
         }
     }
@@ -523,7 +523,12 @@ pub(super) async fn simple_upload(State(sb): State<Sandbox>, req: Request) -> Re
             created_at: now,
             expires_at: now + Duration::seconds(MEDIA_EXPIRES_AFTER_SECS),
         };
-        let payload = media_payload(&m, st.x.settings.check_after_secs, MEDIA_EXPIRES_AFTER_SECS);
+        let payload = media_payload(
+            &m,
+            st.x.settings.check_after_secs,
+            st.x.settings.video_processing_polls,
+            MEDIA_EXPIRES_AFTER_SECS,
+        );
         st.x.media.insert(id, m);
         payload
     });
@@ -754,7 +759,6 @@ pub(super) async fn append(
     };
     let index = u32::try_from(index).unwrap_or(u32::MAX);
     let r = sb.with_state(|st| {
-        let now = st.now();
         let Some(m) = st.x.media.get_mut(&id) else {
             return not_found("media", &id, "id");
         };
@@ -782,7 +786,6 @@ pub(super) async fn append(
             }
             h.next_index += 1;
         }
-        let _ = now;
         json_response(
             StatusCode::OK,
             json!({ "data": { "expires_at": expires_at } }),
@@ -807,6 +810,7 @@ pub(super) async fn finalize(
     let r = sb.with_state(|st| {
         let now = st.now();
         let check_after = st.x.settings.check_after_secs;
+        let polls_total = st.x.settings.video_processing_polls;
         let hasher = st.x.hashers.get(&id).cloned();
         let Some(m) = st.x.media.get_mut(&id) else {
             return not_found("media", &id, "id");
@@ -815,7 +819,7 @@ pub(super) async fn finalize(
             let left = (m.expires_at - now).num_seconds();
             return json_response(
                 StatusCode::OK,
-                json!({ "data": media_payload(m, check_after, left) }),
+                json!({ "data": media_payload(m, check_after, polls_total, left) }),
             );
         }
         if m.segments.is_empty() {
@@ -848,7 +852,7 @@ pub(super) async fn finalize(
             _ => None,
         };
         m.expires_at = now + Duration::seconds(MEDIA_EXPIRES_AFTER_SECS);
-        let payload = media_payload(m, check_after, MEDIA_EXPIRES_AFTER_SECS);
+        let payload = media_payload(m, check_after, polls_total, MEDIA_EXPIRES_AFTER_SECS);
         st.x.hashers.remove(&id);
         json_response(StatusCode::OK, json!({ "data": payload }))
     });
@@ -918,7 +922,7 @@ pub(super) async fn status(
         let mut data = json!({
             "id": m.id,
             "media_key": m.media_key,
-            "processing_info": processing_info(m, settings.check_after_secs)
+            "processing_info": processing_info(m, settings.check_after_secs, settings.video_processing_polls)
                 .unwrap_or_else(|| json!({ "state": "succeeded", "progress_percent": 100 })),
         });
         if let Some(obj) = data.as_object_mut() {
