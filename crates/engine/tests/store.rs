@@ -1,0 +1,472 @@
+//! The store against a real SQLite file: migrations, constraints, zones across
+//! DST, concurrent writers, and refusal of a newer database.
+
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use creatorflow_engine::accounts::{self, AccountProfile};
+use creatorflow_engine::time::{local_to_utc, parse_zone, utc_to_local};
+use creatorflow_engine::{
+    Clock, Engine, EngineError, ErrorCode, Platform, PostInput, PostState, SaveIntent, TimeRange,
+};
+use sqlx::Row;
+
+struct TestClock(Mutex<DateTime<Utc>>);
+
+impl Clock for TestClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().expect("clock lock")
+    }
+}
+
+fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, m, d, h, min, 0)
+        .single()
+        .expect("valid instant")
+}
+
+async fn engine_at(dir: &tempfile::TempDir, now: DateTime<Utc>) -> Engine {
+    Engine::open_with_clock(
+        &dir.path().join("creatorflow.db"),
+        Arc::new(TestClock(Mutex::new(now))),
+    )
+    .await
+    .expect("open engine")
+}
+
+fn draft(text: &str, when: Option<DateTime<Utc>>) -> PostInput {
+    PostInput {
+        text: text.to_owned(),
+        scheduled_at: when,
+        zone: "Europe/Berlin".to_owned(),
+        intent: SaveIntent::Draft,
+        account_ids: vec![],
+        media_ids: vec![],
+        options: vec![],
+    }
+}
+
+async fn count_posts(engine: &Engine) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM posts")
+        .fetch_one(engine.store().pool())
+        .await
+        .expect("count")
+}
+
+#[tokio::test]
+async fn migrations_build_the_whole_schema_from_an_empty_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let engine = engine_at(&dir, Utc::now()).await;
+    let pool = engine.store().pool();
+
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\'
+         AND name NOT LIKE 'sqlite%' ORDER BY name",
+    )
+    .fetch_all(pool)
+    .await
+    .expect("tables");
+    assert_eq!(
+        tables,
+        [
+            "accounts",
+            "attempts",
+            "media",
+            "post_media",
+            "post_targets",
+            "posts",
+            "settings"
+        ]
+    );
+
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(pool)
+        .await
+        .expect("mode");
+    assert_eq!(mode, "wal");
+    let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+        .fetch_one(pool)
+        .await
+        .expect("fk");
+    assert_eq!(fk, 1);
+    let timeout: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
+        .fetch_one(pool)
+        .await
+        .expect("bt");
+    assert!(timeout >= 5000, "busy_timeout is {timeout} ms");
+
+    // No column of the accounts table may hold a token.
+    let columns: Vec<String> = sqlx::query("PRAGMA table_info(accounts)")
+        .fetch_all(pool)
+        .await
+        .expect("columns")
+        .iter()
+        .map(|r| r.get::<String, _>("name"))
+        .collect();
+    assert!(columns.contains(&"token_expires_at".to_owned()));
+    for c in &columns {
+        assert!(
+            c == "token_expires_at" || !(c.contains("token") || c.contains("secret")),
+            "accounts has a secret-looking column {c}"
+        );
+    }
+    assert_eq!(
+        engine.store().schema_version().await.expect("version"),
+        creatorflow_engine::store::latest_known_version()
+    );
+    assert_eq!(
+        engine.settings().await.expect("settings"),
+        Default::default()
+    );
+}
+
+#[tokio::test]
+async fn constraints_reject_impossible_rows() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let engine = engine_at(&dir, Utc::now()).await;
+    let pool = engine.store().pool();
+
+    let scheduled_without_time = sqlx::query(
+        "INSERT INTO posts (text, scheduled_at, zone, state, created_at, updated_at)
+         VALUES ('x', NULL, 'UTC', 'scheduled', 0, 0)",
+    )
+    .execute(pool)
+    .await;
+    assert!(
+        scheduled_without_time.is_err(),
+        "a scheduled post needs a time"
+    );
+
+    let bad_state = sqlx::query(
+        "INSERT INTO posts (text, zone, state, created_at, updated_at) VALUES ('x', 'UTC', 'sent', 0, 0)",
+    )
+    .execute(pool)
+    .await;
+    assert!(bad_state.is_err(), "unknown post state accepted");
+
+    let post = engine
+        .create_post(draft("hello", None))
+        .await
+        .expect("post");
+    let orphan_target = sqlx::query(
+        "INSERT INTO post_targets (post_id, account_id, updated_at) VALUES (?, 999, 0)",
+    )
+    .bind(post.id)
+    .execute(pool)
+    .await;
+    assert!(
+        orphan_target.is_err(),
+        "foreign key to accounts not enforced"
+    );
+
+    let profile = AccountProfile {
+        platform: Platform::X,
+        platform_user_id: "42".into(),
+        username: "creator".into(),
+        display_name: "Creator".into(),
+        avatar_url: None,
+        scopes: vec!["tweet.write".into()],
+        token_expires_at: None,
+    };
+    let first = accounts::upsert(engine.store(), &profile, Utc::now())
+        .await
+        .expect("account");
+    let again = accounts::upsert(engine.store(), &profile, Utc::now())
+        .await
+        .expect("reconnect");
+    assert_eq!(
+        first, again,
+        "reconnecting the same platform user keeps its id"
+    );
+    let duplicate = sqlx::query(
+        "INSERT INTO accounts (platform, platform_user_id, username, created_at, updated_at)
+         VALUES ('x', '42', 'dup', 0, 0)",
+    )
+    .execute(pool)
+    .await;
+    assert!(
+        duplicate.is_err(),
+        "UNIQUE(platform, platform_user_id) not enforced"
+    );
+
+    let bad_platform = sqlx::query(
+        "INSERT INTO accounts (platform, platform_user_id, username, created_at, updated_at)
+         VALUES ('myspace', '1', 'tom', 0, 0)",
+    )
+    .execute(pool)
+    .await;
+    assert!(bad_platform.is_err(), "unknown platform accepted");
+
+    let bad_json = sqlx::query("UPDATE post_targets SET options = 'not json'")
+        .execute(pool)
+        .await;
+    assert!(bad_json.is_ok(), "no rows yet, nothing to violate");
+}
+
+#[tokio::test]
+async fn nine_am_in_berlin_planned_before_dst_ends_is_nine_am_after() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Planned in summer time (CEST), for a day after the switch to CET.
+    let engine = engine_at(&dir, at(2026, 10, 1, 12, 0)).await;
+    let berlin = parse_zone("Europe/Berlin").expect("zone");
+    let nine_am = NaiveDate::from_ymd_opt(2026, 11, 2)
+        .and_then(|d| d.and_hms_opt(9, 0, 0))
+        .expect("date");
+    let instant = local_to_utc(nine_am, berlin);
+    let created = engine
+        .create_post(draft("DST check", Some(instant)))
+        .await
+        .expect("post");
+    assert_eq!(
+        created.scheduled_at,
+        Some(at(2026, 11, 2, 8, 0)),
+        "stored as UTC"
+    );
+    engine.store().close().await;
+    drop(engine);
+
+    // Reopen the file "after" the switch: the wall time is still 09:00.
+    let engine = engine_at(&dir, at(2026, 10, 30, 12, 0)).await;
+    let post = engine.post(created.id).await.expect("post");
+    assert_eq!(post.zone, "Europe/Berlin");
+    let stored = post.scheduled_at.expect("time");
+    assert_eq!(utc_to_local(stored, berlin), nine_am);
+    // The same instant seen from New York (still on EDT until Nov 1) is 03:00.
+    let ny = parse_zone("America/New_York").expect("zone");
+    assert_eq!(
+        utc_to_local(stored, ny).format("%H:%M").to_string(),
+        "03:00"
+    );
+}
+
+#[tokio::test]
+async fn range_query_is_half_open_and_ordered() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let engine = engine_at(&dir, at(2026, 1, 1, 0, 0)).await;
+    let start = at(2026, 3, 1, 0, 0);
+    let end = at(2026, 4, 1, 0, 0);
+    for (text, when) in [
+        ("before", start - Duration::milliseconds(1)),
+        ("first", start),
+        ("middle", at(2026, 3, 15, 12, 0)),
+        ("last", end - Duration::milliseconds(1)),
+        ("after", end),
+    ] {
+        engine
+            .create_post(draft(text, Some(when)))
+            .await
+            .expect("post");
+    }
+    engine
+        .create_post(draft("no time", None))
+        .await
+        .expect("draft");
+    let got = engine
+        .posts_in_range(TimeRange { start, end })
+        .await
+        .expect("range");
+    let texts: Vec<&str> = got.iter().map(|p| p.text.as_str()).collect();
+    assert_eq!(texts, ["first", "middle", "last"]);
+    let drafts = engine.unscheduled_drafts().await.expect("drafts");
+    assert_eq!(drafts.len(), 1);
+    assert_eq!(drafts[0].text, "no time");
+    let empty = engine
+        .posts_in_range(TimeRange {
+            start: end,
+            end: start,
+        })
+        .await;
+    assert_eq!(
+        empty.expect_err("reversed range").code(),
+        ErrorCode::InvalidInput
+    );
+}
+
+#[tokio::test]
+async fn concurrent_writers_on_one_file_all_land() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = engine_at(&dir, Utc::now()).await;
+    // A second engine = a second connection pool on the same file.
+    let b = engine_at(&dir, Utc::now()).await;
+    let mut tasks = Vec::new();
+    for worker in 0..8 {
+        let engine = if worker % 2 == 0 {
+            a.clone()
+        } else {
+            b.clone()
+        };
+        tasks.push(tokio::spawn(async move {
+            for i in 0..50 {
+                let post = engine
+                    .create_post(draft(&format!("w{worker} #{i}"), None))
+                    .await
+                    .expect("concurrent create");
+                engine
+                    .reschedule_post(post.id, Some(Utc::now() + Duration::days(1)), "UTC")
+                    .await
+                    .expect("concurrent reschedule");
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.expect("task");
+    }
+    assert_eq!(count_posts(&a).await, 400);
+    let timed: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM posts WHERE scheduled_at IS NOT NULL")
+            .fetch_one(b.store().pool())
+            .await
+            .expect("count");
+    assert_eq!(timed, 400);
+}
+
+#[tokio::test]
+async fn a_database_from_a_newer_version_is_refused_and_left_alone() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("creatorflow.db");
+    {
+        let engine = engine_at(&dir, Utc::now()).await;
+        engine
+            .create_post(draft("keep me", None))
+            .await
+            .expect("post");
+        sqlx::query(
+            "INSERT INTO _sqlx_migrations (version, description, installed_on, success, checksum, execution_time)
+             VALUES (99990101000000, 'from the future', CURRENT_TIMESTAMP, 1, x'00', 0)",
+        )
+        .execute(engine.store().pool())
+        .await
+        .expect("fake future migration");
+        engine.store().close().await;
+    }
+    let err = Engine::open(&path)
+        .await
+        .err()
+        .expect("newer database refused");
+    assert!(
+        matches!(
+            err,
+            EngineError::NewerDatabase {
+                found: 99990101000000,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(err.code(), ErrorCode::NewerDatabase);
+    assert!(err.user_message().contains("newer version of CreatorFlow"));
+
+    // Nothing was changed: the post is still there when read directly.
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .expect("raw open");
+    let text: String = sqlx::query_scalar("SELECT text FROM posts")
+        .fetch_one(&pool)
+        .await
+        .expect("post kept");
+    assert_eq!(text, "keep me");
+}
+
+#[tokio::test]
+async fn bad_input_is_a_clear_error_and_writes_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let now = at(2026, 6, 1, 12, 0);
+    let engine = engine_at(&dir, now).await;
+
+    let cases: Vec<(PostInput, ErrorCode)> = vec![
+        (draft("   \n\t", None), ErrorCode::EmptyText),
+        (draft(&"a".repeat(10_001), None), ErrorCode::TextTooLong),
+        (
+            PostInput {
+                intent: SaveIntent::Schedule,
+                ..draft("late", Some(now - Duration::hours(1)))
+            },
+            ErrorCode::TimeInPast,
+        ),
+        (
+            PostInput {
+                intent: SaveIntent::Schedule,
+                ..draft("when?", None)
+            },
+            ErrorCode::MissingTime,
+        ),
+        (
+            PostInput {
+                intent: SaveIntent::Schedule,
+                ..draft("to nobody", Some(now + Duration::hours(1)))
+            },
+            ErrorCode::NoTargets,
+        ),
+        (
+            PostInput {
+                zone: "Nowhere/Land".into(),
+                ..draft("zone", None)
+            },
+            ErrorCode::InvalidZone,
+        ),
+    ];
+    for (input, code) in cases {
+        let err = engine
+            .create_post(input)
+            .await
+            .expect_err("must be refused");
+        assert_eq!(err.code(), code, "{err:?}");
+        assert!(!err.user_message().is_empty());
+    }
+    // 10,000 characters (multi-byte) is still fine.
+    engine
+        .create_post(draft(&"é".repeat(10_000), None))
+        .await
+        .expect("at the limit");
+    assert_eq!(count_posts(&engine).await, 1);
+
+    let unknown = engine.post(4242).await.expect_err("unknown id");
+    assert_eq!(unknown.code(), ErrorCode::NotFound);
+    let unknown = engine
+        .reschedule_post(4242, Some(now + Duration::hours(1)), "UTC")
+        .await
+        .expect_err("unknown id");
+    assert_eq!(unknown.code(), ErrorCode::NotFound);
+    assert_eq!(
+        engine.delete_post(4242).await.expect_err("unknown").code(),
+        ErrorCode::NotFound
+    );
+    assert_eq!(count_posts(&engine).await, 1);
+}
+
+#[tokio::test]
+async fn drag_to_another_day_survives_a_restart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let now = at(2026, 6, 1, 12, 0);
+    let engine = engine_at(&dir, now).await;
+    let mut changes = engine.subscribe();
+    let post = engine
+        .create_post(draft("move me", Some(at(2026, 6, 3, 9, 0))))
+        .await
+        .expect("post");
+    let moved = engine
+        .reschedule_post(post.id, Some(at(2026, 6, 5, 14, 30)), "Europe/Berlin")
+        .await
+        .expect("moved");
+    assert_eq!(moved.state, PostState::Draft);
+    let first = changes.recv().await.expect("create event");
+    let second = changes.recv().await.expect("move event");
+    assert_eq!(first.ids, vec![post.id]);
+    assert_eq!(second.ids, vec![post.id]);
+    engine.store().close().await;
+    drop(engine);
+
+    let engine = engine_at(&dir, now).await;
+    let again = engine.post(post.id).await.expect("still there");
+    assert_eq!(again.scheduled_at, Some(at(2026, 6, 5, 14, 30)));
+    assert_eq!(again.text, "move me");
+
+    // Back to the drafts list, then delete.
+    engine
+        .reschedule_post(post.id, None, "Europe/Berlin")
+        .await
+        .expect("unschedule");
+    assert_eq!(engine.unscheduled_drafts().await.expect("drafts").len(), 1);
+    engine.delete_post(post.id).await.expect("delete");
+    assert_eq!(count_posts(&engine).await, 0);
+}

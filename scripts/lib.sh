@@ -1,0 +1,70 @@
+# Shared helpers for the project's scripts. Sourced, not run.
+# shellcheck shell=bash
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export ROOT
+# Keep build output outside the clone so warm runs reuse it.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/creatorflow/target}"
+# The app is always built with the front end embedded.
+export CF_FEATURES="--features creatorflow/custom-protocol"
+
+say() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else die "need root for: $*"; fi
+}
+
+# Debian/Ubuntu packages the app, its build and its tests need.
+APT_PACKAGES=(
+  libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
+  libssl-dev libdbus-1-dev build-essential pkg-config file curl ca-certificates
+  xvfb xauth webkit2gtk-driver dbus-x11 gnome-keyring libsecret-1-dev libsecret-tools
+  dunst libnotify-bin xdg-utils
+)
+
+install_system_packages() {
+  local missing=()
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "installing system packages: ${missing[*]}"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+  command -v node >/dev/null || die "Node.js 20.19+ is needed (apt-get install nodejs npm, or nodesource)"
+  command -v cargo >/dev/null || die "Rust is needed: https://rustup.rs"
+}
+
+install_node_packages() {
+  cd "$ROOT"
+  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    say "installing npm packages"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+}
+
+install_tauri_driver() {
+  if ! command -v tauri-driver >/dev/null; then
+    say "installing tauri-driver"
+    cargo install tauri-driver --version '^2' --locked --quiet
+  fi
+}
+
+build_frontend() {
+  cd "$ROOT"
+  say "building the front end"
+  npm run --silent build >/dev/null
+}
+
+build_app() {
+  cd "$ROOT"
+  say "building the app"
+  # shellcheck disable=SC2086
+  cargo build --bin creatorflow $CF_FEATURES
+}
+
+app_binary() {
+  echo "$CARGO_TARGET_DIR/debug/creatorflow"
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs whatever is missing, then runs every test: formatting, lints, type
+# checks, unit and integration tests of every crate (real SQLite files, the
+# real keychain, the sandbox over HTTP), the UI's Vitest suite, and the
+# end-to-end tests that drive the real app window under Xvfb.
+#
+#   scripts/test.sh            everything
+#   CF_SKIP_E2E=1 scripts/test.sh   all but the window tests
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+install_system_packages
+install_node_packages
+install_tauri_driver
+
+say "formatting"
+cargo fmt --all -- --check
+npm run --silent format:check
+
+say "front-end type check and unit tests"
+npm run --silent check
+npm test --silent
+
+build_frontend
+
+say "clippy"
+# shellcheck disable=SC2086
+cargo clippy --workspace --all-targets --locked $CF_FEATURES -- -D warnings
+
+build_app
+
+say "tests (in a headless desktop session: D-Bus, keychain, Xvfb, dunst)"
+export CF_APP_BINARY
+CF_APP_BINARY="$(app_binary)"
+# shellcheck disable=SC2086
+"$ROOT/scripts/desktop-session.sh" cargo test --workspace --locked $CF_FEATURES ${CF_SKIP_E2E:+--exclude creatorflow-e2e}
+
+say "all tests passed"

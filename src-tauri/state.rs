@@ -1,0 +1,46 @@
+//! Managed state, reached through `app.engine()` / `app.info()`.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use creatorflow_engine::Engine;
+use tauri::{Manager, Runtime};
+
+use crate::commands::AppInfo;
+use crate::error::IpcError;
+
+pub struct AppState {
+    /// The engine, or why it could not start (for example a database written
+    /// by a newer CreatorFlow): the UI then shows that message.
+    pub engine: Result<Engine, IpcError>,
+    pub info: AppInfo,
+    pub close_to_tray: AtomicBool,
+}
+
+pub trait AppExt<R: Runtime> {
+    fn engine(&self) -> Result<Engine, IpcError>;
+    fn info(&self) -> AppInfo;
+    fn close_to_tray(&self) -> bool;
+    fn set_close_to_tray(&self, on: bool);
+}
+
+impl<R: Runtime, M: Manager<R>> AppExt<R> for M {
+    fn engine(&self) -> Result<Engine, IpcError> {
+        self.state::<AppState>().engine.clone()
+    }
+
+    fn info(&self) -> AppInfo {
+        self.state::<AppState>().info.clone()
+    }
+
+    fn close_to_tray(&self) -> bool {
+        self.state::<AppState>()
+            .close_to_tray
+            .load(Ordering::Relaxed)
+    }
+
+    fn set_close_to_tray(&self, on: bool) {
+        self.state::<AppState>()
+            .close_to_tray
+            .store(on, Ordering::Relaxed);
+    }
+}
