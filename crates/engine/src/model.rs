@@ -8,50 +8,7 @@ pub type PostId = i64;
 pub type AccountId = i64;
 pub type TargetId = i64;
 
-/// The networks CreatorFlow publishes to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Type)]
-#[serde(rename_all = "snake_case")]
-pub enum Platform {
-    X,
-    Linkedin,
-    Instagram,
-    Tiktok,
-    Youtube,
-}
-
-impl Platform {
-    pub const ALL: [Platform; 5] = [
-        Platform::Instagram,
-        Platform::X,
-        Platform::Linkedin,
-        Platform::Tiktok,
-        Platform::Youtube,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Platform::X => "x",
-            Platform::Linkedin => "linkedin",
-            Platform::Instagram => "instagram",
-            Platform::Tiktok => "tiktok",
-            Platform::Youtube => "youtube",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Platform::ALL.into_iter().find(|p| p.as_str() == s)
-    }
-
-    pub fn display_name(self) -> &'static str {
-        match self {
-            Platform::X => "X",
-            Platform::Linkedin => "LinkedIn",
-            Platform::Instagram => "Instagram",
-            Platform::Tiktok => "TikTok",
-            Platform::Youtube => "YouTube",
-        }
-    }
-}
+pub use creatorflow_platforms::Platform;
 
 /// What the creator decided about a post.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]

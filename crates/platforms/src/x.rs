@@ -1,0 +1,121 @@
+//! X (Twitter) API v2: OAuth 2.0 with PKCE, posts, threads, media upload.
+//! Contract: shared/platforms/x-linkedin-oauth.md §1.
+
+use url::Url;
+
+use crate::types::{
+    Capabilities, ClientAuth, CountingRule, OAuthSpec, PkceStyle, Platform, RedirectStyle, ScopeInfo,
+};
+
+/// The deep link X redirects back to (registered in the X developer portal).
+pub const REDIRECT_URI: &str = "creatorflow://oauth/x";
+
+/// Where the X client sends its requests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct XEndpoints {
+    /// `https://x.com` (authorize page).
+    pub auth_base: Url,
+    /// `https://api.x.com` (token, revoke, tweets, users, media).
+    pub api_base: Url,
+}
+
+impl XEndpoints {
+    pub fn production() -> Self {
+        Self {
+            auth_base: Url::parse("https://x.com").expect("static url"),
+            api_base: Url::parse("https://api.x.com").expect("static url"),
+        }
+    }
+
+    /// Both hosts under one base, as the sandbox serves them (`<base>/x`).
+    pub fn under(base: &Url) -> Self {
+        Self {
+            auth_base: base.clone(),
+            api_base: base.clone(),
+        }
+    }
+
+    /// `base` joined with an absolute API path such as `/2/tweets`.
+    pub fn api(&self, path: &str) -> Url {
+        join(&self.api_base, path)
+    }
+
+    pub fn auth(&self, path: &str) -> Url {
+        join(&self.auth_base, path)
+    }
+}
+
+fn join(base: &Url, path: &str) -> Url {
+    let mut url = base.clone();
+    let joined = format!("{}{}", base.path().trim_end_matches('/'), path);
+    url.set_path(&joined);
+    url
+}
+
+/// The scopes CreatorFlow asks X for, and why.
+pub fn scopes() -> Vec<ScopeInfo> {
+    [
+        ("tweet.read", "read the posts you publish, to link to them"),
+        ("tweet.write", "publish and delete posts for you"),
+        ("users.read", "show your name, @handle and picture"),
+        ("media.write", "upload the images you attach"),
+        ("offline.access", "stay connected without asking you again every two hours"),
+    ]
+    .into_iter()
+    .map(|(scope, why)| ScopeInfo {
+        scope: scope.to_owned(),
+        why: why.to_owned(),
+    })
+    .collect()
+}
+
+pub fn oauth_spec(endpoints: &XEndpoints) -> OAuthSpec {
+    OAuthSpec {
+        authorize_url: endpoints.auth("/i/oauth2/authorize"),
+        token_url: endpoints.api("/2/oauth2/token"),
+        scopes: scopes(),
+        scope_separator: " ",
+        pkce: PkceStyle::S256,
+        client_auth: ClientAuth::RequestBody,
+        redirect: RedirectStyle::DeepLink,
+        extra_authorize_params: vec![],
+        needs_client_secret: false,
+    }
+}
+
+pub fn capabilities() -> Capabilities {
+    Capabilities {
+        text_limit: 280,
+        counting: CountingRule::XWeighted,
+        max_images: 4,
+        max_image_bytes: 5 * 1024 * 1024,
+        image_types: vec![
+            "image/jpeg".into(),
+            "image/png".into(),
+            "image/webp".into(),
+            "image/gif".into(),
+        ],
+        supports_threads: true,
+        requires_media: false,
+        publishing_available: true,
+    }
+}
+
+#[allow(dead_code)]
+const PLATFORM: Platform = Platform::X;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_join_under_a_prefix() {
+        let base = Url::parse("http://127.0.0.1:9/x").expect("url");
+        let e = XEndpoints::under(&base);
+        assert_eq!(e.api("/2/tweets").as_str(), "http://127.0.0.1:9/x/2/tweets");
+        assert_eq!(
+            oauth_spec(&XEndpoints::production()).authorize_url.as_str(),
+            "https://x.com/i/oauth2/authorize"
+        );
+    }
+}
