@@ -1,4 +1,5 @@
-import { defineConfig } from "vite";
+/// <reference types="node" />
+import { defineConfig } from "vitest/config";
 import { svelte } from "@sveltejs/vite-plugin-svelte";
 import { fileURLToPath } from "node:url";
 

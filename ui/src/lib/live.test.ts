@@ -1,0 +1,74 @@
+import { describe, expect, it, vi } from "vitest";
+import type { DataChanged } from "./bindings";
+import { createLiveHub } from "./live";
+
+const change = (entity: DataChanged["entity"]): DataChanged => ({
+  entity,
+  ids: [1],
+  source: "user",
+});
+
+describe("createLiveHub", () => {
+  it("listens once and routes changes by entity", async () => {
+    let emit: ((e: { payload: DataChanged }) => void) | undefined;
+    const listen = vi.fn(async (cb: (e: { payload: DataChanged }) => void) => {
+      emit = cb;
+      return () => {};
+    });
+    const hub = createLiveHub(listen);
+    const posts = vi.fn();
+    const accounts = vi.fn();
+    hub.on("posts", posts);
+    hub.on("accounts", accounts);
+    await Promise.resolve();
+    expect(listen).toHaveBeenCalledTimes(1);
+    emit!({ payload: change("posts") });
+    expect(posts).toHaveBeenCalledWith(change("posts"));
+    expect(accounts).not.toHaveBeenCalled();
+  });
+
+  it("stops calling a handler after it unsubscribes, and survives a failing one", () => {
+    const hub = createLiveHub(async () => () => {});
+    const bad = vi.fn(() => {
+      throw new Error("boom");
+    });
+    const good = vi.fn();
+    const quiet = console.error;
+    console.error = () => {};
+    try {
+      const off = hub.on("settings", bad);
+      hub.on("settings", good);
+      hub.dispatch(change("settings"));
+      off();
+      hub.dispatch(change("settings"));
+    } finally {
+      console.error = quiet;
+    }
+    expect(bad).toHaveBeenCalledTimes(1);
+    expect(good).toHaveBeenCalledTimes(2);
+  });
+
+  it("does not fail when there is no backend to listen to", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const hub = createLiveHub(() => Promise.reject(new Error("no tauri")));
+    const handler = vi.fn();
+    hub.on("posts", handler);
+    await new Promise((r) => setTimeout(r, 0));
+    hub.dispatch(change("posts"));
+    expect(handler).toHaveBeenCalledTimes(1);
+    expect(warn).toHaveBeenCalled();
+    warn.mockRestore();
+  });
+
+  it("releases the backend listener on close, even if it arrives late", async () => {
+    const stop = vi.fn();
+    let resolve: ((f: () => void) => void) | undefined;
+    const hub = createLiveHub(() => new Promise((r) => (resolve = r)));
+    hub.on("posts", () => {});
+    hub.close();
+    resolve!(stop);
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(stop).toHaveBeenCalledTimes(1);
+  });
+});

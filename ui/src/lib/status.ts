@@ -1,0 +1,75 @@
+// How a post's rolled-up status looks: a label for people, a class for colour.
+
+import type { Platform, PostStatus, TargetStatus } from "./bindings";
+
+export interface StatusMeta {
+  /** Short label, as a chip tooltip or a legend shows it. */
+  label: string;
+  /** One sentence saying what it means for the creator. */
+  description: string;
+  /** CSS class carrying the colour (see app.css). */
+  className: string;
+}
+
+const STATUS: Record<PostStatus, Omit<StatusMeta, "className">> = {
+  draft: { label: "Draft", description: "Not scheduled: it will not be published." },
+  scheduled: { label: "Scheduled", description: "Publishes at its time." },
+  publishing: { label: "Publishing", description: "Being published right now." },
+  published: { label: "Published", description: "Published on every account." },
+  partially_published: {
+    label: "Partly published",
+    description: "Published on some accounts; not yet on others.",
+  },
+  failed: { label: "Failed", description: "Publishing failed on at least one account." },
+  needs_attention: {
+    label: "Needs attention",
+    description:
+      "Something needs you: reconnect an account, or check a missed or unconfirmed post.",
+  },
+  cancelled: { label: "Cancelled", description: "Cancelled: it will not be published." },
+};
+
+export const POST_STATUSES = Object.keys(STATUS) as PostStatus[];
+
+export function statusMeta(status: PostStatus): StatusMeta {
+  const meta = STATUS[status] ?? { label: status, description: "" };
+  return { ...meta, className: `cf-status-${status.replace(/_/g, "-")}` };
+}
+
+const TARGET_LABEL: Record<TargetStatus, string> = {
+  draft: "Draft",
+  scheduled: "Scheduled",
+  publishing: "Publishing",
+  retrying: "Retrying",
+  published: "Published",
+  failed: "Failed",
+  unconfirmed: "Unconfirmed",
+  missed: "Missed",
+  needs_reauth: "Reconnect needed",
+  cancelled: "Cancelled",
+};
+
+export function targetStatusLabel(status: TargetStatus): string {
+  return TARGET_LABEL[status] ?? status;
+}
+
+export interface PlatformMeta {
+  name: string;
+  /** Letters on the badge. */
+  short: string;
+}
+
+const PLATFORM: Record<Platform, PlatformMeta> = {
+  instagram: { name: "Instagram", short: "IG" },
+  x: { name: "X", short: "X" },
+  linkedin: { name: "LinkedIn", short: "in" },
+  tiktok: { name: "TikTok", short: "TT" },
+  youtube: { name: "YouTube", short: "YT" },
+};
+
+/** The platforms in the order the app lists them. */
+export const PLATFORMS: Platform[] = ["instagram", "x", "linkedin", "tiktok", "youtube"];
+
+export function platformMeta(platform: Platform): PlatformMeta {
+  return PLATFORM[platform] ?? { name: platform, short: platform.slice(0, 2).toUpperCase() };
+}
