@@ -80,7 +80,10 @@ impl PlatformError {
 
     /// The request may have reached the platform and taken effect.
     pub fn may_have_taken_effect(&self) -> bool {
-        matches!(self.kind, ErrorKind::Network | ErrorKind::Timeout | ErrorKind::Server)
+        matches!(
+            self.kind,
+            ErrorKind::Network | ErrorKind::Timeout | ErrorKind::Server
+        )
     }
 
     /// A reqwest failure (no HTTP answer).
@@ -90,14 +93,22 @@ impl PlatformError {
         } else if e.is_connect() {
             (ErrorKind::Network, "connect_failed", "could not be reached")
         } else if e.is_decode() {
-            (ErrorKind::Protocol, "bad_response", "sent an answer CreatorFlow could not read")
+            (
+                ErrorKind::Protocol,
+                "bad_response",
+                "sent an answer CreatorFlow could not read",
+            )
         } else {
             (ErrorKind::Network, "network", "connection was interrupted")
         };
         // reqwest's Display can include the URL; URLs here never carry tokens
         // (bearer tokens go in headers), so it is safe as a detail.
-        Self::new(kind, code, format!("{platform} {what}. CreatorFlow will try again."))
-            .with_detail(e.to_string())
+        Self::new(
+            kind,
+            code,
+            format!("{platform} {what}. CreatorFlow will try again."),
+        )
+        .with_detail(e.to_string())
     }
 
     /// How long to wait before the next try, if the platform said.

@@ -5,6 +5,7 @@
 
 pub mod error;
 pub mod http;
+pub mod text;
 pub mod types;
 pub mod x;
 
@@ -61,11 +62,7 @@ pub trait Publisher: Send + Sync {
 
     /// Revokes a token at the platform (disconnect). Best effort: the engine
     /// deletes its keychain entry whatever this returns.
-    async fn revoke(
-        &self,
-        client: &ClientCredentials,
-        token: &str,
-    ) -> Result<(), PlatformError>;
+    async fn revoke(&self, client: &ClientCredentials, token: &str) -> Result<(), PlatformError>;
 }
 
 /// Receives checkpoints and upload progress while a publish runs.

@@ -4,7 +4,8 @@
 use url::Url;
 
 use crate::types::{
-    Capabilities, ClientAuth, CountingRule, OAuthSpec, PkceStyle, Platform, RedirectStyle, ScopeInfo,
+    Capabilities, ClientAuth, CountingRule, OAuthSpec, PkceStyle, Platform, RedirectStyle,
+    ScopeInfo,
 };
 
 /// The deep link X redirects back to (registered in the X developer portal).
@@ -59,7 +60,10 @@ pub fn scopes() -> Vec<ScopeInfo> {
         ("tweet.write", "publish and delete posts for you"),
         ("users.read", "show your name, @handle and picture"),
         ("media.write", "upload the images you attach"),
-        ("offline.access", "stay connected without asking you again every two hours"),
+        (
+            "offline.access",
+            "stay connected without asking you again every two hours",
+        ),
     ]
     .into_iter()
     .map(|(scope, why)| ScopeInfo {
