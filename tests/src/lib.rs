@@ -1,1 +1,230 @@
-//! End-to-end test support.
+//! Drives the real CreatorFlow binary over WebDriver: tauri-driver in front
+//! of WebKitWebDriver, the app in the display, D-Bus session, keychain and
+//! notification daemon that scripts/desktop-session.sh provides.
+//!
+//! The binary comes from `CF_APP_BINARY` (scripts/test.sh sets it after
+//! building the app with its front end embedded), else from the cargo target
+//! dir. Screenshots go to `CF_ARTIFACTS_DIR` (default: tests/artifacts).
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+/// The e2e tests share one display and one D-Bus session: one app at a time.
+pub static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+pub fn app_binary() -> PathBuf {
+    if let Some(p) = std::env::var_os("CF_APP_BINARY") {
+        return PathBuf::from(p);
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    target.join("debug/creatorflow")
+}
+
+pub fn artifacts_dir() -> PathBuf {
+    let dir = std::env::var_os("CF_ARTIFACTS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("artifacts"));
+    let _ = std::fs::create_dir_all(&dir);
+    dir
+}
+
+/// Checks what the e2e tests need and says what is missing.
+pub fn preflight() -> Result<()> {
+    let bin = app_binary();
+    if !bin.exists() {
+        return Err(format!(
+            "no app binary at {} (scripts/test.sh builds it; or set CF_APP_BINARY)",
+            bin.display()
+        )
+        .into());
+    }
+    if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+        return Err("no display: run the e2e tests under scripts/desktop-session.sh".into());
+    }
+    if Command::new("tauri-driver").arg("--help").stdout(Stdio::null()).stderr(Stdio::null()).status().is_err() {
+        return Err("tauri-driver is not installed (cargo install tauri-driver --locked)".into());
+    }
+    Ok(())
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or(4444)
+}
+
+/// tauri-driver, with the environment the app should get.
+pub struct Driver {
+    child: Child,
+    pub port: u16,
+}
+
+impl Driver {
+    pub async fn start(env: &[(&str, &str)]) -> Result<Self> {
+        let port = free_port();
+        let native = free_port();
+        let mut cmd = Command::new("tauri-driver");
+        cmd.args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = cmd.spawn()?;
+        let driver = Driver { child, port };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Ok(r) = reqwest::get(format!("http://127.0.0.1:{port}/status")).await {
+                if r.status().is_success() {
+                    return Ok(driver);
+                }
+            }
+            if Instant::now() > deadline {
+                return Err("tauri-driver did not start".into());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One running app window.
+pub struct App {
+    pub client: Client,
+    pub name: String,
+    shots: u32,
+}
+
+impl App {
+    pub async fn launch(driver: &Driver, name: &str, args: &[&str]) -> Result<Self> {
+        let caps = json!({
+            "tauri:options": { "application": app_binary(), "args": args },
+            "browserName": "wry",
+        });
+        let client = ClientBuilder::native()
+            .capabilities(caps.as_object().cloned().unwrap_or_default())
+            .connect(&format!("http://127.0.0.1:{}", driver.port))
+            .await?;
+        let app = App {
+            client,
+            name: name.to_owned(),
+            shots: 0,
+        };
+        app.wait_testid("app-shell", Duration::from_secs(30)).await?;
+        Ok(app)
+    }
+
+    pub fn sel(testid: &str) -> String {
+        format!("[data-testid=\"{testid}\"]")
+    }
+
+    pub async fn wait_css(&self, css: &str, timeout: Duration) -> Result<Element> {
+        Ok(self.client.wait().at_most(timeout).for_element(Locator::Css(css)).await?)
+    }
+
+    pub async fn wait_testid(&self, testid: &str, timeout: Duration) -> Result<Element> {
+        self.wait_css(&Self::sel(testid), timeout).await
+    }
+
+    pub async fn el(&self, testid: &str) -> Result<Element> {
+        self.wait_testid(testid, Duration::from_secs(10)).await
+    }
+
+    pub async fn click(&self, testid: &str) -> Result<()> {
+        self.el(testid).await?.click().await?;
+        Ok(())
+    }
+
+    /// Waits until `check` holds, re-evaluating every 100 ms.
+    pub async fn until<F, Fut>(&self, what: &str, timeout: Duration, mut check: F) -> Result<()>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<bool>>,
+    {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if check().await.unwrap_or(false) {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                self.screenshot(&format!("timeout-{}", what.replace(' ', "-"))).await.ok();
+                return Err(format!("timed out waiting for {what}").into());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn exists(&self, css: &str) -> bool {
+        self.client.find(Locator::Css(css)).await.is_ok()
+    }
+
+    pub async fn script(&self, js: &str, args: Vec<serde_json::Value>) -> Result<serde_json::Value> {
+        Ok(self.client.execute(js, args).await?)
+    }
+
+    /// Saves a PNG of the window as `<artifacts>/<app name>-NN-<label>.png`.
+    pub async fn screenshot(&self, label: &str) -> Result<PathBuf> {
+        let png = self.client.screenshot().await?;
+        let path = artifacts_dir().join(format!("{}-{label}.png", self.name));
+        std::fs::write(&path, png)?;
+        println!("screenshot: {}", path.display());
+        Ok(path)
+    }
+
+    pub async fn shot(&mut self, label: &str) -> Result<PathBuf> {
+        self.shots += 1;
+        let label = format!("{:02}-{label}", self.shots);
+        self.screenshot(&label).await
+    }
+
+    /// Ends the session; tauri-driver stops the app.
+    pub async fn quit(self) -> Result<()> {
+        self.client.close().await?;
+        Ok(())
+    }
+}
+
+/// Drags the element under `from` to the centre of `to` with real pointer
+/// events, in small steps (FullCalendar needs intermediate moves).
+pub async fn drag(app: &App, from: &Element, to: &Element) -> Result<()> {
+    use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
+    let (fx, fy, fw, fh) = from.rectangle().await?;
+    let (tx, ty, tw, th) = to.rectangle().await?;
+    let (sx, sy) = (fx + fw / 2.0, fy + fh / 2.0);
+    let (ex, ey) = (tx + tw / 2.0, ty + th / 2.0);
+    let mut mouse = MouseActions::new("mouse".to_owned())
+        .then(PointerAction::MoveTo { duration: None, x: sx, y: sy })
+        .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT })
+        .then(PointerAction::Pause { duration: Duration::from_millis(150) });
+    for i in 1..=12 {
+        let t = i as f64 / 12.0;
+        mouse = mouse
+            .then(PointerAction::MoveTo {
+                duration: Some(Duration::from_millis(40)),
+                x: sx + (ex - sx) * t,
+                y: sy + (ey - sy) * t,
+            })
+            .then(PointerAction::Pause { duration: Duration::from_millis(30) });
+    }
+    mouse = mouse
+        .then(PointerAction::Pause { duration: Duration::from_millis(150) })
+        .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
+    app.client.perform_actions(mouse).await?;
+    Ok(())
+}
