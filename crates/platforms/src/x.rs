@@ -1,11 +1,24 @@
 //! X (Twitter) API v2: OAuth 2.0 with PKCE, posts, threads, media upload.
 //! Contract: shared/platforms/x-linkedin-oauth.md §1.
 
+mod checkpoint;
+mod client;
+mod errors;
+mod media;
+mod validate;
+
+pub use checkpoint::{ChunkedUpload, InFlight, UploadedMedia, XCheckpoint};
+pub use client::XClient;
+pub use errors::{XErrorBody, XOperation, map_error, retry_at};
+pub use media::{CHUNK_SIZE, SIMPLE_UPLOAD_MAX};
+pub use validate::{
+    MAX_GIF_BYTES, MAX_IMAGE_BYTES, MAX_IMAGES, MAX_VIDEO_BYTES, XMediaKind, validate_post,
+};
+
 use url::Url;
 
 use crate::types::{
-    Capabilities, ClientAuth, CountingRule, OAuthSpec, PkceStyle, Platform, RedirectStyle,
-    ScopeInfo,
+    Capabilities, ClientAuth, CountingRule, OAuthSpec, PkceStyle, RedirectStyle, ScopeInfo,
 };
 
 /// The deep link X redirects back to (registered in the X developer portal).
@@ -104,9 +117,6 @@ pub fn capabilities() -> Capabilities {
         publishing_available: true,
     }
 }
-
-#[allow(dead_code)]
-const PLATFORM: Platform = Platform::X;
 
 #[cfg(test)]
 mod tests {

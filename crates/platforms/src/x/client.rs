@@ -1,0 +1,543 @@
+//! The X client: profile, publish (media, post, thread), reconcile, delete,
+//! revoke, over X API v2.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use chrono::Utc;
+use reqwest::header::HeaderMap;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use super::checkpoint::{InFlight, XCheckpoint};
+use super::errors::{XOperation, map_error, redact};
+use super::validate::{self, validate_post};
+use super::{XEndpoints, capabilities, oauth_spec};
+use crate::error::{ErrorKind, PlatformError};
+use crate::text::x_weighted::MAX_WEIGHTED_LENGTH;
+use crate::types::{
+    AccessToken, Capabilities, ClientCredentials, OAuthSpec, Platform, Profile, PublishRequest,
+    Published, Reconciled, ValidationIssue,
+};
+use crate::{PublishSink, Publisher};
+
+/// How long `publish` waits for X to process a GIF or video before giving up
+/// for now (the checkpoint keeps the media; the next try polls again).
+const DEFAULT_PROCESSING_TIMEOUT: Duration = Duration::from_secs(20 * 60);
+
+/// X API v2 client. Holds no token: every call gets the one to use.
+///
+/// The post URL needs the account's @handle: `publish` takes it from
+/// `post.options["username"]` when the engine passes it, else from the
+/// checkpoint of an earlier try, else it asks `GET /2/users/me` once (before
+/// any upload, which also checks the token early).
+#[derive(Debug, Clone)]
+pub struct XClient {
+    pub(super) endpoints: XEndpoints,
+    pub(super) http: reqwest::Client,
+    pub(super) text_limit: usize,
+    pub(super) processing_timeout: Duration,
+}
+
+/// A successful answer from X.
+pub(super) struct Answer {
+    pub status: u16,
+    pub body: Bytes,
+}
+
+impl XClient {
+    pub fn new(endpoints: XEndpoints) -> Self {
+        Self {
+            endpoints,
+            http: crate::http::client(),
+            text_limit: MAX_WEIGHTED_LENGTH,
+            processing_timeout: DEFAULT_PROCESSING_TIMEOUT,
+        }
+    }
+
+    /// Uses another HTTP client (proxy, timeouts, tests).
+    pub fn with_http_client(mut self, http: reqwest::Client) -> Self {
+        self.http = http;
+        self
+    }
+
+    /// Allows longer posts (X Premium accounts), for `validate` and `publish`.
+    pub fn with_text_limit(mut self, limit: usize) -> Self {
+        self.text_limit = limit;
+        self
+    }
+
+    /// How long `publish` waits for X to process a GIF or video.
+    pub fn with_processing_timeout(mut self, timeout: Duration) -> Self {
+        self.processing_timeout = timeout;
+        self
+    }
+
+    pub fn endpoints(&self) -> &XEndpoints {
+        &self.endpoints
+    }
+
+    /// The public address of a post.
+    pub fn post_url(username: &str, id: &str) -> String {
+        format!("https://x.com/{username}/status/{id}")
+    }
+
+    /// Sends a request and sorts the answer: 2xx comes back, anything else
+    /// becomes a classified [`PlatformError`]. `secret` is scrubbed from errors.
+    pub(super) async fn execute(
+        &self,
+        op: XOperation,
+        request: reqwest::RequestBuilder,
+        secret: &str,
+    ) -> Result<Answer, PlatformError> {
+        let transport = |e: reqwest::Error| redact(PlatformError::from_transport("X", &e), secret);
+        let response = request.send().await.map_err(transport)?;
+        let status = response.status().as_u16();
+        let headers: HeaderMap = response.headers().clone();
+        let body = response.bytes().await.map_err(transport)?;
+        tracing::debug!(?op, status, "X answered");
+        if (200..300).contains(&status) {
+            Ok(Answer { status, body })
+        } else {
+            let err = map_error(op, status, &headers, &body, Utc::now());
+            tracing::info!(?op, status, code = %err.code, "X refused a request");
+            Err(redact(err, secret))
+        }
+    }
+
+    /// `GET /2/users/me`.
+    pub async fn me(&self, token: &AccessToken) -> Result<Profile, PlatformError> {
+        #[derive(Deserialize)]
+        struct User {
+            #[serde(deserialize_with = "id_string")]
+            id: String,
+            name: String,
+            username: String,
+            #[serde(default)]
+            profile_image_url: Option<String>,
+        }
+        let mut url = self.endpoints.api("/2/users/me");
+        url.set_query(Some("user.fields=profile_image_url"));
+        let answer = self
+            .execute(
+                XOperation::Profile,
+                self.http.get(url).bearer_auth(token.secret()),
+                token.secret(),
+            )
+            .await?;
+        let user: User = data(&answer)?;
+        Ok(Profile {
+            platform_user_id: user.id,
+            username: user.username,
+            display_name: user.name,
+            avatar_url: user.profile_image_url.filter(|u| !u.is_empty()),
+        })
+    }
+
+    /// `POST /2/tweets`: one post, optionally replying and with media.
+    pub async fn create_post(
+        &self,
+        token: &AccessToken,
+        text: &str,
+        media_ids: &[String],
+        reply_to: Option<&str>,
+    ) -> Result<String, PlatformError> {
+        #[derive(Deserialize)]
+        struct Created {
+            #[serde(deserialize_with = "id_string")]
+            id: String,
+        }
+        let mut body = json!({});
+        if !text.is_empty() {
+            body["text"] = json!(text);
+        }
+        if !media_ids.is_empty() {
+            body["media"] = json!({ "media_ids": media_ids });
+        }
+        if let Some(parent) = reply_to {
+            body["reply"] = json!({ "in_reply_to_tweet_id": parent });
+        }
+        let answer = self
+            .execute(
+                XOperation::CreatePost {
+                    reply: reply_to.is_some(),
+                },
+                self.http
+                    .post(self.endpoints.api("/2/tweets"))
+                    .bearer_auth(token.secret())
+                    .json(&body),
+                token.secret(),
+            )
+            .await?;
+        let created: Created = data(&answer)?;
+        if !is_id(&created.id) {
+            return Err(unreadable(answer.status, "the new post has no valid id"));
+        }
+        Ok(created.id)
+    }
+}
+
+#[async_trait]
+impl Publisher for XClient {
+    fn platform(&self) -> Platform {
+        Platform::X
+    }
+
+    fn oauth_spec(&self) -> OAuthSpec {
+        oauth_spec(&self.endpoints)
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        let mut caps = capabilities();
+        caps.text_limit = u32::try_from(self.text_limit).unwrap_or(u32::MAX);
+        caps
+    }
+
+    fn validate(&self, post: &PublishRequest) -> Vec<ValidationIssue> {
+        validate_post(post, self.text_limit)
+    }
+
+    async fn profile(&self, token: &AccessToken) -> Result<Profile, PlatformError> {
+        self.me(token).await
+    }
+
+    async fn publish(
+        &self,
+        token: &AccessToken,
+        post: &PublishRequest,
+        checkpoint: &mut Value,
+        sink: &dyn PublishSink,
+    ) -> Result<Published, PlatformError> {
+        if let Some(issue) = self.validate(post).into_iter().next() {
+            return Err(PlatformError::new(
+                ErrorKind::Rejected,
+                issue.code,
+                issue.message,
+            ));
+        }
+        let parts = validate::parts(post);
+        let cp = XCheckpoint::from_value(checkpoint)?;
+        if cp.parts.len() > parts.len() {
+            return Err(PlatformError::new(
+                ErrorKind::Protocol,
+                "bad_checkpoint",
+                "The saved progress of this X post does not match the post any more.",
+            )
+            .with_detail(format!(
+                "{} parts created, the post has {}",
+                cp.parts.len(),
+                parts.len()
+            )));
+        }
+        let mut run = Run {
+            client: self,
+            token,
+            cp,
+            out: checkpoint,
+            sink,
+        };
+        // A leftover `in_flight` means the engine reconciled (or asked the
+        // user) and chose to try that part again.
+        if let Some(flight) = run.cp.in_flight.take() {
+            tracing::info!(part = flight.part, "retrying an X post part left in flight");
+        }
+
+        let username = match option_username(post).or_else(|| run.cp.username.clone()) {
+            Some(u) => u,
+            None => self.me(token).await?.username,
+        };
+        if run.cp.username.as_deref() != Some(username.as_str()) {
+            run.cp.username = Some(username.clone());
+        }
+
+        let media_ids = if run.cp.parts.is_empty() && !post.media.is_empty() {
+            run.upload_all(&post.media).await?
+        } else {
+            Vec::new()
+        };
+
+        for (i, text) in parts.iter().enumerate().skip(run.cp.parts.len()) {
+            let reply_to = run.cp.parts.last().cloned();
+            run.cp.in_flight = Some(InFlight {
+                part: i,
+                since: Utc::now(),
+            });
+            if let Err(e) = run.save().await {
+                // Not sent: do not leave a false "in flight" behind.
+                run.cp.in_flight = None;
+                *run.out = run.cp.to_value();
+                return Err(e);
+            }
+            let ids: &[String] = if i == 0 { &media_ids } else { &[] };
+            match self
+                .create_post(token, text, ids, reply_to.as_deref())
+                .await
+            {
+                Ok(id) => {
+                    tracing::info!(part = i, id = %id, "X post part created");
+                    run.cp.parts.push(id);
+                    run.cp.in_flight = None;
+                    run.save().await?;
+                }
+                Err(e) => {
+                    // X answered with an error status: nothing was created
+                    // (X's duplicate check backs this up for 5xx). No answer,
+                    // or an unreadable success: the part may exist.
+                    if e.status.is_some() && e.kind != ErrorKind::Protocol {
+                        run.cp.in_flight = None;
+                        // The error that matters is `e`; a failed save only
+                        // leaves `in_flight` set, which errs on the safe side.
+                        let _ = run.save().await;
+                    }
+                    return Err(e);
+                }
+            }
+        }
+
+        let first = run.cp.parts.first().cloned().ok_or_else(|| {
+            PlatformError::new(
+                ErrorKind::Protocol,
+                "nothing_published",
+                "CreatorFlow had nothing to publish to X.",
+            )
+        })?;
+        Ok(Published {
+            url: Some(Self::post_url(&username, &first)),
+            remote_id: first,
+        })
+    }
+
+    /// What the checkpoint alone can tell (X has no idempotency key, and the
+    /// timeline lookup that could find a lost post is not used):
+    /// - every part created → `Published`;
+    /// - a create call sent and never answered → `Unknown` (the part may
+    ///   exist: the engine asks the user);
+    /// - otherwise → `NotPublished`: calling `publish` again *with this
+    ///   checkpoint* is safe; it creates only the missing parts.
+    async fn reconcile(
+        &self,
+        _token: &AccessToken,
+        post: &PublishRequest,
+        checkpoint: &Value,
+    ) -> Result<Reconciled, PlatformError> {
+        let cp = XCheckpoint::from_value(checkpoint)?;
+        let total = validate::parts(post).len();
+        if cp.in_flight.is_none()
+            && cp.parts.len() >= total
+            && let Some(first) = cp.parts.first()
+        {
+            let username = option_username(post).or(cp.username);
+            return Ok(Reconciled::Published(Published {
+                remote_id: first.clone(),
+                url: username.map(|u| Self::post_url(&u, first)),
+            }));
+        }
+        if cp.in_flight.is_some() {
+            return Ok(Reconciled::Unknown);
+        }
+        Ok(Reconciled::NotPublished)
+    }
+
+    /// `DELETE /2/tweets/{id}`; a post X no longer has counts as deleted.
+    /// Only that post goes: the replies of a thread stay on X.
+    async fn delete(&self, token: &AccessToken, remote_id: &str) -> Result<(), PlatformError> {
+        #[derive(Deserialize)]
+        struct Deleted {
+            deleted: bool,
+        }
+        if !is_id(remote_id) {
+            return Err(PlatformError::new(
+                ErrorKind::Rejected,
+                "bad_post_id",
+                "This is not an X post id, so CreatorFlow cannot delete it.",
+            )
+            .with_detail(remote_id.chars().take(40).collect::<String>()));
+        }
+        let url = self.endpoints.api(&format!("/2/tweets/{remote_id}"));
+        let answer = match self
+            .execute(
+                XOperation::DeletePost,
+                self.http.delete(url).bearer_auth(token.secret()),
+                token.secret(),
+            )
+            .await
+        {
+            Ok(a) => a,
+            Err(e) if e.status == Some(404) => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        if answer.status == 204 || answer.body.is_empty() {
+            return Ok(());
+        }
+        let d: Deleted = data(&answer)?;
+        if d.deleted {
+            Ok(())
+        } else {
+            Err(PlatformError::new(
+                ErrorKind::Rejected,
+                "not_deleted",
+                "X answered but did not delete the post.",
+            )
+            .with_status(answer.status))
+        }
+    }
+
+    /// `POST /2/oauth2/revoke` as a plain form (`token`, `client_id`; HTTP
+    /// Basic as well when the app has a secret).
+    async fn revoke(&self, client: &ClientCredentials, token: &str) -> Result<(), PlatformError> {
+        let mut request = self
+            .http
+            .post(self.endpoints.api("/2/oauth2/revoke"))
+            .form(&[("token", token), ("client_id", client.client_id.as_str())]);
+        if let Some(secret) = &client.client_secret {
+            request = request.basic_auth(&client.client_id, Some(secret));
+        }
+        let result = self.execute(XOperation::Revoke, request, token).await;
+        let result = match (&client.client_secret, result) {
+            (Some(secret), Err(e)) => Err(redact(e, secret)),
+            (_, r) => r,
+        };
+        result.map(|_| ())
+    }
+}
+
+/// One publish in progress: the checkpoint and where it is saved.
+pub(super) struct Run<'a> {
+    pub client: &'a XClient,
+    pub token: &'a AccessToken,
+    pub cp: XCheckpoint,
+    pub out: &'a mut Value,
+    pub sink: &'a dyn PublishSink,
+}
+
+impl Run<'_> {
+    /// Writes the checkpoint back and has the engine persist it.
+    pub async fn save(&mut self) -> Result<(), PlatformError> {
+        *self.out = self.cp.to_value();
+        self.sink.checkpoint(self.out).await.map_err(|e| {
+            PlatformError::new(
+                ErrorKind::Network,
+                "checkpoint_failed",
+                "CreatorFlow could not save its progress on this X post. It will try again.",
+            )
+            .with_detail(e)
+        })
+    }
+}
+
+fn option_username(post: &PublishRequest) -> Option<String> {
+    post.options
+        .get("username")
+        .and_then(Value::as_str)
+        .map(|u| u.trim().trim_start_matches('@').to_owned())
+        .filter(|u| !u.is_empty())
+}
+
+/// X ids: 1 to 19 digits.
+pub(super) fn is_id(s: &str) -> bool {
+    (1..=19).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `{"data": T}` of a successful answer.
+pub(super) fn data<T: DeserializeOwned>(answer: &Answer) -> Result<T, PlatformError> {
+    #[derive(Deserialize)]
+    struct Envelope<T> {
+        data: Option<T>,
+        #[serde(default)]
+        errors: Vec<Value>,
+    }
+    let envelope: Envelope<T> = serde_json::from_slice(&answer.body)
+        .map_err(|e| unreadable(answer.status, &e.to_string()))?;
+    envelope.data.ok_or_else(|| {
+        let why = envelope
+            .errors
+            .first()
+            .and_then(|e| e.get("detail").or_else(|| e.get("message")))
+            .and_then(Value::as_str)
+            .unwrap_or("no data in the answer");
+        unreadable(answer.status, why)
+    })
+}
+
+pub(super) fn unreadable(status: u16, why: &str) -> PlatformError {
+    PlatformError::new(
+        ErrorKind::Protocol,
+        "bad_response",
+        "X sent an answer CreatorFlow could not read.",
+    )
+    .with_status(status)
+    .with_detail(why.chars().take(300).collect::<String>())
+}
+
+/// Ids arrive as strings in v2; tolerate numbers.
+pub(super) fn id_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    match Value::deserialize(d)? {
+        Value::String(s) => Ok(s),
+        Value::Number(n) => Ok(n.to_string()),
+        other => Err(serde::de::Error::custom(format!(
+            "expected an id, got {other}"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids() {
+        assert!(is_id("1346889436626259968"));
+        assert!(!is_id(""));
+        assert!(!is_id("12345678901234567890"));
+        assert!(!is_id("12a"));
+        assert!(!is_id("../x"));
+    }
+
+    #[test]
+    fn data_envelope() {
+        let ok = Answer {
+            status: 201,
+            body: Bytes::from_static(br#"{"data":{"id":"5","text":"hi"}}"#),
+        };
+        let v: Value = data(&ok).expect("data");
+        assert_eq!(v["id"], "5");
+        let partial = Answer {
+            status: 200,
+            body: Bytes::from_static(br#"{"errors":[{"detail":"Could not find"}]}"#),
+        };
+        let e = data::<Value>(&partial).expect_err("no data");
+        assert_eq!(e.kind, ErrorKind::Protocol);
+        assert_eq!(e.detail.as_deref(), Some("Could not find"));
+        let junk = Answer {
+            status: 200,
+            body: Bytes::from_static(b"<html>"),
+        };
+        assert_eq!(data::<Value>(&junk).expect_err("junk").code, "bad_response");
+    }
+
+    #[test]
+    fn username_option() {
+        let post = PublishRequest {
+            text: "x".into(),
+            thread: vec![],
+            media: vec![],
+            options: json!({"username": " @someone "}),
+        };
+        assert_eq!(option_username(&post).as_deref(), Some("someone"));
+        let post = PublishRequest {
+            options: json!({"username": ""}),
+            ..post
+        };
+        assert_eq!(option_username(&post), None);
+    }
+
+    #[test]
+    fn token_never_in_debug() {
+        let client = XClient::new(XEndpoints::production());
+        let dbg = format!("{client:?}");
+        assert!(dbg.contains("api.x.com"));
+        assert!(format!("{:?}", AccessToken::new("s3cr3t-token")).contains("redacted"));
+    }
+}

@@ -1,0 +1,490 @@
+//! Media uploads to X (contract §1.5), streamed from disk.
+//!
+//! - Still images up to [`SIMPLE_UPLOAD_MAX`]: one multipart
+//!   `POST /2/media/upload` (`media_category=tweet_image`), the file streamed.
+//! - GIFs, videos and larger images: `initialize` → `append` (segments of
+//!   [`CHUNK_SIZE`], each streamed from its offset in the file) → `finalize`,
+//!   then `GET /2/media/upload?command=STATUS` every `check_after_secs` until
+//!   X has processed it.
+//!
+//! The checkpoint is saved after `initialize`, after every `append`, after
+//! `finalize` and once processing succeeded, so a crash resumes the upload
+//! where it stopped.
+
+use std::io::SeekFrom;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use reqwest::multipart::{Form, Part};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt as _, AsyncSeekExt as _};
+use tokio_util::io::ReaderStream;
+
+use super::checkpoint::{ChunkedUpload, UploadedMedia};
+use super::client::{Run, data, id_string};
+use super::errors::XOperation;
+use super::validate::{XMediaKind, media_type};
+use crate::error::{ErrorKind, PlatformError};
+use crate::types::MediaFile;
+
+/// Images up to this size go in one request; larger ones are chunked.
+pub const SIMPLE_UPLOAD_MAX: u64 = 4 * 1024 * 1024;
+/// APPEND segment size (X recommends ≤ 5 MB, accepts up to 8 MB).
+pub const CHUNK_SIZE: u64 = 4 * 1024 * 1024;
+/// Re-upload media that expires sooner than this.
+const EXPIRY_MARGIN: chrono::Duration = chrono::Duration::minutes(30);
+/// Longest wait between STATUS polls, whatever X says.
+const MAX_POLL_WAIT: Duration = Duration::from_secs(60);
+
+/// `data` of an upload, finalize or STATUS answer.
+#[derive(Debug, Deserialize)]
+struct MediaData {
+    #[serde(deserialize_with = "id_string")]
+    id: String,
+    #[serde(default)]
+    expires_after_secs: Option<i64>,
+    #[serde(default)]
+    processing_info: Option<ProcessingInfo>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct ProcessingInfo {
+    state: String,
+    #[serde(default)]
+    check_after_secs: Option<u64>,
+    #[serde(default)]
+    error: Option<Value>,
+}
+
+impl ProcessingInfo {
+    fn done(info: Option<&Self>) -> bool {
+        info.is_none_or(|i| i.state == "succeeded")
+    }
+}
+
+/// Where the bytes of all the post's media stand, for the progress bar.
+struct Progress {
+    done: u64,
+    total: u64,
+}
+
+impl Run<'_> {
+    /// Uploads every file not uploaded yet (per the checkpoint) and returns
+    /// the media ids in the post's order.
+    pub(super) async fn upload_all(
+        &mut self,
+        media: &[MediaFile],
+    ) -> Result<Vec<String>, PlatformError> {
+        let mut progress = Progress {
+            done: 0,
+            total: media.iter().map(|m| m.size).sum(),
+        };
+        self.sink.progress(0, progress.total);
+        let mut ids = Vec::with_capacity(media.len());
+        for file in media {
+            let id = self.upload_one(file, &mut progress).await?;
+            progress.done += file.size;
+            self.sink.progress(progress.done, progress.total);
+            ids.push(id);
+        }
+        Ok(ids)
+    }
+
+    async fn upload_one(
+        &mut self,
+        file: &MediaFile,
+        progress: &mut Progress,
+    ) -> Result<String, PlatformError> {
+        let key = media_key(file);
+        let kind = XMediaKind::of_mime(&file.mime).ok_or_else(|| {
+            PlatformError::new(
+                ErrorKind::Rejected,
+                "unsupported_media",
+                format!(
+                    "X cannot show \"{}\" ({}).",
+                    file_name(&file.path),
+                    file.mime
+                ),
+            )
+        })?;
+        let soon = Utc::now() + EXPIRY_MARGIN;
+        if let Some(done) = self.cp.media.get(&key).cloned() {
+            if done.expires_at.is_none_or(|at| at > soon) {
+                if !done.ready {
+                    self.wait_until_processed(&key, &done.media_id, kind, None)
+                        .await?;
+                }
+                return Ok(done.media_id);
+            }
+            self.cp.media.remove(&key);
+        }
+
+        let len = file_len(file).await?;
+        let data = if kind == XMediaKind::Image && len <= SIMPLE_UPLOAD_MAX {
+            self.simple_upload(file, kind, len).await?
+        } else {
+            self.chunked_upload(file, &key, kind, len, progress).await?
+        };
+        let ready = ProcessingInfo::done(data.processing_info.as_ref());
+        self.cp.media.insert(
+            key.clone(),
+            UploadedMedia {
+                media_id: data.id.clone(),
+                expires_at: data
+                    .expires_after_secs
+                    .map(|s| Utc::now() + chrono::Duration::seconds(s)),
+                ready,
+            },
+        );
+        self.cp.upload = None;
+        self.save().await?;
+        if !ready {
+            self.wait_until_processed(&key, &data.id, kind, data.processing_info)
+                .await?;
+        }
+        Ok(data.id)
+    }
+
+    /// `POST /2/media/upload`, multipart, the file streamed from disk.
+    async fn simple_upload(
+        &mut self,
+        file: &MediaFile,
+        kind: XMediaKind,
+        len: u64,
+    ) -> Result<MediaData, PlatformError> {
+        let part = file_part(&file.path, 0, len, &media_type(&file.mime))
+            .await
+            .map_err(|e| unreadable_file(&file.path, &e))?;
+        let form = Form::new()
+            .text("media_category", kind.category())
+            .part("media", part);
+        let secret = self.token.secret();
+        let answer = self
+            .client
+            .execute(
+                XOperation::UploadMedia { what: kind.noun() },
+                self.client
+                    .http
+                    .post(self.client.endpoints.api("/2/media/upload"))
+                    .bearer_auth(secret)
+                    .multipart(form),
+                secret,
+            )
+            .await?;
+        data(&answer)
+    }
+
+    /// `initialize` → `append`×n → `finalize`, resuming a saved session.
+    async fn chunked_upload(
+        &mut self,
+        file: &MediaFile,
+        key: &str,
+        kind: XMediaKind,
+        len: u64,
+        progress: &mut Progress,
+    ) -> Result<MediaData, PlatformError> {
+        let op = XOperation::UploadMedia { what: kind.noun() };
+        let secret = self.token.secret();
+        let now = Utc::now();
+        let resumable = self.cp.upload.clone().filter(|u| {
+            u.sha256 == key
+                && u.total_bytes == len
+                && u.chunk_size > 0
+                && u.expires_at.is_none_or(|at| at > now + EXPIRY_MARGIN)
+        });
+        let mut session = match resumable {
+            Some(s) => s,
+            None => {
+                #[derive(Deserialize)]
+                struct Initialized {
+                    #[serde(deserialize_with = "id_string")]
+                    id: String,
+                    #[serde(default)]
+                    expires_after_secs: Option<i64>,
+                }
+                let answer = self
+                    .client
+                    .execute(
+                        op,
+                        self.client
+                            .http
+                            .post(self.client.endpoints.api("/2/media/upload/initialize"))
+                            .bearer_auth(secret)
+                            .json(&json!({
+                                "media_type": media_type(&file.mime),
+                                "total_bytes": len,
+                                "media_category": kind.category(),
+                            })),
+                        secret,
+                    )
+                    .await?;
+                let init: Initialized = data(&answer)?;
+                let session = ChunkedUpload {
+                    sha256: key.to_owned(),
+                    media_id: init.id,
+                    total_bytes: len,
+                    chunk_size: CHUNK_SIZE,
+                    next_segment: 0,
+                    expires_at: init
+                        .expires_after_secs
+                        .map(|s| Utc::now() + chrono::Duration::seconds(s)),
+                };
+                self.cp.upload = Some(session.clone());
+                self.save().await?;
+                session
+            }
+        };
+
+        let segments = len.div_ceil(session.chunk_size);
+        while session.next_segment < segments {
+            let offset = session.next_segment * session.chunk_size;
+            let size = session.chunk_size.min(len - offset);
+            let part = file_part(&file.path, offset, size, "application/octet-stream")
+                .await
+                .map_err(|e| unreadable_file(&file.path, &e))?;
+            let form = Form::new()
+                .text("segment_index", session.next_segment.to_string())
+                .part("media", part);
+            let url = self
+                .client
+                .endpoints
+                .api(&format!("/2/media/upload/{}/append", session.media_id));
+            let sent = self
+                .client
+                .execute(
+                    op,
+                    self.client
+                        .http
+                        .post(url)
+                        .bearer_auth(secret)
+                        .multipart(form),
+                    secret,
+                )
+                .await;
+            if let Err(e) = sent {
+                return Err(self.forget_session_if_refused(e).await);
+            }
+            session.next_segment += 1;
+            self.cp.upload = Some(session.clone());
+            self.save().await?;
+            self.sink
+                .progress(progress.done + (offset + size), progress.total);
+        }
+
+        let url = self
+            .client
+            .endpoints
+            .api(&format!("/2/media/upload/{}/finalize", session.media_id));
+        let finalized = self
+            .client
+            .execute(op, self.client.http.post(url).bearer_auth(secret), secret)
+            .await;
+        match finalized {
+            Ok(answer) => data(&answer),
+            Err(e) => Err(self.forget_session_if_refused(e).await),
+        }
+    }
+
+    /// X refused a step of the session (gone, expired, sizes wrong): start
+    /// the upload over next time instead of repeating the refusal.
+    async fn forget_session_if_refused(&mut self, e: PlatformError) -> PlatformError {
+        if matches!(e.kind, ErrorKind::Rejected) {
+            self.cp.upload = None;
+            // `e` is the error to report; a failed save only means the next
+            // try meets the same refusal once more.
+            let _ = self.save().await;
+        }
+        e
+    }
+
+    /// Polls STATUS until X has processed the media, waiting
+    /// `check_after_secs` (at least 1 s, at most 60 s) between polls.
+    async fn wait_until_processed(
+        &mut self,
+        key: &str,
+        media_id: &str,
+        kind: XMediaKind,
+        first: Option<ProcessingInfo>,
+    ) -> Result<(), PlatformError> {
+        let op = XOperation::UploadMedia { what: kind.noun() };
+        let secret = self.token.secret();
+        let deadline = Instant::now() + self.client.processing_timeout;
+        let mut info = first;
+        loop {
+            if let Some(i) = &info {
+                match i.state.as_str() {
+                    "succeeded" => break,
+                    "failed" => return Err(self.processing_failed(key, kind, i).await),
+                    _ => {}
+                }
+                let wait =
+                    Duration::from_secs(i.check_after_secs.unwrap_or(1).max(1)).min(MAX_POLL_WAIT);
+                if Instant::now() + wait > deadline {
+                    return Err(PlatformError::new(
+                        ErrorKind::Timeout,
+                        "media_processing",
+                        format!(
+                            "X is still processing the {}. CreatorFlow will try again.",
+                            kind.noun()
+                        ),
+                    ));
+                }
+                tokio::time::sleep(wait).await;
+            }
+            let mut url = self.client.endpoints.api("/2/media/upload");
+            url.query_pairs_mut()
+                .append_pair("command", "STATUS")
+                .append_pair("media_id", media_id);
+            let answer = self
+                .client
+                .execute(op, self.client.http.get(url).bearer_auth(secret), secret)
+                .await?;
+            let status: MediaData = data(&answer)?;
+            match status.processing_info {
+                Some(i) => info = Some(i),
+                None => break,
+            }
+        }
+        if let Some(m) = self.cp.media.get_mut(key) {
+            m.ready = true;
+        }
+        self.save().await
+    }
+
+    async fn processing_failed(
+        &mut self,
+        key: &str,
+        kind: XMediaKind,
+        info: &ProcessingInfo,
+    ) -> PlatformError {
+        // Processing failed for good: a later try must upload again.
+        self.cp.media.remove(key);
+        let _ = self.save().await;
+        let reason = info
+            .error
+            .as_ref()
+            .and_then(|e| e.get("message"))
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let message = match &reason {
+            Some(r) => format!("X could not process the {}: {r}", kind.noun()),
+            None => format!("X could not process the {}.", kind.noun()),
+        };
+        let err = PlatformError::new(ErrorKind::Rejected, "media_processing_failed", message);
+        match info.error.as_ref() {
+            Some(e) => err.with_detail(e.to_string()),
+            None => err,
+        }
+    }
+}
+
+/// The checkpoint key of a file: its SHA-256, else its path.
+fn media_key(file: &MediaFile) -> String {
+    if file.sha256.is_empty() {
+        format!("path:{}", file.path.display())
+    } else {
+        file.sha256.to_ascii_lowercase()
+    }
+}
+
+/// The file's size on disk, which must still be the size it was attached with.
+async fn file_len(file: &MediaFile) -> Result<u64, PlatformError> {
+    let meta = tokio::fs::metadata(&file.path)
+        .await
+        .map_err(|e| unreadable_file(&file.path, &e))?;
+    if meta.len() != file.size {
+        return Err(PlatformError::new(
+            ErrorKind::Rejected,
+            "media_changed",
+            format!(
+                "\"{}\" changed on disk since it was attached. Attach it again.",
+                file_name(&file.path)
+            ),
+        )
+        .with_detail(format!("{} bytes, expected {}", meta.len(), file.size)));
+    }
+    Ok(meta.len())
+}
+
+/// `len` bytes of the file from `offset`, as a streamed multipart part.
+async fn file_part(path: &Path, offset: u64, len: u64, mime: &str) -> std::io::Result<Part> {
+    let mut f = tokio::fs::File::open(path).await?;
+    if offset > 0 {
+        f.seek(SeekFrom::Start(offset)).await?;
+    }
+    let body = reqwest::Body::wrap_stream(ReaderStream::new(f.take(len)));
+    Part::stream_with_length(body, len)
+        .file_name("media")
+        .mime_str(mime)
+        .map_err(std::io::Error::other)
+}
+
+fn unreadable_file(path: &Path, e: &std::io::Error) -> PlatformError {
+    PlatformError::new(
+        ErrorKind::Rejected,
+        "media_unreadable",
+        format!(
+            "CreatorFlow could not read \"{}\" to send it to X.",
+            file_name(path)
+        ),
+    )
+    .with_detail(e.to_string())
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "the file".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    #[test]
+    fn keys_prefer_the_digest() {
+        let mut f = MediaFile {
+            path: PathBuf::from("/m/a.png"),
+            mime: "image/png".into(),
+            size: 1,
+            sha256: "ABCD".into(),
+            width: None,
+            height: None,
+        };
+        assert_eq!(media_key(&f), "abcd");
+        f.sha256.clear();
+        assert_eq!(media_key(&f), "path:/m/a.png");
+    }
+
+    #[test]
+    fn processing_states() {
+        assert!(ProcessingInfo::done(None));
+        let pending = ProcessingInfo {
+            state: "pending".into(),
+            check_after_secs: Some(1),
+            error: None,
+        };
+        assert!(!ProcessingInfo::done(Some(&pending)));
+    }
+
+    #[tokio::test]
+    async fn file_part_reads_only_its_range() {
+        let dir = std::env::temp_dir().join(format!("cf-x-media-{}", std::process::id()));
+        tokio::fs::create_dir_all(&dir).await.expect("dir");
+        let path = dir.join("data.bin");
+        tokio::fs::write(&path, b"0123456789").await.expect("write");
+        let part = file_part(&path, 3, 4, "application/octet-stream")
+            .await
+            .expect("part");
+        // The length is known up front (Content-Length of the part).
+        assert!(format!("{part:?}").contains("Part"));
+        let e = file_part(&dir.join("missing.bin"), 0, 1, "image/png")
+            .await
+            .expect_err("missing");
+        assert_eq!(e.kind(), std::io::ErrorKind::NotFound);
+        let _ = tokio::fs::remove_dir_all(&dir).await;
+    }
+}
