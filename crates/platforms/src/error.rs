@@ -86,29 +86,32 @@ impl PlatformError {
         )
     }
 
-    /// A reqwest failure (no HTTP answer).
+    /// A reqwest failure (no HTTP answer, or the answer's body cut off).
     pub fn from_transport(platform: &str, e: &reqwest::Error) -> Self {
         let (kind, code, what) = if e.is_timeout() {
             (ErrorKind::Timeout, "timeout", "did not answer in time")
         } else if e.is_connect() {
             (ErrorKind::Network, "connect_failed", "could not be reached")
-        } else if e.is_decode() {
+        } else if e.is_decode() && caused_by_json(e) {
             (
                 ErrorKind::Protocol,
                 "bad_response",
                 "sent an answer CreatorFlow could not read",
             )
         } else {
+            // reqwest also reports a body cut off mid-way (connection reset)
+            // as a "decode" error: that is the network, and the request may
+            // have taken effect.
             (ErrorKind::Network, "network", "connection was interrupted")
+        };
+        let message = if kind == ErrorKind::Protocol {
+            format!("{platform} {what}.")
+        } else {
+            format!("{platform} {what}. CreatorFlow will try again.")
         };
         // reqwest's Display can include the URL; URLs here never carry tokens
         // (bearer tokens go in headers), so it is safe as a detail.
-        Self::new(
-            kind,
-            code,
-            format!("{platform} {what}. CreatorFlow will try again."),
-        )
-        .with_detail(e.to_string())
+        Self::new(kind, code, message).with_detail(e.to_string())
     }
 
     /// How long to wait before the next try, if the platform said.
@@ -116,4 +119,17 @@ impl PlatformError {
         self.retry_at
             .map(|at| (at - now).to_std().unwrap_or(Duration::ZERO))
     }
+}
+
+/// Whether a reqwest decode error came from parsing JSON (a real protocol
+/// problem) rather than from reading the body (the connection).
+fn caused_by_json(e: &reqwest::Error) -> bool {
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        if s.is::<serde_json::Error>() {
+            return true;
+        }
+        source = s.source();
+    }
+    false
 }
