@@ -605,3 +605,93 @@ async fn client_reports_x_rules_and_counting() {
     );
     assert!(spec.token_url.as_str().ends_with("/x/2/oauth2/token"));
 }
+
+#[tokio::test]
+async fn a_chunked_upload_resumes_at_the_next_segment() {
+    let e = env().await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let bytes = png(1200, 1200, 11);
+    let mut p = post("Big picture, second try", &[]);
+    p.media
+        .push(media_file(dir.path(), "big.png", &bytes, "image/png"));
+    // After the first segment is saved, X fails the next upload request.
+    let sb = (*e.sb).clone();
+    let armed = std::sync::Mutex::new(true);
+    let sink = RecordingSink::with_hook(move |cp: &Value| {
+        if cp["upload"]["next_segment"] == json!(1)
+            && std::mem::take(&mut *armed.lock().expect("lock"))
+        {
+            sb.inject_fault(FaultSpec::new(
+                Some("POST"),
+                "/x/2/media/upload/*",
+                Fault::Status {
+                    status: 503,
+                    body: None,
+                },
+            ))
+            .expect("fault");
+        }
+        Ok(())
+    });
+    let mut cp = Value::Null;
+    let err = e
+        .client
+        .publish(&e.token, &p, &mut cp, &sink)
+        .await
+        .expect_err("second segment fails");
+    assert_eq!(err.kind, ErrorKind::Server);
+    assert_eq!(cp["upload"]["next_segment"], json!(1), "{cp}");
+    assert!(e.sb.received(Some("x")).is_empty());
+
+    e.client
+        .publish(&e.token, &p, &mut cp, &NoopSink)
+        .await
+        .expect("resumed");
+    // One session: segment 0 once, segment 1 refused then sent again.
+    assert_eq!(count(&e.sb, "POST", "/x/2/media/upload/initialize"), 1);
+    let appends = x_requests(&e.sb)
+        .iter()
+        .filter(|r| r.path.ends_with("/append"))
+        .count();
+    assert_eq!(appends, 3);
+    let r = &e.sb.received(Some("x"))[0];
+    assert_eq!(r.media[0].size, bytes.len() as u64);
+    assert_eq!(
+        r.media[0].sha256.as_deref(),
+        Some(sha256_hex(&bytes).as_str())
+    );
+    assert!(cp.get("upload").is_none());
+}
+
+#[tokio::test]
+async fn expired_media_is_uploaded_again() {
+    let e = env().await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let bytes = fixture("photo.jpg");
+    let mut p = post("Old upload", &[]);
+    p.media
+        .push(media_file(dir.path(), "photo.jpg", &bytes, "image/jpeg"));
+    let sink = RecordingSink::with_hook(|cp: &Value| {
+        if cp.get("in_flight").is_some() {
+            Err("stop".to_owned())
+        } else {
+            Ok(())
+        }
+    });
+    let mut cp = Value::Null;
+    e.client
+        .publish(&e.token, &p, &mut cp, &sink)
+        .await
+        .expect_err("stopped before the post");
+    let key = sha256_hex(&bytes);
+    let old_id = cp["media"][&key]["media_id"].clone();
+    // A day later X has forgotten that media.
+    cp["media"][&key]["expires_at"] = json!("2000-01-01T00:00:00Z");
+    e.client
+        .publish(&e.token, &p, &mut cp, &NoopSink)
+        .await
+        .expect("published");
+    assert_eq!(count(&e.sb, "POST", "/x/2/media/upload"), 2);
+    assert_ne!(cp["media"][&key]["media_id"], old_id);
+    assert_eq!(e.sb.received(Some("x"))[0].media.len(), 1);
+}
