@@ -12,6 +12,7 @@ use super::faults::PendingFault;
 use super::oauth::PkceMethod;
 use super::platform::{PlatformCore, PlatformModule};
 use super::reqlog::RequestRecord;
+use crate::platforms::linkedin::LinkedInState;
 use crate::platforms::x::XState;
 
 /// Version of the state file layout.
@@ -68,6 +69,9 @@ pub struct SandboxState {
     /// X-specific state (tweets, media).
     #[serde(default)]
     pub x: XState,
+    /// LinkedIn-specific state (posts, comments, images, videos, upload URLs).
+    #[serde(default)]
+    pub linkedin: LinkedInState,
     // Platform-specific state of the next modules goes here, each `#[serde(default)]`.
     #[serde(skip)]
     pub faults: Vec<PendingFault>,

@@ -1,7 +1,7 @@
 //! The emulated platforms. Each module implements
 //! [`PlatformModule`](crate::core::platform::PlatformModule); [`all`] lists them.
 //!
-//! Reserved prefixes (see the README): `/x` (done), `/linkedin`, `/meta/facebook`,
+//! Reserved prefixes (see the README): `/x` (done), `/linkedin` (done), `/meta/facebook`,
 //! `/meta/graph`, `/meta/instagram`, `/meta/graph-instagram`, `/meta/rupload`,
 //! `/tiktok`, `/youtube`.
 
@@ -9,9 +9,10 @@ use std::sync::Arc;
 
 use crate::core::platform::PlatformModule;
 
+pub mod linkedin;
 pub mod x;
 
 /// Every platform module, in status-page order. Add new modules here.
 pub fn all() -> Vec<Arc<dyn PlatformModule>> {
-    vec![Arc::new(x::XModule)]
+    vec![Arc::new(x::XModule), Arc::new(linkedin::LinkedInModule)]
 }
