@@ -1,7 +1,7 @@
 //! CreatorFlow sandbox: faithful local emulators of the platforms' OAuth and
 //! publishing APIs, served on 127.0.0.1 by one axum server.
 //!
-//! - Each emulated host lives under a path prefix (`/x`, later `/linkedin`,
+//! - Each emulated host lives under a path prefix (`/x`, `/linkedin`, later
 //!   `/meta/...`, `/tiktok`, `/youtube`); below it the paths are the real ones, so
 //!   a client with an injectable base URL talks to it unchanged.
 //! - `/_sandbox/...` is a JSON control API (faults, clock, quotas, consent, ...);
