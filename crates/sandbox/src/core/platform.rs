@@ -109,6 +109,11 @@ pub trait PlatformModule: Send + Sync + 'static {
     fn rate_limited_response(&self, limit: u64, reset_at: i64) -> Response;
     /// How tokens are issued for this platform (used by `POST /_sandbox/tokens`).
     fn token_policy(&self) -> TokenPolicy;
+    /// The token policy in force given the platform's settings (TikTok's lifetime
+    /// profile). Defaults to [`token_policy`](Self::token_policy).
+    fn token_policy_in(&self, _state: &SandboxState) -> TokenPolicy {
+        self.token_policy()
+    }
     /// Scopes granted by `POST /_sandbox/tokens` when the caller names none.
     fn default_scopes(&self) -> Vec<String>;
     /// Platform-specific tunables as JSON (`GET /_sandbox/settings/{platform}`).

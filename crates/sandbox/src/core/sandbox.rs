@@ -449,7 +449,8 @@ impl Sandbox {
             ));
         }
         for u in &reg.redirect_uris {
-            if Url::parse(u).is_err() {
+            // A wildcard port (`http://127.0.0.1:*/cb`, TikTok desktop) is allowed.
+            if Url::parse(u).is_err() && Url::parse(&u.replacen(":*", ":1", 1)).is_err() {
                 return Err(ControlError::Invalid(format!(
                     "redirect URI {u:?} is not an absolute URI"
                 )));
@@ -489,10 +490,10 @@ impl Sandbox {
     /// Mints tokens for an account as if it had gone through the OAuth flow.
     pub fn issue_tokens(&self, req: TokenRequest) -> Result<IssuedTokens, ControlError> {
         let module = self.require_platform(&req.platform)?;
-        let policy = module.token_policy();
         let scopes = req.scopes.unwrap_or_else(|| module.default_scopes());
         self.with_state(|st| {
             let now = st.now();
+            let policy = module.token_policy_in(st);
             let core = st.core(&req.platform);
             if core.account(&req.account_id).is_none() {
                 return Err(ControlError::UnknownAccount(

@@ -13,6 +13,7 @@ use super::oauth::PkceMethod;
 use super::platform::{PlatformCore, PlatformModule};
 use super::reqlog::RequestRecord;
 use crate::platforms::linkedin::LinkedInState;
+use crate::platforms::tiktok::TikTokState;
 use crate::platforms::x::XState;
 
 /// Version of the state file layout.
@@ -72,6 +73,9 @@ pub struct SandboxState {
     /// LinkedIn-specific state (posts, comments, images, videos, upload URLs).
     #[serde(default)]
     pub linkedin: LinkedInState,
+    /// TikTok-specific state (publishes, uploads, sliding rate windows).
+    #[serde(default)]
+    pub tiktok: TikTokState,
     // Platform-specific state of the next modules goes here, each `#[serde(default)]`.
     #[serde(skip)]
     pub faults: Vec<PendingFault>,

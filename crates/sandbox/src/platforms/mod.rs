@@ -3,16 +3,21 @@
 //!
 //! Reserved prefixes (see the README): `/x` (done), `/linkedin` (done), `/meta/facebook`,
 //! `/meta/graph`, `/meta/instagram`, `/meta/graph-instagram`, `/meta/rupload`,
-//! `/tiktok`, `/youtube`.
+//! `/tiktok` (done), `/youtube`.
 
 use std::sync::Arc;
 
 use crate::core::platform::PlatformModule;
 
 pub mod linkedin;
+pub mod tiktok;
 pub mod x;
 
 /// Every platform module, in status-page order. Add new modules here.
 pub fn all() -> Vec<Arc<dyn PlatformModule>> {
-    vec![Arc::new(x::XModule), Arc::new(linkedin::LinkedInModule)]
+    vec![
+        Arc::new(x::XModule),
+        Arc::new(linkedin::LinkedInModule),
+        Arc::new(tiktok::TikTokModule),
+    ]
 }
