@@ -350,9 +350,9 @@ async fn rotating_profile_rotates_and_refuses_the_old_refresh_token() {
         }
     };
     assert_eq!(me(at.clone()).await, 200);
-    sb.advance_clock(7199);
+    sb.advance_clock(7190);
     assert_eq!(me(at.clone()).await, 200);
-    sb.advance_clock(2);
+    sb.advance_clock(11);
     assert_eq!(me(at).await, 401);
 }
 
