@@ -13,6 +13,7 @@ use super::oauth::PkceMethod;
 use super::platform::{PlatformCore, PlatformModule};
 use super::reqlog::RequestRecord;
 use crate::platforms::linkedin::LinkedInState;
+use crate::platforms::meta::MetaState;
 use crate::platforms::tiktok::TikTokState;
 use crate::platforms::x::XState;
 
@@ -76,6 +77,9 @@ pub struct SandboxState {
     /// TikTok-specific state (publishes, uploads, sliding rate windows).
     #[serde(default)]
     pub tiktok: TikTokState,
+    /// Meta (Instagram) state (tokens, containers, media).
+    #[serde(default)]
+    pub meta: MetaState,
     // Platform-specific state of the next modules goes here, each `#[serde(default)]`.
     #[serde(skip)]
     pub faults: Vec<PendingFault>,

@@ -2,14 +2,15 @@
 //! [`PlatformModule`](crate::core::platform::PlatformModule); [`all`] lists them.
 //!
 //! Reserved prefixes (see the README): `/x` (done), `/linkedin` (done), `/meta/facebook`,
-//! `/meta/graph`, `/meta/instagram`, `/meta/graph-instagram`, `/meta/rupload`,
-//! `/tiktok` (done), `/youtube`.
+//! `/meta/graph`, `/meta/instagram`, `/meta/graph-instagram`, `/meta/rupload`
+//! (done: one module under `/meta`), `/tiktok` (done), `/youtube`.
 
 use std::sync::Arc;
 
 use crate::core::platform::PlatformModule;
 
 pub mod linkedin;
+pub mod meta;
 pub mod tiktok;
 pub mod x;
 
@@ -19,5 +20,6 @@ pub fn all() -> Vec<Arc<dyn PlatformModule>> {
         Arc::new(x::XModule),
         Arc::new(linkedin::LinkedInModule),
         Arc::new(tiktok::TikTokModule),
+        Arc::new(meta::MetaModule),
     ]
 }
