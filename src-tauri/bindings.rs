@@ -7,7 +7,7 @@ use tauri::Wry;
 use tauri_specta::{collect_commands, collect_events};
 
 use crate::commands::*;
-use crate::events::DataChanged;
+use crate::events::{ConnectResult, DataChanged, NoticeRaised, OpenPost, UploadProgress};
 
 pub const BINDINGS_PATH: &str = "ui/src/lib/bindings.ts";
 
@@ -25,8 +25,29 @@ pub fn builder() -> tauri_specta::Builder<Wry> {
             list_accounts::<Wry>,
             get_settings::<Wry>,
             save_settings::<Wry>,
+            platform_catalog::<Wry>,
+            set_platform_client::<Wry>,
+            connect_account::<Wry>,
+            disconnect_account::<Wry>,
+            check_post::<Wry>,
+            list_activity::<Wry>,
+            list_attempts::<Wry>,
+            retry_target::<Wry>,
+            confirm_published::<Wry>,
+            import_media_files::<Wry>,
+            import_media_bytes::<Wry>,
+            open_published::<Wry>,
+            open_sandbox_page::<Wry>,
+            open_quick_post::<Wry>,
+            close_quick_post::<Wry>,
         ])
-        .events(collect_events![DataChanged])
+        .events(collect_events![
+            DataChanged,
+            ConnectResult,
+            UploadProgress,
+            OpenPost,
+            NoticeRaised
+        ])
         // Ids are SQLite rowids: far below 2^53, so a JS number holds them.
         .dangerously_cast_bigints_to_number()
 }

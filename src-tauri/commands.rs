@@ -104,3 +104,184 @@ pub async fn save_settings<R: Runtime>(
     app.set_close_to_tray(saved.close_to_tray);
     Ok(saved)
 }
+
+// ---- issue 4: accounts, publishing, activity, media ------------------------
+
+use creatorflow_engine::activity::{ActivityFilter, ActivityItem, AttemptRecord};
+use creatorflow_engine::auth::ConnectStart;
+use creatorflow_engine::{AccountId, MediaRef, Platform, PlatformCheck, TargetId, activity};
+
+/// What the Accounts and Settings views show about one network.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PlatformInfo {
+    pub platform: Platform,
+    pub name: String,
+    /// CreatorFlow can connect and publish to it in this version.
+    pub available: bool,
+    pub scopes: Vec<creatorflow_platforms::ScopeInfo>,
+    /// The redirect URI to register in the platform's developer portal.
+    pub redirect_uri: Option<String>,
+    pub needs_client_secret: bool,
+    /// A client id is set (or built in, in sandbox mode).
+    pub has_client: bool,
+    pub client_id: Option<String>,
+    pub builtin_client: bool,
+    pub portal_url: String,
+    pub capabilities: Option<creatorflow_platforms::Capabilities>,
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn platform_catalog<R: Runtime>(app: AppHandle<R>) -> CmdResult<Vec<PlatformInfo>> {
+    Ok(crate::platform_info::catalog(&app.engine()?).await?)
+}
+
+/// Saves the user's own developer-app credentials (keychain only).
+#[tauri::command]
+#[specta::specta]
+pub async fn set_platform_client<R: Runtime>(
+    app: AppHandle<R>,
+    platform: Platform,
+    client_id: String,
+    client_secret: Option<String>,
+) -> CmdResult<PlatformInfo> {
+    let engine = app.engine()?;
+    engine
+        .set_platform_client(platform, &client_id, client_secret.as_deref())
+        .await?;
+    Ok(crate::platform_info::one(&engine, platform).await?)
+}
+
+/// Starts connecting an account: opens the platform's authorize page in the
+/// system browser. The result arrives as a `ConnectResult` event.
+#[tauri::command]
+#[specta::specta]
+pub async fn connect_account<R: Runtime>(
+    app: AppHandle<R>,
+    platform: Platform,
+) -> CmdResult<ConnectStart> {
+    let start = app.engine()?.connect(platform).await?;
+    crate::external::open_authorize_url(&app, &start.authorize_url, app.info().sandbox)?;
+    Ok(start)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn disconnect_account<R: Runtime>(
+    app: AppHandle<R>,
+    account_id: AccountId,
+) -> CmdResult<()> {
+    Ok(app.engine()?.disconnect(account_id).await?)
+}
+
+/// Live per-platform counters and problems for the composer.
+#[tauri::command]
+#[specta::specta]
+pub async fn check_post<R: Runtime>(
+    app: AppHandle<R>,
+    input: PostInput,
+) -> CmdResult<Vec<PlatformCheck>> {
+    Ok(app.engine()?.check_post(&input).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_activity<R: Runtime>(
+    app: AppHandle<R>,
+    filter: ActivityFilter,
+) -> CmdResult<Vec<ActivityItem>> {
+    Ok(activity::list(app.engine()?.store(), &filter).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_attempts<R: Runtime>(
+    app: AppHandle<R>,
+    target_id: TargetId,
+) -> CmdResult<Vec<AttemptRecord>> {
+    Ok(activity::attempts(app.engine()?.store(), target_id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn retry_target<R: Runtime>(app: AppHandle<R>, target_id: TargetId) -> CmdResult<()> {
+    Ok(app.engine()?.retry_target(target_id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn confirm_published<R: Runtime>(
+    app: AppHandle<R>,
+    target_id: TargetId,
+) -> CmdResult<()> {
+    Ok(app.engine()?.confirm_published(target_id).await?)
+}
+
+/// Takes in files dropped on the window (paths from the drop event).
+#[tauri::command]
+#[specta::specta]
+pub async fn import_media_files<R: Runtime>(
+    app: AppHandle<R>,
+    paths: Vec<String>,
+) -> CmdResult<Vec<MediaRef>> {
+    let engine = app.engine()?;
+    let mut out = Vec::with_capacity(paths.len());
+    for p in paths {
+        out.push(engine.import_media_file(std::path::Path::new(&p)).await?);
+    }
+    Ok(out)
+}
+
+/// Takes in a file picked in the window, as base64.
+#[tauri::command]
+#[specta::specta]
+pub async fn import_media_bytes<R: Runtime>(
+    app: AppHandle<R>,
+    name: String,
+    base64: String,
+) -> CmdResult<MediaRef> {
+    Ok(app.engine()?.import_media_base64(&name, &base64).await?)
+}
+
+/// Opens a published post on its platform (only its recorded https URL).
+#[tauri::command]
+#[specta::specta]
+pub async fn open_published<R: Runtime>(app: AppHandle<R>, target_id: TargetId) -> CmdResult<()> {
+    let engine = app.engine()?;
+    let url = engine.published_url(target_id).await?;
+    crate::external::open_post_url(&app, &url, app.info().sandbox)?;
+    Ok(())
+}
+
+/// Opens the sandbox's status page (sandbox mode only).
+#[tauri::command]
+#[specta::specta]
+pub async fn open_sandbox_page<R: Runtime>(app: AppHandle<R>) -> CmdResult<()> {
+    let Some(url) = app.info().sandbox_url else {
+        return Err(IpcError {
+            code: creatorflow_engine::ErrorCode::InvalidInput,
+            message: "CreatorFlow is not running in sandbox mode.".into(),
+        });
+    };
+    crate::external::open_sandbox(&app, &url)?;
+    Ok(())
+}
+
+/// Shows the quick-post window.
+#[tauri::command]
+#[specta::specta]
+pub async fn open_quick_post<R: Runtime>(app: AppHandle<R>) -> CmdResult<()> {
+    crate::windows::show_quick_post(&app).map_err(|e| IpcError {
+        code: creatorflow_engine::ErrorCode::Internal,
+        message: format!("The quick-post window could not open ({e})."),
+    })
+}
+
+/// Closes the window this is called from (quick post after posting).
+#[tauri::command]
+#[specta::specta]
+pub async fn close_quick_post<R: Runtime>(app: AppHandle<R>) -> CmdResult<()> {
+    crate::windows::hide_quick_post(&app);
+    Ok(())
+}

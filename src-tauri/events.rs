@@ -52,3 +52,91 @@ pub fn forward_changes<R: Runtime>(app: &AppHandle<R>, engine: &creatorflow_engi
         }
     });
 }
+
+/// How connecting an account ended (after the browser sent the user back).
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectResult {
+    pub platform: Option<creatorflow_engine::Platform>,
+    pub account_id: Option<i64>,
+    pub ok: bool,
+    pub message: String,
+}
+
+/// Upload progress of one target.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+#[serde(rename_all = "camelCase")]
+pub struct UploadProgress {
+    pub target_id: i64,
+    pub sent: f64,
+    pub total: f64,
+}
+
+/// Show this post (a notification or a link was clicked).
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+#[serde(rename_all = "camelCase")]
+pub struct OpenPost {
+    pub post_id: i64,
+}
+
+/// A notice the engine raised (also shown as an OS notification).
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+#[serde(rename_all = "camelCase")]
+pub struct NoticeRaised {
+    pub kind: creatorflow_engine::NoticeKind,
+    pub title: String,
+    pub body: String,
+    pub post_id: Option<i64>,
+}
+
+pub fn open_post<R: Runtime>(app: &AppHandle<R>, post_id: i64) {
+    crate::tray::show_main(app);
+    if let Err(e) = (OpenPost { post_id }).emit(app) {
+        tracing::warn!("could not ask the UI to open a post: {e}");
+    }
+}
+
+pub fn notice<R: Runtime>(app: &AppHandle<R>, n: creatorflow_engine::Notice) {
+    let _ = NoticeRaised {
+        kind: n.kind,
+        title: n.title,
+        body: n.body,
+        post_id: n.post_id,
+    }
+    .emit(app);
+}
+
+/// Forwards connect outcomes and upload progress to the UI.
+pub fn forward_engine_events<R: Runtime>(app: &AppHandle<R>, engine: &creatorflow_engine::Engine) {
+    let mut outcomes = engine.subscribe_connect_outcomes();
+    let a = app.clone();
+    tauri::async_runtime::spawn(async move {
+        while let Ok(o) = outcomes.recv().await {
+            let _ = ConnectResult {
+                platform: o.platform,
+                account_id: o.account_id,
+                ok: o.ok,
+                message: o.message,
+            }
+            .emit(&a);
+        }
+    });
+    let mut progress = engine.subscribe_progress();
+    let a = app.clone();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            match progress.recv().await {
+                Ok(p) => {
+                    let _ = UploadProgress {
+                        target_id: p.target_id,
+                        sent: p.sent,
+                        total: p.total,
+                    }
+                    .emit(&a);
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(_) => break,
+            }
+        }
+    });
+}

@@ -4,18 +4,24 @@
 pub mod bindings;
 pub mod cli;
 pub mod commands;
+pub mod deeplink;
 pub mod error;
 pub mod events;
+pub mod external;
 pub mod logging;
+pub mod notify;
+pub mod platform_info;
+pub mod sandbox_mode;
 pub mod state;
 pub mod tray;
+pub mod windows;
 
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
-use creatorflow_engine::Engine;
-use creatorflow_engine::store::DATABASE_FILE;
+use creatorflow_engine::{Engine, EngineConfig, SchedulerConfig, Vault};
 use tauri::{Manager, RunEvent, WindowEvent};
+use tauri_plugin_deep_link::DeepLinkExt;
 
 use crate::cli::Cli;
 use crate::commands::AppInfo;
@@ -33,8 +39,12 @@ pub fn run() {
     let app = tauri::Builder::default()
         // Must be first: a second launch (for example the desktop entry opening
         // a creatorflow:// link) hands its arguments to this instance and exits.
-        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
-            tray::show_main(app);
+        .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
+            // A creatorflow:// link in argv reaches the deep-link plugin's
+            // on_open_url; a plain second launch just shows the window.
+            if !argv.iter().any(|a| a.starts_with("creatorflow://")) {
+                tray::show_main(app);
+            }
         }))
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_notification::init())
@@ -54,34 +64,75 @@ pub fn run() {
                 env!("CARGO_PKG_VERSION")
             );
 
-            let engine =
-                tauri::async_runtime::block_on(Engine::open(&data_dir.join(DATABASE_FILE)))
-                    .map_err(|e| {
-                        tracing::error!("could not open the database: {e}");
-                        IpcError::from(e)
-                    });
+            // Sandbox mode: the embedded emulators, demo apps and a keychain
+            // service of their own, so demo tokens never mix with real ones.
+            let (sandbox, platforms, vault) = if cli.sandbox {
+                let sandbox = tauri::async_runtime::block_on(sandbox_mode::start(&data_dir))?;
+                tracing::info!("sandbox listening on {}", sandbox.base_url());
+                let platforms = sandbox_mode::platforms(&sandbox);
+                (
+                    Some(sandbox),
+                    platforms,
+                    Vault::keychain(creatorflow_engine::SANDBOX_KEYCHAIN_SERVICE),
+                )
+            } else {
+                (
+                    None,
+                    creatorflow_engine::Platforms::production(),
+                    Vault::keychain(creatorflow_engine::KEYCHAIN_SERVICE),
+                )
+            };
+            let config = EngineConfig::new(&data_dir)
+                .platforms(platforms)
+                .vault(vault);
+            let engine = tauri::async_runtime::block_on(Engine::open(config)).map_err(|e| {
+                tracing::error!("could not open the database: {e}");
+                IpcError::from(e)
+            });
             let close_to_tray = match &engine {
                 Ok(engine) => tauri::async_runtime::block_on(engine.settings())
                     .map(|s| s.close_to_tray)
                     .unwrap_or(true),
                 Err(_) => false,
             };
+            let mut scheduler = None;
             if let Ok(engine) = &engine {
                 events::forward_changes(app.handle(), engine);
+                events::forward_engine_events(app.handle(), engine);
+                notify::forward_notices(app.handle(), engine);
+                refresh_tray_on_changes(app.handle(), engine);
+                match tauri::async_runtime::block_on(
+                    engine.start_scheduler(SchedulerConfig::default()),
+                ) {
+                    Ok(s) => scheduler = Some(s),
+                    Err(e) => tracing::error!("the publisher could not start: {e}"),
+                }
             }
             let info = AppInfo {
                 version: env!("CARGO_PKG_VERSION").to_owned(),
                 sandbox: cli.sandbox,
-                sandbox_url: None,
+                sandbox_url: sandbox.as_ref().map(|s| s.base_url().to_string()),
                 startup_error: engine.as_ref().err().cloned(),
             };
             app.manage(AppState {
                 engine,
                 info,
                 close_to_tray: AtomicBool::new(close_to_tray),
+                sandbox: std::sync::Mutex::new(sandbox),
+                scheduler: std::sync::Mutex::new(scheduler),
             });
 
             tray::create(app.handle())?;
+
+            // OAuth redirects and other creatorflow:// links: those that
+            // launched us, and those forwarded by later launches.
+            let handle = app.handle().clone();
+            app.deep_link().on_open_url(move |event| {
+                deeplink::handle_urls(&handle, event.urls());
+            });
+            if let Ok(Some(urls)) = app.deep_link().get_current() {
+                deeplink::handle_urls(app.handle(), urls);
+            }
             if let (true, Some(window)) = (cli.minimized, app.get_webview_window("main")) {
                 window.hide()?;
             }
@@ -100,9 +151,42 @@ pub fn run() {
         .build(tauri::generate_context!())
         .expect("CreatorFlow could not start its window system");
 
-    app.run(|_app, event| {
+    app.run(|app, event| {
         if let RunEvent::Exit = event {
             tracing::info!("CreatorFlow exiting");
+            shutdown(app);
+        }
+    });
+}
+
+/// Stops the publisher and saves the sandbox's state.
+fn shutdown<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
+    let Some(state) = app.try_state::<AppState>() else {
+        return;
+    };
+    let scheduler = state.scheduler.lock().ok().and_then(|mut s| s.take());
+    let sandbox = state.sandbox.lock().ok().and_then(|mut s| s.take());
+    tauri::async_runtime::block_on(async move {
+        if let Some(s) = scheduler {
+            s.stop().await;
+        }
+        if let Some(s) = sandbox
+            && let Err(e) = s.shutdown().await
+        {
+            tracing::warn!("the sandbox could not save its state: {e}");
+        }
+    });
+}
+
+/// Keeps the tray menu's queue summary current (at most twice a second).
+fn refresh_tray_on_changes(app: &tauri::AppHandle, engine: &Engine) {
+    let mut rx = engine.subscribe();
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        while rx.recv().await.is_ok() {
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            while rx.try_recv().is_ok() {}
+            tray::refresh(&app);
         }
     });
 }

@@ -14,6 +14,9 @@ pub struct AppState {
     pub engine: Result<Engine, IpcError>,
     pub info: AppInfo,
     pub close_to_tray: AtomicBool,
+    /// The embedded sandbox, in sandbox mode (stopped and saved at exit).
+    pub sandbox: std::sync::Mutex<Option<creatorflow_sandbox::SandboxHandle>>,
+    pub scheduler: std::sync::Mutex<Option<creatorflow_engine::SchedulerHandle>>,
 }
 
 pub trait AppExt<R: Runtime> {

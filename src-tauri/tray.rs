@@ -1,15 +1,51 @@
-//! The tray icon: the app keeps running there when the window is closed.
+//! The tray icon: the app keeps running there when the window is closed, so
+//! scheduled posts still go out. Its menu shows the next slot and how many
+//! posts need attention, and can pause publishing.
 
-use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
+use creatorflow_engine::activity;
+use tauri::menu::{CheckMenuItem, Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::{MouseButton, MouseButtonState, TrayIconBuilder, TrayIconEvent};
-use tauri::{AppHandle, Manager, Runtime};
+use tauri::{AppHandle, Manager, Runtime, Wry};
+
+use crate::state::AppExt;
 
 pub const TRAY_ID: &str = "main";
 
-pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
+pub struct TrayItems {
+    next: MenuItem<Wry>,
+    attention: MenuItem<Wry>,
+    pause: CheckMenuItem<Wry>,
+}
+
+pub fn create(app: &AppHandle<Wry>) -> tauri::Result<()> {
+    let quick = MenuItem::with_id(app, "quick", "Quick post…", true, None::<&str>)?;
     let open = MenuItem::with_id(app, "open", "Open CreatorFlow", true, None::<&str>)?;
+    let next = MenuItem::with_id(app, "next", "Nothing scheduled", false, None::<&str>)?;
+    let attention = MenuItem::with_id(
+        app,
+        "attention",
+        "No posts need attention",
+        true,
+        None::<&str>,
+    )?;
+    let pause =
+        CheckMenuItem::with_id(app, "pause", "Pause publishing", true, false, None::<&str>)?;
     let quit = MenuItem::with_id(app, "quit", "Quit CreatorFlow", true, None::<&str>)?;
-    let menu = Menu::with_items(app, &[&open, &PredefinedMenuItem::separator(app)?, &quit])?;
+    let sep = || PredefinedMenuItem::separator(app);
+    let menu = Menu::with_items(
+        app,
+        &[
+            &quick,
+            &open,
+            &sep()?,
+            &next,
+            &attention,
+            &sep()?,
+            &pause,
+            &sep()?,
+            &quit,
+        ],
+    )?;
     let icon = tauri::image::Image::from_bytes(include_bytes!("../icons/tray.png"))?;
     TrayIconBuilder::with_id(TRAY_ID)
         .icon(icon)
@@ -17,7 +53,11 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         .menu(&menu)
         .show_menu_on_left_click(false)
         .on_menu_event(|app, event| match event.id.as_ref() {
-            "open" => show_main(app),
+            "quick" => {
+                let _ = crate::windows::show_quick_post(app);
+            }
+            "open" | "attention" => show_main(app),
+            "pause" => toggle_pause(app),
             "quit" => app.exit(0),
             _ => {}
         })
@@ -32,7 +72,58 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
             }
         })
         .build(app)?;
+    app.manage(TrayItems {
+        next,
+        attention,
+        pause,
+    });
+    refresh(app);
     Ok(())
+}
+
+fn toggle_pause<R: Runtime>(app: &AppHandle<R>) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let Ok(engine) = app.engine() else { return };
+        if let Ok(mut s) = engine.settings().await {
+            s.publishing_paused = !s.publishing_paused;
+            if let Err(e) = engine.save_settings(s).await {
+                tracing::error!("could not toggle publishing: {e}");
+            }
+        }
+    });
+}
+
+/// Re-reads the queue and updates the menu texts.
+pub fn refresh(app: &AppHandle<Wry>) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let Ok(engine) = app.engine() else { return };
+        let (Ok(summary), Ok(settings)) = (
+            activity::summary(engine.store()).await,
+            engine.settings().await,
+        ) else {
+            return;
+        };
+        let Some(items) = app.try_state::<TrayItems>() else {
+            return;
+        };
+        let next = match (summary.next_at, summary.next_excerpt) {
+            (Some(at), Some(text)) => {
+                let local = at.with_timezone(&chrono::Local);
+                format!("Next: {} — {text}", local.format("%a %d %b %H:%M"))
+            }
+            _ => "Nothing scheduled".to_owned(),
+        };
+        let attention = match summary.needs_attention {
+            0 => "No posts need attention".to_owned(),
+            1 => "1 post needs attention".to_owned(),
+            n => format!("{n} posts need attention"),
+        };
+        let _ = items.next.set_text(next);
+        let _ = items.attention.set_text(attention);
+        let _ = items.pause.set_checked(settings.publishing_paused);
+    });
 }
 
 pub fn show_main<R: Runtime>(app: &AppHandle<R>) {

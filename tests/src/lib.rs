@@ -50,7 +50,13 @@ pub fn preflight() -> Result<()> {
     if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
         return Err("no display: run the e2e tests under scripts/desktop-session.sh".into());
     }
-    if Command::new("tauri-driver").arg("--help").stdout(Stdio::null()).stderr(Stdio::null()).status().is_err() {
+    if Command::new("tauri-driver")
+        .arg("--help")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_err()
+    {
         return Err("tauri-driver is not installed (cargo install tauri-driver --locked)".into());
     }
     Ok(())
@@ -74,9 +80,14 @@ impl Driver {
         let port = free_port();
         let native = free_port();
         let mut cmd = Command::new("tauri-driver");
-        cmd.args(["--port", &port.to_string(), "--native-port", &native.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
+        cmd.args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native.to_string(),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -84,10 +95,10 @@ impl Driver {
         let driver = Driver { child, port };
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
-            if let Ok(r) = reqwest::get(format!("http://127.0.0.1:{port}/status")).await {
-                if r.status().is_success() {
-                    return Ok(driver);
-                }
+            if let Ok(r) = reqwest::get(format!("http://127.0.0.1:{port}/status")).await
+                && r.status().is_success()
+            {
+                return Ok(driver);
             }
             if Instant::now() > deadline {
                 return Err("tauri-driver did not start".into());
@@ -126,7 +137,8 @@ impl App {
             name: name.to_owned(),
             shots: 0,
         };
-        app.wait_testid("app-shell", Duration::from_secs(30)).await?;
+        app.wait_testid("app-shell", Duration::from_secs(30))
+            .await?;
         Ok(app)
     }
 
@@ -135,7 +147,12 @@ impl App {
     }
 
     pub async fn wait_css(&self, css: &str, timeout: Duration) -> Result<Element> {
-        Ok(self.client.wait().at_most(timeout).for_element(Locator::Css(css)).await?)
+        Ok(self
+            .client
+            .wait()
+            .at_most(timeout)
+            .for_element(Locator::Css(css))
+            .await?)
     }
 
     pub async fn wait_testid(&self, testid: &str, timeout: Duration) -> Result<Element> {
@@ -163,7 +180,9 @@ impl App {
                 return Ok(());
             }
             if Instant::now() > deadline {
-                self.screenshot(&format!("timeout-{}", what.replace(' ', "-"))).await.ok();
+                self.screenshot(&format!("timeout-{}", what.replace(' ', "-")))
+                    .await
+                    .ok();
                 return Err(format!("timed out waiting for {what}").into());
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -174,7 +193,11 @@ impl App {
         self.client.find(Locator::Css(css)).await.is_ok()
     }
 
-    pub async fn script(&self, js: &str, args: Vec<serde_json::Value>) -> Result<serde_json::Value> {
+    pub async fn script(
+        &self,
+        js: &str,
+        args: Vec<serde_json::Value>,
+    ) -> Result<serde_json::Value> {
         Ok(self.client.execute(js, args).await?)
     }
 
@@ -203,15 +226,23 @@ impl App {
 /// Drags the element under `from` to the centre of `to` with real pointer
 /// events, in small steps (FullCalendar needs intermediate moves).
 pub async fn drag(app: &App, from: &Element, to: &Element) -> Result<()> {
-    use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
+    use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
     let (fx, fy, fw, fh) = from.rectangle().await?;
     let (tx, ty, tw, th) = to.rectangle().await?;
     let (sx, sy) = (fx + fw / 2.0, fy + fh / 2.0);
     let (ex, ey) = (tx + tw / 2.0, ty + th / 2.0);
     let mut mouse = MouseActions::new("mouse".to_owned())
-        .then(PointerAction::MoveTo { duration: None, x: sx, y: sy })
-        .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT })
-        .then(PointerAction::Pause { duration: Duration::from_millis(150) });
+        .then(PointerAction::MoveTo {
+            duration: None,
+            x: sx,
+            y: sy,
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::Pause {
+            duration: Duration::from_millis(150),
+        });
     for i in 1..=12 {
         let t = i as f64 / 12.0;
         mouse = mouse
@@ -220,11 +251,17 @@ pub async fn drag(app: &App, from: &Element, to: &Element) -> Result<()> {
                 x: sx + (ex - sx) * t,
                 y: sy + (ey - sy) * t,
             })
-            .then(PointerAction::Pause { duration: Duration::from_millis(30) });
+            .then(PointerAction::Pause {
+                duration: Duration::from_millis(30),
+            });
     }
     mouse = mouse
-        .then(PointerAction::Pause { duration: Duration::from_millis(150) })
-        .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
+        .then(PointerAction::Pause {
+            duration: Duration::from_millis(150),
+        })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
     app.client.perform_actions(mouse).await?;
     Ok(())
 }

@@ -11,15 +11,20 @@ use fantoccini::Locator;
 const TEXT: &str = "E2E: launch day post";
 
 fn day_cell(date: NaiveDate) -> String {
-    format!("td.fc-daygrid-day[data-date=\"{}\"]", date.format("%Y-%m-%d"))
+    format!(
+        "td.fc-daygrid-day[data-date=\"{}\"]",
+        date.format("%Y-%m-%d")
+    )
 }
 
 async fn chip_in(app: &App, date: NaiveDate) -> bool {
-    app.exists(&format!("{} [data-testid=\"post-chip\"]", day_cell(date))).await
+    app.exists(&format!("{} [data-testid=\"post-chip\"]", day_cell(date)))
+        .await
 }
 
 #[tokio::test]
-async fn create_in_a_slot_drag_to_another_day_and_find_it_after_a_restart() -> creatorflow_e2e::Result<()> {
+async fn create_in_a_slot_drag_to_another_day_and_find_it_after_a_restart()
+-> creatorflow_e2e::Result<()> {
     let _one_at_a_time = SERIAL.lock().await;
     preflight()?;
     let data = tempfile::tempdir()?;
@@ -39,14 +44,34 @@ async fn create_in_a_slot_drag_to_another_day_and_find_it_after_a_restart() -> c
     app.click("view-day").await?;
     app.click("calendar-next").await?;
     let slot = app
-        .wait_css("td.fc-timegrid-slot-lane[data-time=\"10:00:00\"]", Duration::from_secs(5))
+        .wait_css(
+            "td.fc-timegrid-slot-lane[data-time=\"10:00:00\"]",
+            Duration::from_secs(5),
+        )
         .await?;
     slot.click().await?;
     app.el("composer").await?;
-    let date = app.el("composer-date").await?.prop("value").await?.unwrap_or_default();
-    let time = app.el("composer-time").await?.prop("value").await?.unwrap_or_default();
-    assert_eq!(date, tomorrow.format("%Y-%m-%d").to_string(), "composer opened on the clicked day");
-    assert!(time.starts_with("10:00"), "composer opened at the clicked time: {time}");
+    let date = app
+        .el("composer-date")
+        .await?
+        .prop("value")
+        .await?
+        .unwrap_or_default();
+    let time = app
+        .el("composer-time")
+        .await?
+        .prop("value")
+        .await?
+        .unwrap_or_default();
+    assert_eq!(
+        date,
+        tomorrow.format("%Y-%m-%d").to_string(),
+        "composer opened on the clicked day"
+    );
+    assert!(
+        time.starts_with("10:00"),
+        "composer opened at the clicked time: {time}"
+    );
     app.el("composer-text").await?.send_keys(TEXT).await?;
     app.shot("composer").await?;
     app.click("composer-save-draft").await?;
@@ -55,9 +80,15 @@ async fn create_in_a_slot_drag_to_another_day_and_find_it_after_a_restart() -> c
     })
     .await?;
     let chip = app.el("post-chip").await?;
-    assert!(chip.text().await?.contains("E2E"), "the chip shows the text");
+    assert!(
+        chip.text().await?.contains("E2E"),
+        "the chip shows the text"
+    );
     assert_eq!(chip.attr("data-status").await?.as_deref(), Some("draft"));
-    assert!(!app.exists(&App::sel("calendar-empty")).await, "no empty state once a post exists");
+    assert!(
+        !app.exists(&App::sel("calendar-empty")).await,
+        "no empty state once a post exists"
+    );
     app.shot("day-with-post").await?;
 
     // Month view: drag it to another day of the same week row.
@@ -65,15 +96,20 @@ async fn create_in_a_slot_drag_to_another_day_and_find_it_after_a_restart() -> c
     if Local::now().date_naive().month() != tomorrow.month() {
         app.click("calendar-next").await?;
     }
-    app.until("chip on tomorrow", Duration::from_secs(5), || async { Ok(chip_in(&app, tomorrow).await) })
-        .await?;
+    app.until("chip on tomorrow", Duration::from_secs(5), || async {
+        Ok(chip_in(&app, tomorrow).await)
+    })
+    .await?;
     let target = if tomorrow.weekday().num_days_from_monday() == 6 {
         tomorrow - Days::days(1)
     } else {
         tomorrow + Days::days(1)
     };
     let chip = app
-        .wait_css(&format!("{} [data-testid=\"post-chip\"]", day_cell(tomorrow)), Duration::from_secs(5))
+        .wait_css(
+            &format!("{} [data-testid=\"post-chip\"]", day_cell(tomorrow)),
+            Duration::from_secs(5),
+        )
         .await?;
     let cell = app.client.find(Locator::Css(&day_cell(target))).await?;
     drag(&app, &chip, &cell).await?;
@@ -95,17 +131,39 @@ async fn create_in_a_slot_drag_to_another_day_and_find_it_after_a_restart() -> c
     if Local::now().date_naive().month() != target.month() {
         app.click("calendar-next").await?;
     }
-    app.until("chip survived the restart", Duration::from_secs(10), || async { Ok(chip_in(&app, target).await) })
-        .await?;
+    app.until(
+        "chip survived the restart",
+        Duration::from_secs(10),
+        || async { Ok(chip_in(&app, target).await) },
+    )
+    .await?;
     app.shot("month-after-restart").await?;
-    app.wait_css(&format!("{} [data-testid=\"post-chip\"]", day_cell(target)), Duration::from_secs(5))
-        .await?
-        .click()
-        .await?;
+    app.wait_css(
+        &format!("{} [data-testid=\"post-chip\"]", day_cell(target)),
+        Duration::from_secs(5),
+    )
+    .await?
+    .click()
+    .await?;
     app.el("composer").await?;
-    let date = app.el("composer-date").await?.prop("value").await?.unwrap_or_default();
-    let time = app.el("composer-time").await?.prop("value").await?.unwrap_or_default();
-    let text = app.el("composer-text").await?.prop("value").await?.unwrap_or_default();
+    let date = app
+        .el("composer-date")
+        .await?
+        .prop("value")
+        .await?
+        .unwrap_or_default();
+    let time = app
+        .el("composer-time")
+        .await?
+        .prop("value")
+        .await?
+        .unwrap_or_default();
+    let text = app
+        .el("composer-text")
+        .await?
+        .prop("value")
+        .await?
+        .unwrap_or_default();
     assert_eq!(date, target.format("%Y-%m-%d").to_string());
     assert!(time.starts_with("10:00"), "{time}");
     assert_eq!(text, TEXT);

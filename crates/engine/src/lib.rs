@@ -1,25 +1,41 @@
-//! CreatorFlow's engine: the store, posts and accounts, settings, change
-//! events, and (as they land) the vault, OAuth flows and the scheduler.
+//! CreatorFlow's engine: the store, posts and accounts, settings, the vault,
+//! OAuth flows, the scheduler and publishing, change events and notices.
 //! No Tauri and no webview: it builds and tests headless.
 
 pub mod accounts;
+pub mod activity;
+pub mod auth;
+pub mod callback;
 pub mod error;
 pub mod events;
+pub mod loopback;
+pub mod media;
 pub mod model;
+pub mod notices;
+pub mod platforms;
 pub mod posts;
+pub mod publish;
+pub mod scheduler;
 pub mod settings;
 pub mod store;
 pub mod time;
+pub mod vault;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use serde::Serialize;
+use specta::Type;
 
 pub use error::{EngineError, ErrorCode, Result};
 pub use events::{Change, ChangeSource, Changes, Entity};
 pub use model::*;
+pub use notices::{Notice, NoticeKind, Notices};
+pub use platforms::Platforms;
+pub use scheduler::{SchedulerConfig, SchedulerHandle};
 pub use store::Store;
+pub use vault::Vault;
 
 /// Where "now" comes from; tests move it by hand.
 pub trait Clock: Send + Sync + 'static {
@@ -35,60 +51,188 @@ impl Clock for SystemClock {
     }
 }
 
+/// The keychain service of a normal run.
+pub const KEYCHAIN_SERVICE: &str = "app.creatorflow.desktop";
+/// The keychain service of sandbox mode: demo tokens never mix with real ones.
+pub const SANDBOX_KEYCHAIN_SERVICE: &str = "app.creatorflow.desktop.sandbox";
+
+/// How to open the engine.
+pub struct EngineConfig {
+    pub data_dir: PathBuf,
+    pub clock: Arc<dyn Clock>,
+    pub vault: Vault,
+    pub platforms: Platforms,
+}
+
+impl EngineConfig {
+    /// The database, media and logs under `data_dir`; the real keychain; the
+    /// real platforms.
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            data_dir: data_dir.into(),
+            clock: Arc::new(SystemClock),
+            vault: Vault::keychain(KEYCHAIN_SERVICE),
+            platforms: Platforms::production(),
+        }
+    }
+
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    pub fn vault(mut self, vault: Vault) -> Self {
+        self.vault = vault;
+        self
+    }
+
+    pub fn platforms(mut self, platforms: Platforms) -> Self {
+        self.platforms = platforms;
+        self
+    }
+}
+
+/// Upload progress of one target, for a progress bar.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Progress {
+    pub target_id: TargetId,
+    pub sent: f64,
+    pub total: f64,
+}
+
+struct Inner {
+    store: Store,
+    data_dir: PathBuf,
+    changes: Changes,
+    notices: Notices,
+    clock: Arc<dyn Clock>,
+    vault: Vault,
+    platforms: Platforms,
+    auth: auth::AuthState,
+    wake: scheduler::Wake,
+    progress: tokio::sync::broadcast::Sender<Progress>,
+}
+
 /// The engine the shell talks to. Cheap to clone.
 #[derive(Clone)]
 pub struct Engine {
-    store: Store,
-    changes: Changes,
-    clock: Arc<dyn Clock>,
+    inner: Arc<Inner>,
 }
 
 impl Engine {
-    /// Opens the database at `db_path` (creating and migrating it as needed).
-    pub async fn open(db_path: &Path) -> Result<Self> {
-        Self::open_with_clock(db_path, Arc::new(SystemClock)).await
-    }
-
-    pub async fn open_with_clock(db_path: &Path, clock: Arc<dyn Clock>) -> Result<Self> {
-        let store = Store::open(db_path).await?;
+    pub async fn open(config: EngineConfig) -> Result<Self> {
+        let store = Store::open(&config.data_dir.join(store::DATABASE_FILE)).await?;
+        std::fs::create_dir_all(config.data_dir.join("media"))?;
         Ok(Self {
-            store,
-            changes: Changes::new(),
-            clock,
+            inner: Arc::new(Inner {
+                store,
+                data_dir: config.data_dir,
+                changes: Changes::new(),
+                notices: Notices::default(),
+                clock: config.clock,
+                vault: config.vault,
+                platforms: config.platforms,
+                auth: auth::AuthState::default(),
+                wake: scheduler::Wake(tokio::sync::Notify::new()),
+                progress: tokio::sync::broadcast::channel(256).0,
+            }),
         })
     }
 
     pub fn store(&self) -> &Store {
-        &self.store
+        &self.inner.store
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.inner.data_dir
+    }
+
+    pub fn media_dir(&self) -> PathBuf {
+        self.inner.data_dir.join("media")
     }
 
     pub fn now(&self) -> DateTime<Utc> {
-        self.clock.now()
+        self.inner.clock.now()
+    }
+
+    pub fn vault(&self) -> &Vault {
+        &self.inner.vault
+    }
+
+    pub fn platforms(&self) -> &Platforms {
+        &self.inner.platforms
+    }
+
+    pub fn notices(&self) -> &Notices {
+        &self.inner.notices
+    }
+
+    pub(crate) fn auth(&self) -> &auth::AuthState {
+        &self.inner.auth
+    }
+
+    pub(crate) fn wake(&self) -> &scheduler::Wake {
+        &self.inner.wake
     }
 
     /// Every change the engine makes, for the UI and other listeners.
     pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Change> {
-        self.changes.subscribe()
+        self.inner.changes.subscribe()
     }
 
     pub fn changes(&self) -> &Changes {
-        &self.changes
+        &self.inner.changes
+    }
+
+    pub fn subscribe_progress(&self) -> tokio::sync::broadcast::Receiver<Progress> {
+        self.inner.progress.subscribe()
+    }
+
+    pub(crate) fn report_progress(&self, target_id: TargetId, sent: u64, total: u64) {
+        let _ = self.inner.progress.send(Progress {
+            target_id,
+            sent: sent as f64,
+            total: total as f64,
+        });
     }
 
     // ---- posts ----------------------------------------------------------
 
     pub async fn create_post(&self, input: PostInput) -> Result<Post> {
-        let id = posts::create(&self.store, &input, self.now()).await?;
-        self.changes
+        let input = self.prepare(input).await?;
+        let id = posts::create(self.store(), &input, self.now()).await?;
+        self.changes()
             .emit(Entity::Posts, vec![id], ChangeSource::User);
-        posts::get(&self.store, id).await
+        self.wake_scheduler();
+        posts::get(self.store(), id).await
     }
 
     pub async fn update_post(&self, id: PostId, input: PostInput) -> Result<Post> {
-        posts::update(&self.store, id, &input, self.now()).await?;
-        self.changes
+        let input = self.prepare(input).await?;
+        posts::update(self.store(), id, &input, self.now()).await?;
+        self.changes()
             .emit(Entity::Posts, vec![id], ChangeSource::User);
-        posts::get(&self.store, id).await
+        self.wake_scheduler();
+        posts::get(self.store(), id).await
+    }
+
+    /// "Post now" is a schedule for this instant, through the same queue;
+    /// scheduling checks every target's platform rules first.
+    async fn prepare(&self, mut input: PostInput) -> Result<PostInput> {
+        if input.intent == SaveIntent::PublishNow {
+            input.scheduled_at = Some(self.now());
+        }
+        if input.intent != SaveIntent::Draft {
+            let checks = self.check_post(&input).await?;
+            if let Some(issue) = checks.iter().flat_map(|c| c.issues.iter()).next() {
+                return Err(EngineError::invalid(
+                    ErrorCode::InvalidInput,
+                    issue.message.clone(),
+                ));
+            }
+        }
+        Ok(input)
     }
 
     pub async fn reschedule_post(
@@ -97,47 +241,118 @@ impl Engine {
         at: Option<DateTime<Utc>>,
         zone: &str,
     ) -> Result<Post> {
-        posts::reschedule(&self.store, id, at, zone, self.now()).await?;
-        self.changes
+        posts::reschedule(self.store(), id, at, zone, self.now()).await?;
+        self.changes()
             .emit(Entity::Posts, vec![id], ChangeSource::User);
-        posts::get(&self.store, id).await
+        self.wake_scheduler();
+        posts::get(self.store(), id).await
     }
 
     pub async fn delete_post(&self, id: PostId) -> Result<()> {
-        posts::delete(&self.store, id).await?;
-        self.changes
+        posts::delete(self.store(), id).await?;
+        self.changes()
             .emit(Entity::Posts, vec![id], ChangeSource::User);
         Ok(())
     }
 
     pub async fn post(&self, id: PostId) -> Result<Post> {
-        posts::get(&self.store, id).await
+        posts::get(self.store(), id).await
     }
 
     pub async fn posts_in_range(&self, range: TimeRange) -> Result<Vec<Post>> {
-        posts::in_range(&self.store, range).await
+        posts::in_range(self.store(), range).await
     }
 
     pub async fn unscheduled_drafts(&self) -> Result<Vec<Post>> {
-        posts::unscheduled(&self.store).await
+        posts::unscheduled(self.store()).await
+    }
+
+    /// Each picked account's platform rules applied to the composer's content:
+    /// live counters and messages before anything is scheduled.
+    pub async fn check_post(&self, input: &PostInput) -> Result<Vec<PlatformCheck>> {
+        let mut out: Vec<PlatformCheck> = Vec::new();
+        for account in &input.account_ids {
+            let acc = accounts::get(self.store(), *account).await?;
+            if out.iter().any(|c| c.account_id == acc.id) {
+                continue;
+            }
+            let options = input
+                .options
+                .iter()
+                .find(|o| o.account_id == acc.id)
+                .map(|o| o.options.clone())
+                .unwrap_or_default();
+            let text = options.text.clone().unwrap_or_else(|| input.text.clone());
+            let Some(publisher) = self.platforms().get(acc.platform) else {
+                out.push(PlatformCheck {
+                    account_id: acc.id,
+                    platform: acc.platform,
+                    parts: vec![],
+                    issues: vec![creatorflow_platforms::ValidationIssue {
+                        code: "platform_unavailable".into(),
+                        message: format!(
+                            "Publishing to {} is not available in this version yet.",
+                            acc.platform.display_name()
+                        ),
+                        part: None,
+                    }],
+                });
+                continue;
+            };
+            let caps = publisher.capabilities();
+            let media =
+                posts::media_files(self.store(), &self.media_dir(), &input.media_ids).await?;
+            let request = creatorflow_platforms::PublishRequest {
+                text: text.clone(),
+                thread: options.thread.clone(),
+                media,
+                options: serde_json::Value::Null,
+            };
+            let parts = std::iter::once(&text)
+                .chain(options.thread.iter())
+                .map(|t| PartCount {
+                    used: count_text(caps.counting, t) as u32,
+                    limit: caps.text_limit,
+                })
+                .collect();
+            out.push(PlatformCheck {
+                account_id: acc.id,
+                platform: acc.platform,
+                parts,
+                issues: publisher.validate(&request),
+            });
+        }
+        Ok(out)
     }
 
     // ---- accounts -------------------------------------------------------
 
     pub async fn accounts(&self) -> Result<Vec<Account>> {
-        accounts::list(&self.store).await
+        accounts::list(self.store()).await
     }
 
     // ---- settings -------------------------------------------------------
 
     pub async fn settings(&self) -> Result<Settings> {
-        settings::load(&self.store).await
+        settings::load(self.store()).await
     }
 
     pub async fn save_settings(&self, new: Settings) -> Result<Settings> {
-        settings::save(&self.store, &new).await?;
-        self.changes
+        settings::save(self.store(), &new).await?;
+        self.changes()
             .emit(Entity::Settings, vec![], ChangeSource::User);
+        self.wake_scheduler();
         Ok(new)
+    }
+}
+
+/// Length of `text` by a platform's counting rule.
+pub fn count_text(rule: creatorflow_platforms::CountingRule, text: &str) -> usize {
+    use creatorflow_platforms::CountingRule;
+    match rule {
+        CountingRule::XWeighted => creatorflow_platforms::text::x_weighted::weighted_length(text),
+        CountingRule::Characters => text.chars().count(),
+        CountingRule::Utf16 => text.encode_utf16().count(),
+        CountingRule::Bytes => text.len(),
     }
 }

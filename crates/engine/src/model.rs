@@ -229,6 +229,8 @@ pub enum SaveIntent {
     Draft,
     /// Publish it at `scheduled_at`.
     Schedule,
+    /// Publish it now (through the same queue as scheduled posts).
+    PublishNow,
 }
 
 /// The composer's content, used to create or update a post.
@@ -288,4 +290,23 @@ impl Default for Settings {
             display_zone: None,
         }
     }
+}
+
+/// One thread part's length by a platform's rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PartCount {
+    pub used: u32,
+    pub limit: u32,
+}
+
+/// A platform's verdict on the composer's content for one picked account.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PlatformCheck {
+    pub account_id: AccountId,
+    pub platform: Platform,
+    /// The main text first, then each further thread part.
+    pub parts: Vec<PartCount>,
+    pub issues: Vec<creatorflow_platforms::ValidationIssue>,
 }

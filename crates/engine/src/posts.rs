@@ -40,7 +40,7 @@ pub fn validate_input(input: &PostInput, now: DateTime<Utc>) -> Result<()> {
         ));
     }
     parse_zone(&input.zone)?;
-    if input.intent == SaveIntent::Schedule {
+    if input.intent != SaveIntent::Draft {
         let Some(at) = input.scheduled_at else {
             return Err(EngineError::invalid(
                 ErrorCode::MissingTime,
@@ -260,8 +260,34 @@ const POST_SELECT: &str =
 fn post_state(intent: SaveIntent) -> PostState {
     match intent {
         SaveIntent::Draft => PostState::Draft,
-        SaveIntent::Schedule => PostState::Scheduled,
+        SaveIntent::Schedule | SaveIntent::PublishNow => PostState::Scheduled,
     }
+}
+
+/// The files behind media ids, for validation and publishing.
+pub async fn media_files(
+    store: &Store,
+    media_dir: &std::path::Path,
+    ids: &[i64],
+) -> Result<Vec<creatorflow_platforms::MediaFile>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        let m =
+            sqlx::query("SELECT path, mime, size, sha256, width, height FROM media WHERE id = ?")
+                .bind(id)
+                .fetch_optional(store.pool())
+                .await?
+                .ok_or(EngineError::NotFound { what: "media file" })?;
+        out.push(creatorflow_platforms::MediaFile {
+            path: media_dir.join(m.get::<&str, _>("path")),
+            mime: m.get("mime"),
+            size: m.get::<i64, _>("size") as u64,
+            sha256: m.get("sha256"),
+            width: m.get::<Option<i64>, _>("width").map(|w| w as u32),
+            height: m.get::<Option<i64>, _>("height").map(|h| h as u32),
+        });
+    }
+    Ok(out)
 }
 
 async fn ensure_exists(tx: &mut Transaction<'static, Sqlite>, id: PostId) -> Result<PostState> {
@@ -311,7 +337,7 @@ async fn check_accounts(
             return Err(EngineError::NotFound { what: "account" });
         };
         let status: String = row.get("status");
-        if intent == SaveIntent::Schedule && status != AccountStatus::Connected.as_str() {
+        if intent != SaveIntent::Draft && status != AccountStatus::Connected.as_str() {
             let username: String = row.get("username");
             let platform = Platform::parse(row.get::<&str, _>("platform"))
                 .map(Platform::display_name)
@@ -358,7 +384,9 @@ async fn write_targets(
             .await?;
     }
     let (status, next) = match input.intent {
-        SaveIntent::Schedule => (TargetStatus::Scheduled, input.scheduled_at.map(to_millis)),
+        SaveIntent::Schedule | SaveIntent::PublishNow => {
+            (TargetStatus::Scheduled, input.scheduled_at.map(to_millis))
+        }
         SaveIntent::Draft => (TargetStatus::Draft, None),
     };
     for account in &input.account_ids {

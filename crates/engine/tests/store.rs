@@ -7,7 +7,8 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use creatorflow_engine::accounts::{self, AccountProfile};
 use creatorflow_engine::time::{local_to_utc, parse_zone, utc_to_local};
 use creatorflow_engine::{
-    Clock, Engine, EngineError, ErrorCode, Platform, PostInput, PostState, SaveIntent, TimeRange,
+    Clock, Engine, EngineConfig, EngineError, ErrorCode, Platform, PostInput, PostState,
+    SaveIntent, TimeRange,
 };
 use sqlx::Row;
 
@@ -26,12 +27,9 @@ fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
 }
 
 async fn engine_at(dir: &tempfile::TempDir, now: DateTime<Utc>) -> Engine {
-    Engine::open_with_clock(
-        &dir.path().join("creatorflow.db"),
-        Arc::new(TestClock(Mutex::new(now))),
-    )
-    .await
-    .expect("open engine")
+    Engine::open(EngineConfig::new(dir.path()).clock(Arc::new(TestClock(Mutex::new(now)))))
+        .await
+        .expect("open engine")
 }
 
 fn draft(text: &str, when: Option<DateTime<Utc>>) -> PostInput {
@@ -339,7 +337,7 @@ async fn a_database_from_a_newer_version_is_refused_and_left_alone() {
         .expect("fake future migration");
         engine.store().close().await;
     }
-    let err = Engine::open(&path)
+    let err = Engine::open(EngineConfig::new(dir.path()))
         .await
         .err()
         .expect("newer database refused");

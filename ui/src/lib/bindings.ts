@@ -19,11 +19,42 @@ export const commands = {
 	listAccounts: () => typedError<Account_Serialize[], IpcError>(__TAURI_INVOKE("list_accounts")),
 	getSettings: () => typedError<Settings_Serialize, IpcError>(__TAURI_INVOKE("get_settings")),
 	saveSettings: (settings: Settings_Deserialize) => typedError<Settings_Serialize, IpcError>(__TAURI_INVOKE("save_settings", { settings })),
+	platformCatalog: () => typedError<PlatformInfo_Serialize[], IpcError>(__TAURI_INVOKE("platform_catalog")),
+	/**  Saves the user's own developer-app credentials (keychain only). */
+	setPlatformClient: (platform: Platform, clientId: string, clientSecret: string | null) => typedError<PlatformInfo_Serialize, IpcError>(__TAURI_INVOKE("set_platform_client", { platform, clientId, clientSecret })),
+	/**
+	 *  Starts connecting an account: opens the platform's authorize page in the
+	 *  system browser. The result arrives as a `ConnectResult` event.
+	 */
+	connectAccount: (platform: Platform) => typedError<ConnectStart_Serialize, IpcError>(__TAURI_INVOKE("connect_account", { platform })),
+	disconnectAccount: (accountId: number) => typedError<null, IpcError>(__TAURI_INVOKE("disconnect_account", { accountId })),
+	/**  Live per-platform counters and problems for the composer. */
+	checkPost: (input: PostInput_Deserialize) => typedError<PlatformCheck_Serialize[], IpcError>(__TAURI_INVOKE("check_post", { input })),
+	listActivity: (filter: ActivityFilter_Deserialize) => typedError<ActivityItem_Serialize[], IpcError>(__TAURI_INVOKE("list_activity", { filter })),
+	listAttempts: (targetId: number) => typedError<AttemptRecord_Serialize[], IpcError>(__TAURI_INVOKE("list_attempts", { targetId })),
+	retryTarget: (targetId: number) => typedError<null, IpcError>(__TAURI_INVOKE("retry_target", { targetId })),
+	confirmPublished: (targetId: number) => typedError<null, IpcError>(__TAURI_INVOKE("confirm_published", { targetId })),
+	/**  Takes in files dropped on the window (paths from the drop event). */
+	importMediaFiles: (paths: string[]) => typedError<MediaRef_Serialize[], IpcError>(__TAURI_INVOKE("import_media_files", { paths })),
+	/**  Takes in a file picked in the window, as base64. */
+	importMediaBytes: (name: string, base64: string) => typedError<MediaRef_Serialize, IpcError>(__TAURI_INVOKE("import_media_bytes", { name, base64 })),
+	/**  Opens a published post on its platform (only its recorded https URL). */
+	openPublished: (targetId: number) => typedError<null, IpcError>(__TAURI_INVOKE("open_published", { targetId })),
+	/**  Opens the sandbox's status page (sandbox mode only). */
+	openSandboxPage: () => typedError<null, IpcError>(__TAURI_INVOKE("open_sandbox_page")),
+	/**  Shows the quick-post window. */
+	openQuickPost: () => typedError<null, IpcError>(__TAURI_INVOKE("open_quick_post")),
+	/**  Closes the window this is called from (quick post after posting). */
+	closeQuickPost: () => typedError<null, IpcError>(__TAURI_INVOKE("close_quick_post")),
 };
 
 /** Events */
 export const events = {
+	connectResult: makeEvent<ConnectResult_Serialize, ConnectResult_Deserialize>("connect-result"),
 	dataChanged: makeEvent<DataChanged, DataChanged>("data-changed"),
+	noticeRaised: makeEvent<NoticeRaised_Serialize, NoticeRaised_Deserialize>("notice-raised"),
+	openPost: makeEvent<OpenPost, OpenPost>("open-post"),
+	uploadProgress: makeEvent<UploadProgress, UploadProgress>("upload-progress"),
 };
 
 /* Types */
@@ -59,6 +90,40 @@ export type Account_Serialize = {
 	createdAt: string,
 };
 
+export type ActivityFilter = ActivityFilter_Serialize | ActivityFilter_Deserialize;
+
+export type ActivityFilter_Deserialize = {
+	accountId?: number | null,
+	statuses?: TargetStatus[],
+	/**  Published targets older than this are left out (keeps the list short). */
+	publishedSince?: string | null,
+};
+
+export type ActivityFilter_Serialize = {
+	accountId: number | null,
+	statuses: TargetStatus[],
+	/**  Published targets older than this are left out (keeps the list short). */
+	publishedSince: string | null,
+};
+
+export type ActivityItem = ActivityItem_Serialize | ActivityItem_Deserialize;
+
+export type ActivityItem_Deserialize = {
+	postId: number,
+	excerpt: string,
+	scheduledAt?: string | null,
+	zone: string,
+	target: Target_Deserialize,
+};
+
+export type ActivityItem_Serialize = {
+	postId: number,
+	excerpt: string,
+	scheduledAt: string | null,
+	zone: string,
+	target: Target_Serialize,
+};
+
 /**  What the UI needs to know about this run of the app. */
 export type AppInfo = AppInfo_Serialize | AppInfo_Deserialize;
 
@@ -90,6 +155,38 @@ export type AppInfo_Serialize = {
 	startupError: IpcError | null,
 };
 
+export type AttemptRecord = AttemptRecord_Serialize | AttemptRecord_Deserialize;
+
+export type AttemptRecord_Deserialize = {
+	startedAt: string,
+	finishedAt?: string | null,
+	outcome?: string | null,
+	httpStatus?: number | null,
+	errorCode?: string | null,
+	errorMessage?: string | null,
+};
+
+export type AttemptRecord_Serialize = {
+	startedAt: string,
+	finishedAt: string | null,
+	outcome: string | null,
+	httpStatus: number | null,
+	errorCode: string | null,
+	errorMessage: string | null,
+};
+
+export type Capabilities = {
+	textLimit: number,
+	counting: CountingRule,
+	maxImages: number,
+	maxImageBytes: number,
+	imageTypes: string[],
+	supportsThreads: boolean,
+	requiresMedia: boolean,
+	/**  CreatorFlow can publish to this network in this version. */
+	publishingAvailable: boolean,
+};
+
 export type ChangeSource = 
 /**  A command from the UI. */
 "user" | 
@@ -97,6 +194,63 @@ export type ChangeSource =
 "scheduler" | 
 /**  OAuth callbacks, token refreshes and other account work. */
 "accounts";
+
+/**  How connecting an account ended (after the browser sent the user back). */
+export type ConnectResult = ConnectResult_Serialize | ConnectResult_Deserialize;
+
+/**  How connecting an account ended (after the browser sent the user back). */
+export type ConnectResult_Deserialize = {
+	platform?: Platform | null,
+	accountId?: number | null,
+	ok: boolean,
+	message: string,
+};
+
+/**  How connecting an account ended (after the browser sent the user back). */
+export type ConnectResult_Serialize = {
+	platform: Platform | null,
+	accountId: number | null,
+	ok: boolean,
+	message: string,
+};
+
+/**  What the UI shows before sending the user to the browser, and where to send them. */
+export type ConnectStart = ConnectStart_Serialize | ConnectStart_Deserialize;
+
+/**  What the UI shows before sending the user to the browser, and where to send them. */
+export type ConnectStart_Deserialize = {
+	platform: Platform,
+	/**  Open this in the system browser. */
+	authorizeUrl: string,
+	/**  Where the platform sends the browser back. */
+	redirectUri: string,
+	/**  Loopback port to listen on, when the redirect is a loopback URL. */
+	loopbackPort?: number | null,
+	expiresAt: string,
+};
+
+/**  What the UI shows before sending the user to the browser, and where to send them. */
+export type ConnectStart_Serialize = {
+	platform: Platform,
+	/**  Open this in the system browser. */
+	authorizeUrl: string,
+	/**  Where the platform sends the browser back. */
+	redirectUri: string,
+	/**  Loopback port to listen on, when the redirect is a loopback URL. */
+	loopbackPort: number | null,
+	expiresAt: string,
+};
+
+/**  How a network counts text. */
+export type CountingRule = 
+/**  twitter-text v3 weighted length (URLs 23, emoji and CJK 2). */
+"x_weighted" | 
+/**  Unicode characters. */
+"characters" | 
+/**  UTF-16 code units. */
+"utf16" | 
+/**  UTF-8 bytes. */
+"bytes";
 
 /**  Something the UI shows changed; it reloads what it displays of `entity`. */
 export type DataChanged = {
@@ -135,8 +289,100 @@ export type MediaRef_Serialize = {
 	originalName: string | null,
 };
 
+export type NoticeKind = "publish_failed" | "needs_reconnect" | "missed" | "unconfirmed" | "published";
+
+/**  A notice the engine raised (also shown as an OS notification). */
+export type NoticeRaised = NoticeRaised_Serialize | NoticeRaised_Deserialize;
+
+/**  A notice the engine raised (also shown as an OS notification). */
+export type NoticeRaised_Deserialize = {
+	kind: NoticeKind,
+	title: string,
+	body: string,
+	postId?: number | null,
+};
+
+/**  A notice the engine raised (also shown as an OS notification). */
+export type NoticeRaised_Serialize = {
+	kind: NoticeKind,
+	title: string,
+	body: string,
+	postId: number | null,
+};
+
+/**  Show this post (a notification or a link was clicked). */
+export type OpenPost = {
+	postId: number,
+};
+
+/**  One thread part's length by a platform's rule. */
+export type PartCount = {
+	used: number,
+	limit: number,
+};
+
 /**  The networks CreatorFlow publishes to. */
 export type Platform = "x" | "linkedin" | "instagram" | "tiktok" | "youtube";
+
+/**  A platform's verdict on the composer's content for one picked account. */
+export type PlatformCheck = PlatformCheck_Serialize | PlatformCheck_Deserialize;
+
+/**  A platform's verdict on the composer's content for one picked account. */
+export type PlatformCheck_Deserialize = {
+	accountId: number,
+	platform: Platform,
+	/**  The main text first, then each further thread part. */
+	parts: PartCount[],
+	issues: ValidationIssue_Deserialize[],
+};
+
+/**  A platform's verdict on the composer's content for one picked account. */
+export type PlatformCheck_Serialize = {
+	accountId: number,
+	platform: Platform,
+	/**  The main text first, then each further thread part. */
+	parts: PartCount[],
+	issues: ValidationIssue_Serialize[],
+};
+
+/**  What the Accounts and Settings views show about one network. */
+export type PlatformInfo = PlatformInfo_Serialize | PlatformInfo_Deserialize;
+
+/**  What the Accounts and Settings views show about one network. */
+export type PlatformInfo_Deserialize = {
+	platform: Platform,
+	name: string,
+	/**  CreatorFlow can connect and publish to it in this version. */
+	available: boolean,
+	scopes: ScopeInfo[],
+	/**  The redirect URI to register in the platform's developer portal. */
+	redirectUri?: string | null,
+	needsClientSecret: boolean,
+	/**  A client id is set (or built in, in sandbox mode). */
+	hasClient: boolean,
+	clientId?: string | null,
+	builtinClient: boolean,
+	portalUrl: string,
+	capabilities?: Capabilities | null,
+};
+
+/**  What the Accounts and Settings views show about one network. */
+export type PlatformInfo_Serialize = {
+	platform: Platform,
+	name: string,
+	/**  CreatorFlow can connect and publish to it in this version. */
+	available: boolean,
+	scopes: ScopeInfo[],
+	/**  The redirect URI to register in the platform's developer portal. */
+	redirectUri: string | null,
+	needsClientSecret: boolean,
+	/**  A client id is set (or built in, in sandbox mode). */
+	hasClient: boolean,
+	clientId: string | null,
+	builtinClient: boolean,
+	portalUrl: string,
+	capabilities: Capabilities | null,
+};
 
 export type Post = Post_Serialize | Post_Deserialize;
 
@@ -206,7 +452,15 @@ export type SaveIntent =
 /**  Keep it as a draft (with or without a time). */
 "draft" | 
 /**  Publish it at `scheduled_at`. */
-"schedule";
+"schedule" | 
+/**  Publish it now (through the same queue as scheduled posts). */
+"publish_now";
+
+/**  A scope the app asks for, and why, in words for the consent explainer. */
+export type ScopeInfo = {
+	scope: string,
+	why: string,
+};
 
 /**  User settings. Every field has a default so older settings documents load. */
 export type Settings = Settings_Serialize | Settings_Deserialize;
@@ -332,6 +586,36 @@ export type Target_Serialize = {
 export type TimeRange = {
 	start: string,
 	end: string,
+};
+
+/**  Upload progress of one target. */
+export type UploadProgress = {
+	targetId: number,
+	sent: number | null,
+	total: number | null,
+};
+
+/**  One problem with a post for one network. */
+export type ValidationIssue = ValidationIssue_Serialize | ValidationIssue_Deserialize;
+
+/**  One problem with a post for one network. */
+export type ValidationIssue_Deserialize = {
+	/**  Stable code, e.g. `text_too_long`. */
+	code: string,
+	/**  What is wrong and how to fix it, naming the network. */
+	message: string,
+	/**  Which thread part (0 = the main text), if it is about one. */
+	part?: number | null,
+};
+
+/**  One problem with a post for one network. */
+export type ValidationIssue_Serialize = {
+	/**  Stable code, e.g. `text_too_long`. */
+	code: string,
+	/**  What is wrong and how to fix it, naming the network. */
+	message: string,
+	/**  Which thread part (0 = the main text), if it is about one. */
+	part: number | null,
 };
 
 /* Tauri Specta runtime */
