@@ -15,6 +15,7 @@ use super::reqlog::RequestRecord;
 use crate::platforms::linkedin::LinkedInState;
 use crate::platforms::tiktok::TikTokState;
 use crate::platforms::x::XState;
+use crate::platforms::youtube::YouTubeState;
 
 /// Version of the state file layout.
 pub const STATE_FORMAT: u32 = 1;
@@ -76,6 +77,9 @@ pub struct SandboxState {
     /// TikTok-specific state (publishes, uploads, sliding rate windows).
     #[serde(default)]
     pub tiktok: TikTokState,
+    /// YouTube-specific state (videos, upload sessions, grants, quota settings).
+    #[serde(default)]
+    pub youtube: YouTubeState,
     // Platform-specific state of the next modules goes here, each `#[serde(default)]`.
     #[serde(skip)]
     pub faults: Vec<PendingFault>,

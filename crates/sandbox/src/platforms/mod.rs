@@ -3,7 +3,7 @@
 //!
 //! Reserved prefixes (see the README): `/x` (done), `/linkedin` (done), `/meta/facebook`,
 //! `/meta/graph`, `/meta/instagram`, `/meta/graph-instagram`, `/meta/rupload`,
-//! `/tiktok` (done), `/youtube`.
+//! `/tiktok` (done), `/youtube` (done).
 
 use std::sync::Arc;
 
@@ -12,6 +12,7 @@ use crate::core::platform::PlatformModule;
 pub mod linkedin;
 pub mod tiktok;
 pub mod x;
+pub mod youtube;
 
 /// Every platform module, in status-page order. Add new modules here.
 pub fn all() -> Vec<Arc<dyn PlatformModule>> {
@@ -19,5 +20,6 @@ pub fn all() -> Vec<Arc<dyn PlatformModule>> {
         Arc::new(x::XModule),
         Arc::new(linkedin::LinkedInModule),
         Arc::new(tiktok::TikTokModule),
+        Arc::new(youtube::YouTubeModule),
     ]
 }
