@@ -511,7 +511,18 @@ fn code_grant(sb: &Sandbox, client: &OAuthClient, form: &[(String, String)]) -> 
             now,
         )?;
         let key = YouTubeState::grant_key(&grant.client_id, &grant.account_id);
-        let existing = st.youtube.grants.get(&key).cloned();
+        // An offline grant without a usable refresh token left (revoked through
+        // the control API, expired in Testing status) is gone: consent again.
+        let live_refresh = st
+            .core(PLATFORM)
+            .oauth
+            .live_refresh_tokens(&grant.account_id, now);
+        let existing = st
+            .youtube
+            .grants
+            .get(&key)
+            .filter(|g| !g.offline || live_refresh > 0)
+            .cloned();
         let offline = grant.context_value("access_type") == Some("offline");
         let prompt_consent = grant
             .context_value("prompt")
