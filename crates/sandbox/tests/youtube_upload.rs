@@ -659,3 +659,79 @@ async fn upload_needs_an_upload_scope_and_a_valid_token() {
     assert_eq!(reason(resp, 401).await, "required");
     sb.shutdown().await.expect("shutdown");
 }
+
+/// A client that writes its whole chunk before reading (httplib2, curl without
+/// `Expect`) must see an injected 503, not a broken pipe.
+#[tokio::test]
+async fn an_injected_503_is_answered_after_the_chunk_was_read() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let sb = sandbox().await;
+    let t = token(&sb);
+    let data = mp4(16 * KIB256);
+    let uri = session(&sb, &t, &meta("Raw client"), data.len() as u64).await;
+    let u = url::Url::parse(&uri).expect("uri");
+    sb.inject_fault(FaultSpec::new(
+        Some("PUT"),
+        UPLOAD_PATH,
+        Fault::Status {
+            status: 503,
+            body: None,
+        },
+    ))
+    .expect("fault");
+    let mut sock = tokio::net::TcpStream::connect(sb.addr())
+        .await
+        .expect("connect");
+    let head = format!(
+        "PUT {}?{} HTTP/1.1\r\nHost: {}\r\nContent-Type: video/mp4\r\nContent-Length: {}\r\nContent-Range: bytes 0-{}/{}\r\nConnection: close\r\n\r\n",
+        u.path(),
+        u.query().unwrap_or(""),
+        sb.addr(),
+        data.len(),
+        data.len() - 1,
+        data.len()
+    );
+    sock.write_all(head.as_bytes()).await.expect("head");
+    sock.write_all(&data).await.expect("the whole body is read");
+    let mut answer = Vec::new();
+    let _ = sock.read_to_end(&mut answer).await;
+    let text = String::from_utf8_lossy(&answer);
+    assert!(text.starts_with("HTTP/1.1 503"), "{text}");
+    assert!(text.contains("backendError"), "{text}");
+    // The chunk was not stored; sending it again completes the upload.
+    let resp = probe(&uri, &data.len().to_string()).await;
+    assert_eq!(range_header(&resp), None);
+    let resp = put_chunk(&uri, &data, 0, &data.len().to_string()).await;
+    assert_eq!(resp.status(), 200);
+    sb.shutdown().await.expect("shutdown");
+}
+
+/// Large uploads stream through in chunks of several MiB.
+#[tokio::test]
+async fn a_larger_upload_in_8_mib_chunks() {
+    let sb = sandbox().await;
+    let t = token(&sb);
+    let data = mp4(20 * 1024 * 1024 + 3);
+    let total = data.len().to_string();
+    let uri = session(&sb, &t, &meta("Twenty MiB"), data.len() as u64).await;
+    let step = 32 * KIB256;
+    let mut start = 0;
+    while start < data.len() {
+        let end = (start + step).min(data.len());
+        let resp = put_chunk(&uri, &data[start..end], start as u64, &total).await;
+        if end < data.len() {
+            assert_eq!(resp.status(), 308);
+            assert_eq!(range_header(&resp), Some(format!("bytes=0-{}", end - 1)));
+        } else {
+            assert_eq!(resp.status(), 200);
+        }
+        start = end;
+    }
+    let posts = sb.received(Some("youtube"));
+    assert_eq!(posts[0].media[0].size, data.len() as u64);
+    assert_eq!(
+        posts[0].media[0].sha256.as_deref(),
+        Some(sha256_hex(&data).as_str())
+    );
+    sb.shutdown().await.expect("shutdown");
+}
