@@ -621,8 +621,20 @@ async fn testing_publishing_status_kills_refresh_tokens_after_seven_days() {
     set(&sb, json!({"publishing_status": "testing"}));
     let t = login(&sb, &[("prompt", Some("consent"))]).await;
     let rt = t["refresh_token"].as_str().expect("rt").to_string();
+    // Tokens minted through the control API follow the same status.
+    let minted = sb
+        .issue_tokens(creatorflow_sandbox::TokenRequest {
+            platform: "youtube".into(),
+            account_id: creator().into(),
+            client_id: Some(YOUTUBE_DESKTOP_CLIENT_ID.into()),
+            scopes: None,
+        })
+        .expect("tokens")
+        .refresh_token
+        .expect("minted refresh token");
     sb.advance_clock(6 * 24 * 3600);
     assert_eq!(refresh(&sb, &rt).await.status(), 200, "day 6: alive");
+    assert_eq!(refresh(&sb, &minted).await.status(), 200, "day 6: alive");
     sb.advance_clock(24 * 3600 + 60);
     assert_eq!(
         oauth_error(refresh(&sb, &rt).await, 400).await,
@@ -630,6 +642,10 @@ async fn testing_publishing_status_kills_refresh_tokens_after_seven_days() {
             "invalid_grant".into(),
             "Token has been expired or revoked.".into()
         )
+    );
+    assert_eq!(
+        oauth_error(refresh(&sb, &minted).await, 400).await.0,
+        "invalid_grant"
     );
     // A token issued while the app was in production is not affected.
     assert_eq!(refresh(&sb, &prod_rt).await.status(), 200);

@@ -542,6 +542,10 @@ impl PlatformModule for YouTubeModule {
         token_policy(&YouTubeSettings::default())
     }
 
+    fn token_policy_in(&self, state: &SandboxState) -> TokenPolicy {
+        token_policy(&state.youtube.settings)
+    }
+
     fn default_scopes(&self) -> Vec<String> {
         YOUTUBE_DEFAULT_SCOPES
             .iter()
