@@ -18,6 +18,11 @@ use super::sandbox::Sandbox;
 use super::state::{ConsentMode, PendingConsent};
 use super::util::{append_query, form_get, html_escape, parse_form, random_token};
 
+/// `PendingConsent::extra_redirect_params` whose name starts with this are not
+/// sent to the client: they are kept with the code (`CodeGrant::context`, prefix
+/// removed) for the platform's token endpoint.
+pub const PRIVATE_PARAM_PREFIX: &str = "_";
+
 /// Consent pages older than this are forgotten.
 const CONSENT_PAGE_TTL_SECS: i64 = 3600;
 
@@ -134,6 +139,14 @@ fn approve(sb: &Sandbox, p: &PendingConsent, account_id: &str, status: StatusCod
                 account_id: account_id.to_string(),
                 code_challenge: p.code_challenge.clone(),
                 challenge_method: p.challenge_method,
+                context: p
+                    .extra_redirect_params
+                    .iter()
+                    .filter_map(|(k, v)| {
+                        k.strip_prefix(PRIVATE_PARAM_PREFIX)
+                            .map(|k| (k.to_string(), v.clone()))
+                    })
+                    .collect(),
             },
             now,
             Duration::seconds(p.code_lifetime_secs),
@@ -145,7 +158,9 @@ fn approve(sb: &Sandbox, p: &PendingConsent, account_id: &str, status: StatusCod
     }
     params.push(("code", &code));
     for (k, v) in &p.extra_redirect_params {
-        params.push((k, v));
+        if !k.starts_with(PRIVATE_PARAM_PREFIX) {
+            params.push((k, v));
+        }
     }
     match append_query(&p.redirect_uri, &params) {
         Some(loc) => redirect(status, &loc),

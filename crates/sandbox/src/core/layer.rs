@@ -53,6 +53,7 @@ pub async fn middleware(State(sb): State<Sandbox>, req: Request, next: Next) -> 
             normalize(&sb, &path, next.run(req).await).await
         }
         Some(Fault::Status { status, body }) => {
+            drain_request(req).await;
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
             match (body, &module) {
                 (Some(serde_json::Value::String(s)), _) => (
@@ -74,6 +75,7 @@ pub async fn middleware(State(sb): State<Sandbox>, req: Request, next: Next) -> 
             reset_after_secs,
             limit,
         }) => {
+            drain_request(req).await;
             let reset_at = sb.now().timestamp() + reset_after_secs;
             let limit = limit.unwrap_or(100);
             match &module {
@@ -102,6 +104,21 @@ pub async fn middleware(State(sb): State<Sandbox>, req: Request, next: Next) -> 
         sb.mark_dirty();
     }
     response
+}
+
+/// Reads and drops the body of a request answered by a fault, as a real server
+/// does: a client that writes its whole upload before reading the answer then
+/// sees the injected status instead of a broken pipe. Bounded by
+/// [`MAX_BUFFERED_BODY`].
+async fn drain_request(req: Request) {
+    let mut stream = req.into_body().into_data_stream();
+    let mut n = 0usize;
+    while let Some(Ok(chunk)) = stream.next().await {
+        n += chunk.len();
+        if n > MAX_BUFFERED_BODY {
+            break;
+        }
+    }
 }
 
 /// Sends the headers and about half of the body, then fails the body stream, which

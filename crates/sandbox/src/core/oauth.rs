@@ -159,6 +159,22 @@ pub struct CodeGrant {
     pub code_challenge: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub challenge_method: Option<PkceMethod>,
+    /// Private parameters of the authorize request kept with the code for the
+    /// token endpoint (Google's `access_type`, `prompt` ...): the entries of
+    /// `PendingConsent::extra_redirect_params` whose name starts with
+    /// [`PRIVATE_PARAM_PREFIX`](super::consent::PRIVATE_PARAM_PREFIX), prefix removed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub context: Vec<(String, String)>,
+}
+
+impl CodeGrant {
+    /// A private authorize parameter kept with the code (see [`CodeGrant::context`]).
+    pub fn context_value(&self, key: &str) -> Option<&str> {
+        self.context
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -280,6 +296,18 @@ struct RefreshTokenRecord {
     family_id: String,
     consumed: bool,
     revoked: bool,
+}
+
+/// What a refresh token stands for ([`OAuthStore::refresh_token_info`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefreshTokenInfo {
+    pub client_id: String,
+    pub account_id: String,
+    pub scopes: Vec<String>,
+    pub family_id: String,
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Not revoked, not consumed (rotated), not expired.
+    pub usable: bool,
 }
 
 /// Why a refresh failed.
@@ -587,6 +615,18 @@ impl OAuthStore {
             rec.revoked = true;
         }
         n
+    }
+
+    /// Looks up a refresh token without using it (live or not).
+    pub fn refresh_token_info(&self, token: &str, now: DateTime<Utc>) -> Option<RefreshTokenInfo> {
+        self.refresh.get(token).map(|r| RefreshTokenInfo {
+            client_id: r.client_id.clone(),
+            account_id: r.account_id.clone(),
+            scopes: r.scopes.clone(),
+            family_id: r.family_id.clone(),
+            expires_at: r.expires_at,
+            usable: !r.revoked && !r.consumed && r.expires_at.is_none_or(|e| e > now),
+        })
     }
 
     /// Looks up a bearer token.

@@ -17,8 +17,8 @@ pub enum WindowKind {
     Fixed { secs: i64 },
     /// Calendar days, reset at midnight UTC (LinkedIn daily caps).
     DailyUtc,
-    /// Calendar days, reset at midnight America/Los_Angeles approximated as UTC-8
-    /// (YouTube quota day).
+    /// Calendar days, reset at midnight America/Los_Angeles, daylight saving time
+    /// included (YouTube quota day: 23 h in March, 25 h in November).
     DailyPacific,
 }
 
@@ -27,7 +27,7 @@ impl WindowKind {
         match self {
             Self::Fixed { secs } => (now, now + Duration::seconds(secs.max(1))),
             Self::DailyUtc => day_bounds(now, 0),
-            Self::DailyPacific => day_bounds(now, -8),
+            Self::DailyPacific => pacific_day_bounds(now),
         }
     }
 }
@@ -38,6 +38,23 @@ fn day_bounds(now: DateTime<Utc>, offset_hours: i64) -> (DateTime<Utc>, DateTime
     let midnight = date.and_hms_opt(0, 0, 0).unwrap_or_default();
     let start = Utc.from_utc_datetime(&midnight) - Duration::hours(offset_hours);
     (start, start + Duration::days(1))
+}
+
+/// The America/Los_Angeles calendar day containing `now`, as UTC instants.
+fn pacific_day_bounds(now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+    use chrono_tz::America::Los_Angeles;
+    let date = now.with_timezone(&Los_Angeles).date_naive();
+    // Midnight is never skipped nor repeated in Los Angeles (DST moves at 02:00).
+    let midnight = |d: chrono::NaiveDate| {
+        Los_Angeles
+            .from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default())
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+    };
+    match (midnight(date), date.succ_opt().and_then(midnight)) {
+        (Some(start), Some(end)) => (start, end),
+        _ => day_bounds(now, -8),
+    }
 }
 
 /// A limit: at most `limit` units per window.
@@ -61,6 +78,14 @@ impl Limit {
         Self {
             limit,
             window: WindowKind::DailyUtc,
+        }
+    }
+
+    /// `limit` units per Pacific-time day (midnight America/Los_Angeles).
+    pub const fn per_pacific_day(limit: u64) -> Self {
+        Self {
+            limit,
+            window: WindowKind::DailyPacific,
         }
     }
 }
@@ -244,5 +269,27 @@ mod tests {
                 .single()
                 .unwrap_or_default()
         );
+    }
+
+    fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(y, mo, d, h, mi, 0)
+            .single()
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn daily_pacific_follows_daylight_saving_time() {
+        // Winter (PST, UTC-8): midnight is 08:00 UTC.
+        let (s, e) = WindowKind::DailyPacific.window_start_end(utc(2025, 1, 15, 12, 0));
+        assert_eq!((s, e), (utc(2025, 1, 15, 8, 0), utc(2025, 1, 16, 8, 0)));
+        // Summer (PDT, UTC-7): midnight is 07:00 UTC.
+        let (s, e) = WindowKind::DailyPacific.window_start_end(utc(2025, 7, 1, 6, 59));
+        assert_eq!((s, e), (utc(2025, 6, 30, 7, 0), utc(2025, 7, 1, 7, 0)));
+        // 9 March 2025, spring forward: a 23-hour day.
+        let (s, e) = WindowKind::DailyPacific.window_start_end(utc(2025, 3, 9, 12, 0));
+        assert_eq!((s, e), (utc(2025, 3, 9, 8, 0), utc(2025, 3, 10, 7, 0)));
+        // 2 November 2025, fall back: a 25-hour day.
+        let (s, e) = WindowKind::DailyPacific.window_start_end(utc(2025, 11, 2, 12, 0));
+        assert_eq!((s, e), (utc(2025, 11, 2, 7, 0), utc(2025, 11, 3, 8, 0)));
     }
 }

@@ -16,6 +16,7 @@ use crate::platforms::linkedin::LinkedInState;
 use crate::platforms::meta::MetaState;
 use crate::platforms::tiktok::TikTokState;
 use crate::platforms::x::XState;
+use crate::platforms::youtube::YouTubeState;
 
 /// Version of the state file layout.
 pub const STATE_FORMAT: u32 = 1;
@@ -80,6 +81,9 @@ pub struct SandboxState {
     /// Meta (Instagram) state (tokens, containers, media).
     #[serde(default)]
     pub meta: MetaState,
+    /// YouTube-specific state (videos, upload sessions, grants, quota settings).
+    #[serde(default)]
+    pub youtube: YouTubeState,
     // Platform-specific state of the next modules goes here, each `#[serde(default)]`.
     #[serde(skip)]
     pub faults: Vec<PendingFault>,

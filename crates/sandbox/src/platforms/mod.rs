@@ -3,7 +3,7 @@
 //!
 //! Reserved prefixes (see the README): `/x` (done), `/linkedin` (done), `/meta/facebook`,
 //! `/meta/graph`, `/meta/instagram`, `/meta/graph-instagram`, `/meta/rupload`
-//! (done: one module under `/meta`), `/tiktok` (done), `/youtube`.
+//! (done: one module under `/meta`), `/tiktok` (done), `/youtube` (done).
 
 use std::sync::Arc;
 
@@ -13,6 +13,7 @@ pub mod linkedin;
 pub mod meta;
 pub mod tiktok;
 pub mod x;
+pub mod youtube;
 
 /// Every platform module, in status-page order. Add new modules here.
 pub fn all() -> Vec<Arc<dyn PlatformModule>> {
@@ -21,5 +22,6 @@ pub fn all() -> Vec<Arc<dyn PlatformModule>> {
         Arc::new(linkedin::LinkedInModule),
         Arc::new(tiktok::TikTokModule),
         Arc::new(meta::MetaModule),
+        Arc::new(youtube::YouTubeModule),
     ]
 }
