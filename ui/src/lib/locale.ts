@@ -31,7 +31,30 @@ export function uses12HourClock(locale: string): boolean {
   }
 }
 
-/** The UI locale: the webview's language, or English. */
+/**
+ * A BCP 47 tag Intl accepts, from what the system reports: "C" and "POSIX"
+ * (LANG=C sessions), "en_US.UTF-8" style names and garbage become something
+ * usable, English at worst. Intl throws a RangeError on an invalid tag, which
+ * would take the calendar down with it.
+ */
+export function safeLocale(candidate: string | null | undefined): string {
+  if (!candidate) return "en";
+  const tag = candidate
+    .trim()
+    .replace(/[.@].*$/, "")
+    .replace(/_/g, "-");
+  try {
+    const [canonical] = Intl.getCanonicalLocales(tag);
+    if (canonical && Intl.DateTimeFormat.supportedLocalesOf(canonical).length > 0) {
+      return canonical;
+    }
+  } catch {
+    // not a language tag
+  }
+  return "en";
+}
+
+/** The UI locale: the webview's language when Intl understands it, else English. */
 export function uiLocale(): string {
-  return typeof navigator !== "undefined" && navigator.language ? navigator.language : "en";
+  return safeLocale(typeof navigator !== "undefined" ? navigator.language : undefined);
 }
