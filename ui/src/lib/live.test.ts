@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import type { DataChanged } from "./bindings";
-import { createLiveHub } from "./live";
+import { createLiveHub, listenSafely } from "./live";
 
 const change = (entity: DataChanged["entity"]): DataChanged => ({
   entity,
@@ -70,5 +70,41 @@ describe("createLiveHub", () => {
     await Promise.resolve();
     await Promise.resolve();
     expect(stop).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe("listenSafely", () => {
+  it("delivers payloads and stops even when stopped before listening began", async () => {
+    const got: number[] = [];
+    let emit: ((e: { payload: number }) => void) | undefined;
+    const unlisten = vi.fn();
+    let resolve: ((f: () => void) => void) | undefined;
+    const stop = listenSafely<number>(
+      (cb) => {
+        emit = cb;
+        return new Promise((r) => (resolve = r));
+      },
+      (n) => got.push(n),
+    );
+    emit!({ payload: 3 });
+    expect(got).toEqual([3]);
+    stop();
+    resolve!(unlisten);
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(unlisten).toHaveBeenCalledTimes(1);
+  });
+
+  it("survives a listen that throws synchronously", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const stop = listenSafely<number>(
+      () => {
+        throw new Error("no tauri");
+      },
+      () => {},
+    );
+    expect(() => stop()).not.toThrow();
+    expect(warn).toHaveBeenCalled();
+    warn.mockRestore();
   });
 });

@@ -76,3 +76,34 @@ const safeListen: Listen = (cb) => {
 
 /** The app's hub. */
 export const live: LiveHub = createLiveHub(safeListen);
+
+/**
+ * Listens to one backend event without ever throwing (outside the app window
+ * there is none); returns the function that stops listening.
+ */
+export function listenSafely<T>(
+  listen: (cb: (event: { payload: T }) => void) => Promise<() => void>,
+  handler: (payload: T) => void,
+): () => void {
+  let stop: (() => void) | null = null;
+  let stopped = false;
+  try {
+    listen((event) => handler(event.payload))
+      .then((unlisten) => {
+        if (stopped) unlisten();
+        else stop = unlisten;
+      })
+      .catch((e: unknown) => console.warn("not listening for an event", e));
+  } catch (e) {
+    console.warn("not listening for an event", e);
+  }
+  return () => {
+    stopped = true;
+    stop?.();
+  };
+}
+
+/** A notification was clicked: the backend asks the window to show that post. */
+export function onOpenPost(handler: (postId: number) => void): () => void {
+  return listenSafely(events.openPost.listen, (payload) => handler(payload.postId));
+}
