@@ -12,7 +12,7 @@ const FOCUSABLE = [
 /** The elements of `root` that Tab reaches, in order. */
 export function focusables(root: HTMLElement): HTMLElement[] {
   return [...root.querySelectorAll<HTMLElement>(FOCUSABLE)].filter(
-    (el) => !el.closest("[inert]") && el.getClientRects().length > 0,
+    (el) => el.tabIndex >= 0 && !el.closest("[inert]") && el.getClientRects().length > 0,
   );
 }
 
