@@ -5,6 +5,7 @@ pub const APP_COMMANDS: &[&str] = &[
     "app_info",
     "list_posts",
     "list_unscheduled_drafts",
+    "post_count",
     "get_post",
     "create_post",
     "update_post",

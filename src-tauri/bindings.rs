@@ -17,6 +17,7 @@ pub fn builder() -> tauri_specta::Builder<Wry> {
             app_info::<Wry>,
             list_posts::<Wry>,
             list_unscheduled_drafts::<Wry>,
+            post_count::<Wry>,
             get_post::<Wry>,
             create_post::<Wry>,
             update_post::<Wry>,

@@ -39,6 +39,13 @@ pub async fn list_unscheduled_drafts<R: Runtime>(app: AppHandle<R>) -> CmdResult
     Ok(app.engine()?.unscheduled_drafts().await?)
 }
 
+/// How many posts exist, drafts included (for the first-launch empty state).
+#[tauri::command]
+#[specta::specta]
+pub async fn post_count<R: Runtime>(app: AppHandle<R>) -> CmdResult<i64> {
+    Ok(app.engine()?.post_count().await?)
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn get_post<R: Runtime>(app: AppHandle<R>, id: PostId) -> CmdResult<Post> {
@@ -102,6 +109,7 @@ pub async fn save_settings<R: Runtime>(
 ) -> CmdResult<Settings> {
     let saved = app.engine()?.save_settings(settings).await?;
     app.set_close_to_tray(saved.close_to_tray);
+    crate::autostart::apply(&app, saved.start_at_login);
     Ok(saved)
 }
 

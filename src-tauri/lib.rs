@@ -1,6 +1,7 @@
 //! The Tauri shell of CreatorFlow: commands, events, tray, windows and
 //! desktop integration. Logic lives in `creatorflow-engine`.
 
+pub mod autostart;
 pub mod bindings;
 pub mod cli;
 pub mod commands;

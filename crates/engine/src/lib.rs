@@ -263,6 +263,10 @@ impl Engine {
         posts::in_range(self.store(), range).await
     }
 
+    pub async fn post_count(&self) -> Result<i64> {
+        posts::count(self.store()).await
+    }
+
     pub async fn unscheduled_drafts(&self) -> Result<Vec<Post>> {
         posts::unscheduled(self.store()).await
     }

@@ -244,6 +244,13 @@ pub async fn in_range(store: &Store, range: TimeRange) -> Result<Vec<Post>> {
     assemble(store, rows).await
 }
 
+/// How many posts there are (drafts included): the calendar's empty state.
+pub async fn count(store: &Store) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM posts")
+        .fetch_one(store.pool())
+        .await?)
+}
+
 /// Drafts that have no time yet, newest first.
 pub async fn unscheduled(store: &Store) -> Result<Vec<Post>> {
     let rows = sqlx::query(&format!(
@@ -318,7 +325,7 @@ async fn ensure_not_locked(
             "This post is being published right now, so it can't be {verb}."
         ))),
         Some(_) => Err(EngineError::Conflict(format!(
-            "This post has already gone out on at least one account, so it can't be {verb}. Duplicate it instead."
+            "This post has already gone out on at least one account, so it can't be {verb}. Write a new post instead."
         ))),
     }
 }

@@ -10,6 +10,8 @@ export const commands = {
 	appInfo: () => typedError<AppInfo_Serialize, IpcError>(__TAURI_INVOKE("app_info")),
 	listPosts: (range: TimeRange) => typedError<Post_Serialize[], IpcError>(__TAURI_INVOKE("list_posts", { range })),
 	listUnscheduledDrafts: () => typedError<Post_Serialize[], IpcError>(__TAURI_INVOKE("list_unscheduled_drafts")),
+	/**  How many posts exist, drafts included (for the first-launch empty state). */
+	postCount: () => typedError<number, IpcError>(__TAURI_INVOKE("post_count")),
 	getPost: (id: number) => typedError<Post_Serialize, IpcError>(__TAURI_INVOKE("get_post", { id })),
 	createPost: (input: PostInput_Deserialize) => typedError<Post_Serialize, IpcError>(__TAURI_INVOKE("create_post", { input })),
 	updatePost: (id: number, input: PostInput_Deserialize) => typedError<Post_Serialize, IpcError>(__TAURI_INVOKE("update_post", { id, input })),
