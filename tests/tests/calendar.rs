@@ -73,7 +73,12 @@ async fn create_in_a_slot_drag_to_another_day_and_find_it_after_a_restart()
         "composer opened at the clicked time: {time}"
     );
     app.el("composer-text").await?.send_keys(TEXT).await?;
-    let typed = app.el("composer-text").await?.prop("value").await?.unwrap_or_default();
+    let typed = app
+        .el("composer-text")
+        .await?
+        .prop("value")
+        .await?
+        .unwrap_or_default();
     assert_eq!(typed, TEXT, "typing reached the text box");
     app.shot("composer").await?;
     app.click("composer-save-draft").await?;
@@ -83,7 +88,10 @@ async fn create_in_a_slot_drag_to_another_day_and_find_it_after_a_restart()
     .await?;
     let chip = app.el("post-chip").await?;
     let chip_text = chip.prop("textContent").await?.unwrap_or_default();
-    assert!(chip_text.contains("E2E"), "the chip shows the text: {chip_text:?}");
+    assert!(
+        chip_text.contains("E2E"),
+        "the chip shows the text: {chip_text:?}"
+    );
     assert_eq!(chip.attr("data-status").await?.as_deref(), Some("draft"));
     assert!(
         !app.exists(&App::sel("calendar-empty")).await,
