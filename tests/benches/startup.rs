@@ -14,10 +14,16 @@ use creatorflow_e2e::{App, Driver, app_binary, preflight};
 /// pid → (parent pid, RSS in KiB, command name).
 fn processes() -> HashMap<u32, (u32, u64, String)> {
     let mut out = HashMap::new();
-    let Ok(dir) = std::fs::read_dir("/proc") else { return out };
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return out;
+    };
     for entry in dir.flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
-        let Ok(status) = std::fs::read_to_string(entry.path().join("status")) else { continue };
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(status) = std::fs::read_to_string(entry.path().join("status")) else {
+            continue;
+        };
         let field = |name: &str| {
             status
                 .lines()
@@ -36,9 +42,11 @@ fn processes() -> HashMap<u32, (u32, u64, String)> {
 /// RSS of the app process and all its descendants, with their names.
 fn app_rss(binary: &Path) -> (u64, Vec<String>) {
     let procs = processes();
-    let Some(root) = procs.keys().copied().find(|pid| {
-        std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|exe| exe == binary)
-    }) else {
+    let Some(root) = procs
+        .keys()
+        .copied()
+        .find(|pid| std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|exe| exe == binary))
+    else {
         return (0, vec![]);
     };
     let mut total = 0;
@@ -49,7 +57,12 @@ fn app_rss(binary: &Path) -> (u64, Vec<String>) {
             total += rss;
             names.push(format!("{name} {} MiB", rss / 1024));
         }
-        stack.extend(procs.iter().filter(|(_, (pp, _, _))| *pp == pid).map(|(p, _)| *p));
+        stack.extend(
+            procs
+                .iter()
+                .filter(|(_, (pp, _, _))| *pp == pid)
+                .map(|(p, _)| *p),
+        );
     }
     (total, names)
 }
@@ -60,7 +73,10 @@ async fn main() -> creatorflow_e2e::Result<()> {
         return Ok(());
     }
     preflight()?;
-    let runs: usize = std::env::var("CF_BENCH_RUNS").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
+    let runs: usize = std::env::var("CF_BENCH_RUNS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5);
     let binary = app_binary().canonicalize()?;
     let driver = Driver::start(&[]).await?;
     let mut starts = Vec::new();
@@ -72,7 +88,11 @@ async fn main() -> creatorflow_e2e::Result<()> {
         let t = Instant::now();
         let app = App::launch(&driver, &format!("bench-{i}"), &["--data-dir", &dir]).await?;
         app.wait_testid("calendar", Duration::from_secs(30)).await?;
-        app.wait_css(".fc-daygrid-day, .fc-timegrid-slot", Duration::from_secs(30)).await?;
+        app.wait_css(
+            ".fc-daygrid-day, .fc-timegrid-slot",
+            Duration::from_secs(30),
+        )
+        .await?;
         starts.push(t.elapsed());
         tokio::time::sleep(Duration::from_secs(10)).await;
         let (kib, names) = app_rss(&binary);

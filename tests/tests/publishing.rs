@@ -1,0 +1,386 @@
+//! The first vertical slice as a user lives it, in sandbox mode: connect an
+//! X account (the test plays the browser: it follows the authorize URL the app
+//! opened through $BROWSER and hands the deep link back the way the desktop
+//! entry would, by launching the app with it), schedule posts, close the main
+//! window, and see the sandbox receive the post once; then a permanent
+//! failure shows up as an OS notification (dunst). Afterwards no token value
+//! is in the database or the logs.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use chrono::{Duration as Span, Timelike, Utc};
+use creatorflow_e2e::{App, Driver, SERIAL, app_binary, preflight};
+use serde_json::Value;
+
+const ZONE: &str = "Europe/Berlin";
+
+fn write_browser_script(dir: &Path) -> std::io::Result<(PathBuf, PathBuf)> {
+    use std::os::unix::fs::PermissionsExt;
+    let log = dir.join("opened-urls.txt");
+    let script = dir.join("browser.sh");
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n", log.display()),
+    )?;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))?;
+    Ok((script, log))
+}
+
+async fn wait_for<T, F, Fut>(what: &str, timeout: Duration, mut f: F) -> creatorflow_e2e::Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(v) = f().await {
+            return Ok(v);
+        }
+        if Instant::now() > deadline {
+            return Err(format!("timed out waiting for {what}").into());
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+fn sandbox_url(data_dir: &Path) -> Option<String> {
+    let log = std::fs::read_to_string(data_dir.join("logs/creatorflow.log")).ok()?;
+    log.lines()
+        .rev()
+        .find_map(|l| l.split("sandbox listening on ").nth(1))
+        .map(|u| u.trim().trim_end_matches('/').to_owned())
+}
+
+async fn received(sandbox: &str) -> Vec<Value> {
+    let Ok(r) = reqwest::get(format!("{sandbox}/_sandbox/received?platform=x")).await else {
+        return vec![];
+    };
+    r.json::<Vec<Value>>().await.unwrap_or_default()
+}
+
+fn notifications() -> String {
+    let _ = Command::new("dunstctl").arg("close-all").status();
+    Command::new("dunstctl")
+        .arg("history")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default()
+}
+
+/// Sets a form field the way typing would (input event), for date/time inputs.
+async fn set_field(app: &App, testid: &str, value: &str) -> creatorflow_e2e::Result<()> {
+    app.el(testid).await?;
+    app.script(
+        "const el = document.querySelector(arguments[0]);
+         el.value = arguments[1];
+         el.dispatchEvent(new Event('input', { bubbles: true }));
+         el.dispatchEvent(new Event('change', { bubbles: true }));",
+        vec![Value::from(App::sel(testid)), Value::from(value)],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Writes a post in the composer and schedules it to `account` at `at`.
+async fn schedule(
+    app: &App,
+    account: &str,
+    text: &str,
+    at: chrono::DateTime<chrono_tz::Tz>,
+) -> creatorflow_e2e::Result<()> {
+    app.click("nav-calendar").await?;
+    app.click("view-month").await?;
+    let today = app
+        .wait_css(
+            &format!("td.fc-daygrid-day[data-date=\"{}\"]", at.format("%Y-%m-%d")),
+            Duration::from_secs(5),
+        )
+        .await?;
+    today.click().await?;
+    app.el("composer").await?;
+    app.el("composer-text").await?.send_keys(text).await?;
+    set_field(app, "composer-date", &at.format("%Y-%m-%d").to_string()).await?;
+    set_field(app, "composer-time", &at.format("%H:%M").to_string()).await?;
+    app.wait_css(
+        &format!("[data-testid=\"composer-account\"][data-account-id=\"{account}\"]"),
+        Duration::from_secs(5),
+    )
+    .await?
+    .click()
+    .await?;
+    app.until("an X counter", Duration::from_secs(5), || async {
+        Ok(app
+            .exists("[data-testid=\"composer-counter\"][data-platform=\"x\"]")
+            .await)
+    })
+    .await?;
+    app.click("composer-schedule").await?;
+    app.until("composer closed", Duration::from_secs(10), || async {
+        Ok(!app.exists(&App::sel("composer")).await)
+    })
+    .await?;
+    Ok(())
+}
+
+/// Every keychain secret of the sandbox-mode service, read from outside the
+/// app with secret-tool (the real Secret Service).
+fn keychain_secrets() -> Vec<String> {
+    let out = Command::new("secret-tool")
+        .args([
+            "search",
+            "--all",
+            "--unlock",
+            "service",
+            "app.creatorflow.desktop.sandbox",
+        ])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default();
+    let mut secrets = Vec::new();
+    for line in out.lines() {
+        if let Some(raw) = line.strip_prefix("secret = ")
+            && let Ok(v) = serde_json::from_str::<Value>(raw)
+        {
+            for key in ["access_token", "refresh_token"] {
+                if let Some(s) = v.get(key).and_then(Value::as_str) {
+                    secrets.push(s.to_owned());
+                }
+            }
+        }
+    }
+    secrets
+}
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+fn kill_app() {
+    let Ok(bin) = app_binary().canonicalize() else {
+        return;
+    };
+    for e in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        if std::fs::read_link(e.path().join("exe")).is_ok_and(|x| x == bin) {
+            let _ = Command::new("kill").arg(e.file_name()).status();
+        }
+    }
+}
+
+#[tokio::test]
+async fn connect_x_schedule_close_the_window_and_it_goes_out_once() -> creatorflow_e2e::Result<()> {
+    let _one_at_a_time = SERIAL.lock().await;
+    preflight()?;
+    let tmp = tempfile::tempdir()?;
+    let data = tmp.path().join("data");
+    let data_dir = data.to_string_lossy().into_owned();
+    let (browser, opened) = write_browser_script(tmp.path())?;
+    let browser = browser.to_string_lossy().into_owned();
+    let driver = Driver::start(&[("TZ", ZONE), ("BROWSER", &browser)]).await?;
+    let result = run(&driver, &data, &data_dir, &opened).await;
+    kill_app();
+    result
+}
+
+async fn run(
+    driver: &Driver,
+    data: &Path,
+    data_dir: &str,
+    opened: &Path,
+) -> creatorflow_e2e::Result<()> {
+    let mut app = App::launch(driver, "publishing", &["--sandbox", "--data-dir", data_dir]).await?;
+    app.el("sandbox-badge").await?;
+    let sandbox = wait_for(
+        "the sandbox URL in the log",
+        Duration::from_secs(10),
+        || async { sandbox_url(data) },
+    )
+    .await?;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    // The demo consent page would ask; the "user" approves as @sandbox_creator.
+    http.post(format!("{sandbox}/_sandbox/consent"))
+        .json(&serde_json::json!({"mode": "approve", "account_id": "1500000000000000001"}))
+        .send()
+        .await?
+        .error_for_status()?;
+
+    // Accounts → Connect X: the permissions are explained before the browser opens.
+    app.click("nav-accounts").await?;
+    app.click("connect-x").await?;
+    let dialog = app.el("connect-dialog").await?.text().await?;
+    assert!(dialog.contains("tweet.write"), "scopes shown: {dialog}");
+    app.shot("connect-dialog").await?;
+    app.click("connect-confirm").await?;
+    app.el("connect-waiting").await?;
+    let authorize = wait_for(
+        "the browser to be opened",
+        Duration::from_secs(10),
+        || async {
+            std::fs::read_to_string(opened)
+                .ok()
+                .and_then(|s| s.lines().last().map(str::to_owned))
+        },
+    )
+    .await?;
+    assert!(
+        authorize.starts_with(&format!("{sandbox}/x/i/oauth2/authorize?")),
+        "{authorize}"
+    );
+    assert!(authorize.contains("code_challenge_method=S256"));
+
+    // The browser: follow the authorize URL; the sandbox redirects to the deep link.
+    let resp = http.get(&authorize).send().await?;
+    let deep_link = resp
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .ok_or("no redirect from the authorize page")?
+        .to_owned();
+    assert!(
+        deep_link.starts_with("creatorflow://oauth/x?"),
+        "{deep_link}"
+    );
+    // The desktop entry runs `creatorflow %u`: a second instance that hands
+    // the link to the running one and exits.
+    let status = tokio::task::spawn_blocking({
+        let bin = app_binary();
+        let link = deep_link.clone();
+        move || Command::new(bin).arg(link).status()
+    })
+    .await??;
+    assert!(status.success(), "the second instance exited with {status}");
+    let card = app
+        .wait_css(
+            "[data-testid=\"account-card\"][data-platform=\"x\"][data-status=\"connected\"]",
+            Duration::from_secs(20),
+        )
+        .await?;
+    assert!(card.text().await?.contains("sandbox_creator"));
+    let account = card.attr("data-account-id").await?.ok_or("account id")?;
+    app.shot("account-connected").await?;
+
+    // Two posts: A at the next minute (at least 25 s ahead), B a minute later.
+    let tz: chrono_tz::Tz = ZONE.parse().map_err(|_| "zone")?;
+    let now = Utc::now().with_timezone(&tz);
+    let mut at_a = (now + Span::minutes(1))
+        .with_second(0)
+        .and_then(|t| t.with_nanosecond(0))
+        .ok_or("time")?;
+    if at_a - now < Span::seconds(25) {
+        at_a += Span::minutes(1);
+    }
+    let at_b = at_a + Span::minutes(1);
+    let stamp = Utc::now().timestamp();
+    let text_a = format!("Hello from the CreatorFlow e2e test {stamp} 👋");
+    let text_b = format!("This one is refused by X {stamp}");
+    schedule(&app, &account, &text_a, at_a).await?;
+    schedule(&app, &account, &text_b, at_b).await?;
+    app.shot("two-posts-scheduled").await?;
+
+    // Close the main window: the app keeps running in the tray.
+    let _ = app.client.close_window().await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let bin = app_binary().canonicalize()?;
+    let alive = std::fs::read_dir("/proc")?
+        .flatten()
+        .any(|e| std::fs::read_link(e.path().join("exe")).is_ok_and(|x| x == bin));
+    assert!(alive, "closing the window must not quit the app");
+
+    let got = wait_for(
+        "the sandbox to receive post A",
+        Duration::from_secs(150),
+        || async {
+            let r = received(&sandbox).await;
+            r.iter().any(|p| p["text"] == text_a.as_str()).then_some(r)
+        },
+    )
+    .await?;
+    let first_seen = Utc::now();
+    let post = got
+        .iter()
+        .find(|p| p["text"] == text_a.as_str())
+        .ok_or("post A")?;
+    assert_eq!(post["account_id"], "1500000000000000001");
+    let created: chrono::DateTime<Utc> =
+        post["created_at"].as_str().ok_or("created_at")?.parse()?;
+    assert!(
+        created >= at_a.with_timezone(&Utc) - Span::seconds(1),
+        "not before it was due: {created}"
+    );
+
+    // B will be refused for good: a 400 from X on its create call.
+    http.post(format!("{sandbox}/_sandbox/faults"))
+        .json(&serde_json::json!({
+            "method": "POST", "path": "/x/2/tweets", "count": 1,
+            "fault": {"kind": "status", "status": 400}
+        }))
+        .send()
+        .await?
+        .error_for_status()?;
+    let history = wait_for(
+        "the failure notification",
+        Duration::from_secs(150),
+        || async {
+            let h = notifications();
+            h.contains("Not published on X").then_some(h)
+        },
+    )
+    .await?;
+    assert!(
+        history.contains("sandbox_creator"),
+        "the notification names the account: {history}"
+    );
+
+    // Exactly once, a minute later still; B never arrived.
+    assert!(
+        Utc::now() - first_seen > Span::seconds(30),
+        "time passed since A arrived"
+    );
+    let all = received(&sandbox).await;
+    assert_eq!(
+        all.iter().filter(|p| p["text"] == text_a.as_str()).count(),
+        1,
+        "post A exactly once"
+    );
+    assert_eq!(
+        all.iter().filter(|p| p["text"] == text_b.as_str()).count(),
+        0,
+        "post B was refused"
+    );
+
+    // No token in the database, its WAL, or the logs.
+    let secrets = keychain_secrets();
+    assert!(
+        !secrets.is_empty(),
+        "the keychain holds the account's tokens"
+    );
+    for file in files_under(data) {
+        if file.file_name().is_some_and(|n| n == "sandbox-state.json") {
+            continue; // the emulated platform's own server-side records
+        }
+        let bytes = std::fs::read(&file)?;
+        for s in &secrets {
+            assert!(
+                !bytes.windows(s.len()).any(|w| w == s.as_bytes()),
+                "a token is in {}",
+                file.display()
+            );
+        }
+    }
+    Ok(())
+}
