@@ -125,6 +125,16 @@ pub fn run() {
 
             tray::create(app.handle())?;
 
+            // The .deb's desktop entry registers creatorflow://; a build run
+            // from a folder registers itself (per user) so the browser can hand
+            // OAuth redirects back.
+            #[cfg(target_os = "linux")]
+            if !app.deep_link().is_registered("creatorflow").unwrap_or(false)
+                && let Err(e) = app.deep_link().register_all()
+            {
+                tracing::warn!("could not register the creatorflow:// scheme: {e}");
+            }
+
             // OAuth redirects and other creatorflow:// links: those that
             // launched us, and those forwarded by later launches.
             let handle = app.handle().clone();
