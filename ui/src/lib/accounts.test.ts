@@ -1,18 +1,68 @@
 import { describe, expect, it } from "vitest";
-import { accountsByPlatform, avatarLetter, canShowAvatar, tokenExpiryText } from "./accounts";
+import {
+  accountsByPlatform,
+  avatarLetter,
+  canShowAvatar,
+  renewsAutomatically,
+  signInText,
+  timeUntil,
+  tokenExpiryText,
+  unselectableReason,
+} from "./accounts";
 import { makeAccount } from "./fixtures";
 
 describe("tokenExpiryText", () => {
   const now = new Date("2026-05-01T12:00:00Z");
-  it("counts whole days left", () => {
+  it("counts whole days left, then hours below two days", () => {
     expect(tokenExpiryText("2026-05-13T13:00:00Z", now)).toBe("Token expires in 12 days");
-    expect(tokenExpiryText("2026-05-02T23:00:00Z", now)).toBe("Token expires tomorrow");
-    expect(tokenExpiryText("2026-05-01T18:00:00Z", now)).toBe("Token expires today");
+    expect(tokenExpiryText("2026-05-03T12:00:00Z", now)).toBe("Token expires in 2 days");
+    expect(tokenExpiryText("2026-05-02T23:00:00Z", now)).toBe("Token expires in 35 hours");
+    expect(tokenExpiryText("2026-05-01T18:00:00Z", now)).toBe("Token expires in 6 hours");
+    expect(tokenExpiryText("2026-05-01T13:00:00Z", now)).toBe("Token expires in 1 hour");
   });
   it("says when it has expired, and nothing when unknown", () => {
     expect(tokenExpiryText("2026-04-30T00:00:00Z", now)).toMatch(/expired/);
     expect(tokenExpiryText(null, now)).toBeNull();
     expect(tokenExpiryText("not a date", now)).toBeNull();
+  });
+});
+
+describe("timeUntil", () => {
+  const now = new Date("2026-05-01T12:00:00Z");
+  const at = (iso: string) => Date.parse(iso);
+  it("says days, hours, minutes, rounding down", () => {
+    expect(timeUntil(at("2026-05-04T11:59:00Z"), now)).toBe("2 days");
+    expect(timeUntil(at("2026-05-01T14:00:00Z"), now)).toBe("2 hours");
+    expect(timeUntil(at("2026-05-01T12:01:30Z"), now)).toBe("1 minute");
+    expect(timeUntil(at("2026-05-01T12:45:00Z"), now)).toBe("45 minutes");
+    expect(timeUntil(at("2026-05-01T12:00:20Z"), now)).toBe("less than a minute");
+  });
+  it("is null once passed", () => {
+    expect(timeUntil(at("2026-05-01T12:00:00Z"), now)).toBeNull();
+    expect(timeUntil(at("2026-05-01T11:00:00Z"), now)).toBeNull();
+  });
+});
+
+describe("signInText", () => {
+  const now = new Date("2026-05-01T12:00:00Z");
+  it("says an X sign-in with offline.access renews itself, even past the 2 h token", () => {
+    const x = makeAccount({
+      scopes: ["tweet.read", "offline.access"],
+      tokenExpiresAt: "2026-05-01T11:00:00Z",
+    });
+    expect(renewsAutomatically(x)).toBe(true);
+    expect(signInText(x, now)).toBe("Sign-in renews automatically");
+  });
+  it("counts down a token that does not renew, and says nothing for a broken account", () => {
+    const a = makeAccount({ scopes: ["tweet.read"], tokenExpiresAt: "2026-05-01T14:30:00Z" });
+    expect(renewsAutomatically(a)).toBe(false);
+    expect(signInText(a, now)).toBe("Token expires in 2 hours");
+    expect(signInText({ ...a, status: "needs_reauth" }, now)).toBeNull();
+  });
+  it("explains why an account can't be picked", () => {
+    expect(unselectableReason(makeAccount())).toBeNull();
+    expect(unselectableReason(makeAccount({ status: "needs_reauth" }))).toBe("Reconnect first");
+    expect(unselectableReason(makeAccount({ status: "disconnected" }))).toMatch(/reconnect/);
   });
 });
 

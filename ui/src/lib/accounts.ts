@@ -4,27 +4,60 @@ import type { Account } from "./api";
 import type { AccountStatus, Platform } from "./bindings";
 import { PLATFORMS } from "./status";
 
-const DAY_MS = 24 * 60 * 60 * 1000;
+const MINUTE_MS = 60 * 1000;
+const HOUR_MS = 60 * MINUTE_MS;
+const DAY_MS = 24 * HOUR_MS;
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 /**
- * "Token expires in 12 days" and friends, or `null` when the platform gave no
- * expiry. Rounds down: a token with 36 hours left "expires tomorrow".
+ * How long until an instant, in words: "3 days", "5 hours", "12 minutes",
+ * "less than a minute". Rounds down. `null` when it has passed.
+ */
+export function timeUntil(atMs: number, now: Date): string | null {
+  const left = atMs - now.getTime();
+  if (left <= 0) return null;
+  if (left >= 2 * DAY_MS) return plural(Math.floor(left / DAY_MS), "day");
+  if (left >= HOUR_MS) return plural(Math.floor(left / HOUR_MS), "hour");
+  if (left >= MINUTE_MS) return plural(Math.floor(left / MINUTE_MS), "minute");
+  return "less than a minute";
+}
+
+/**
+ * "Token expires in 12 days" / "in 5 hours", or `null` when the platform gave
+ * no expiry. Below two days it counts hours, so a day-and-a-half token says
+ * "36 hours" rather than "1 day".
  */
 export function tokenExpiryText(tokenExpiresAt: string | null, now: Date): string | null {
   if (!tokenExpiresAt) return null;
   const at = Date.parse(tokenExpiresAt);
   if (Number.isNaN(at)) return null;
-  const left = at - now.getTime();
-  if (left <= 0) return "Token expired: reconnect to keep publishing";
-  const days = Math.floor(left / DAY_MS);
-  if (days === 0) return "Token expires today";
-  if (days === 1) return "Token expires tomorrow";
-  return `Token expires in ${days} days`;
+  const left = timeUntil(at, now);
+  return left ? `Token expires in ${left}` : "Token expired: reconnect to keep publishing";
+}
+
+/**
+ * Whether CreatorFlow keeps the sign-in fresh by itself: it holds a refresh
+ * token (X grants one with `offline.access`), so a short-lived access token is
+ * renewed before it is needed.
+ */
+export function renewsAutomatically(account: Pick<Account, "scopes">): boolean {
+  return account.scopes.includes("offline.access");
+}
+
+/** The line under an account's handle about its sign-in, or `null`. */
+export function signInText(
+  account: Pick<Account, "scopes" | "tokenExpiresAt" | "status">,
+  now: Date,
+): string | null {
+  if (account.status !== "connected") return null;
+  if (renewsAutomatically(account)) return "Sign-in renews automatically";
+  return tokenExpiryText(account.tokenExpiresAt, now);
 }
 
 const STATUS_LABEL: Record<AccountStatus, string> = {
   connected: "Connected",
-  needs_reauth: "Reconnect needed",
+  needs_reauth: "Needs reconnect",
   disconnected: "Disconnected",
 };
 
@@ -61,4 +94,21 @@ export function canShowAvatar(url: string | null): url is string {
   return /^(data:image\/|asset:|https?:\/\/asset\.localhost\/|http:\/\/127\.0\.0\.1:\d+\/)/.test(
     url,
   );
+}
+
+/** Accounts the composer can publish to right now. */
+export function isSelectable(account: Pick<Account, "status">): boolean {
+  return account.status === "connected";
+}
+
+/** Why an account in the picker can't be picked, or `null` when it can. */
+export function unselectableReason(account: Pick<Account, "status">): string | null {
+  switch (account.status) {
+    case "connected":
+      return null;
+    case "needs_reauth":
+      return "Reconnect first";
+    default:
+      return "Disconnected — reconnect first";
+  }
 }

@@ -5,7 +5,15 @@
 import {
   commands,
   type Account_Serialize,
+  type ActivityFilter_Deserialize,
+  type ActivityItem_Serialize,
   type AppInfo_Serialize,
+  type AttemptRecord_Serialize,
+  type ConnectStart_Serialize,
+  type MediaRef_Serialize,
+  type Platform,
+  type PlatformCheck_Serialize,
+  type PlatformInfo_Serialize,
   type Post_Serialize,
   type PostInput_Deserialize,
   type Settings_Deserialize,
@@ -19,6 +27,13 @@ export type Account = Account_Serialize;
 export type AppInfo = AppInfo_Serialize;
 export type Settings = Settings_Serialize;
 export type PostInput = PostInput_Deserialize;
+export type PlatformInfo = PlatformInfo_Serialize;
+export type ConnectStart = ConnectStart_Serialize;
+export type PlatformCheck = PlatformCheck_Serialize;
+export type ActivityItem = ActivityItem_Serialize;
+export type ActivityFilter = ActivityFilter_Deserialize;
+export type AttemptRecord = AttemptRecord_Serialize;
+export type MediaRef = MediaRef_Serialize;
 
 export const api = {
   appInfo: (): Promise<Result<AppInfo>> => settle(() => commands.appInfo()),
@@ -37,24 +52,38 @@ export const api = {
   saveSettings: (settings: Settings_Deserialize): Promise<Result<Settings>> =>
     settle(() => commands.saveSettings(settings)),
 
-  /**
-   * Whether the creator has any post at all, scheduled or not (drives the
-   * calendar's "No posts yet" notice).
-   *
-   * STOPGAP: the backend has no `count_posts` command yet, so this asks for
-   * every scheduled post over all time and checks the unscheduled drafts. It is
-   * only called when the visible range and the drafts list are both empty.
-   * Replace with a `count_posts` / `has_posts` command when it exists.
-   */
-  hasAnyPosts: async (): Promise<Result<boolean>> => {
-    const drafts = await api.listUnscheduledDrafts();
-    if (drafts.status === "error") return drafts;
-    if (drafts.data.length > 0) return { status: "ok", data: true };
-    const all = await api.listPosts({
-      start: "1970-01-01T00:00:00Z",
-      end: "9999-12-31T00:00:00Z",
-    });
-    if (all.status === "error") return all;
-    return { status: "ok", data: all.data.length > 0 };
-  },
+  /** How many posts exist, drafts included (drives the calendar's "No posts yet" notice). */
+  postCount: (): Promise<Result<number>> => settle(() => commands.postCount()),
+
+  platformCatalog: (): Promise<Result<PlatformInfo[]>> => settle(() => commands.platformCatalog()),
+  setPlatformClient: (
+    platform: Platform,
+    clientId: string,
+    clientSecret: string | null,
+  ): Promise<Result<PlatformInfo>> =>
+    settle(() => commands.setPlatformClient(platform, clientId, clientSecret)),
+  /** Opens the platform's sign-in page in the browser; the outcome arrives as `connectResult`. */
+  connectAccount: (platform: Platform): Promise<Result<ConnectStart>> =>
+    settle(() => commands.connectAccount(platform)),
+  disconnectAccount: (accountId: number): Promise<Result<null>> =>
+    settle(() => commands.disconnectAccount(accountId)),
+  checkPost: (input: PostInput): Promise<Result<PlatformCheck[]>> =>
+    settle(() => commands.checkPost(input)),
+  listActivity: (filter: ActivityFilter): Promise<Result<ActivityItem[]>> =>
+    settle(() => commands.listActivity(filter)),
+  listAttempts: (targetId: number): Promise<Result<AttemptRecord[]>> =>
+    settle(() => commands.listAttempts(targetId)),
+  retryTarget: (targetId: number): Promise<Result<null>> =>
+    settle(() => commands.retryTarget(targetId)),
+  confirmPublished: (targetId: number): Promise<Result<null>> =>
+    settle(() => commands.confirmPublished(targetId)),
+  importMediaFiles: (paths: string[]): Promise<Result<MediaRef[]>> =>
+    settle(() => commands.importMediaFiles(paths)),
+  importMediaBytes: (name: string, base64: string): Promise<Result<MediaRef>> =>
+    settle(() => commands.importMediaBytes(name, base64)),
+  openPublished: (targetId: number): Promise<Result<null>> =>
+    settle(() => commands.openPublished(targetId)),
+  openSandboxPage: (): Promise<Result<null>> => settle(() => commands.openSandboxPage()),
+  openQuickPost: (): Promise<Result<null>> => settle(() => commands.openQuickPost()),
+  closeQuickPost: (): Promise<Result<null>> => settle(() => commands.closeQuickPost()),
 };

@@ -40,3 +40,13 @@ export function movedMessage(
     ? `Moved to ${when}. It publishes then.`
     : `Draft moved to ${when}. It won't be published until you schedule it.`;
 }
+
+/** The toast after Post now: it is on its way, through the same queue. */
+export function postNowMessage(usernames: string[]): string {
+  const at = usernames.map((u) => `@${u}`);
+  const who =
+    at.length <= 1 ? at.join("") : `${at.slice(0, -1).join(", ")} and ${at[at.length - 1]}`;
+  return who
+    ? `Posting to ${who} now. Activity shows how it goes.`
+    : "Posting now. Activity shows how it goes.";
+}

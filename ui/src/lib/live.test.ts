@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import type { DataChanged } from "./bindings";
-import { createLiveHub, listenSafely } from "./live";
+import { createEventHub, createLiveHub, listenSafely } from "./live";
 
 const change = (entity: DataChanged["entity"]): DataChanged => ({
   entity,
@@ -106,5 +106,34 @@ describe("listenSafely", () => {
     expect(() => stop()).not.toThrow();
     expect(warn).toHaveBeenCalled();
     warn.mockRestore();
+  });
+});
+
+describe("createEventHub", () => {
+  it("listens once for all subscribers and delivers to each", async () => {
+    let emit: ((e: { payload: string }) => void) | undefined;
+    const listen = vi.fn(async (cb: (e: { payload: string }) => void) => {
+      emit = cb;
+      return () => {};
+    });
+    const hub = createEventHub<string>(listen);
+    const a = vi.fn();
+    const b = vi.fn();
+    const offA = hub.on(a);
+    hub.on(b);
+    expect(listen).toHaveBeenCalledTimes(1);
+    emit!({ payload: "one" });
+    offA();
+    emit!({ payload: "two" });
+    expect(a.mock.calls).toEqual([["one"]]);
+    expect(b.mock.calls).toEqual([["one"], ["two"]]);
+  });
+
+  it("delivers local dispatches without a backend", () => {
+    const hub = createEventHub<number>(null);
+    const got: number[] = [];
+    hub.on((n) => got.push(n));
+    hub.dispatch(7);
+    expect(got).toEqual([7]);
   });
 });

@@ -1,7 +1,14 @@
 // One listener for the backend's `data-changed` event, fanned out to the views
 // that care. Views subscribe per entity and reload what they show.
 
-import { events, type DataChanged, type Entity } from "./bindings";
+import {
+  events,
+  type ConnectResult_Serialize,
+  type DataChanged,
+  type Entity,
+  type NoticeRaised_Serialize,
+  type UploadProgress,
+} from "./bindings";
 
 export type ChangeHandler = (change: DataChanged) => void;
 type Listen = (cb: (event: { payload: DataChanged }) => void) => Promise<() => void>;
@@ -103,7 +110,80 @@ export function listenSafely<T>(
   };
 }
 
-/** A notification was clicked: the backend asks the window to show that post. */
+type EventListen<T> = (cb: (event: { payload: T }) => void) => Promise<() => void>;
+
+export interface EventHub<T> {
+  /** Calls `handler` for every event; returns the unsubscribe function. */
+  on(handler: (payload: T) => void): () => void;
+  /** Delivers an event as if the backend had sent it (tests, requests from inside the UI). */
+  dispatch(payload: T): void;
+  /** Stops listening to the backend. */
+  close(): void;
+}
+
+/**
+ * One backend listener for one event, fanned out to every subscriber. It
+ * starts listening on the first subscription and never throws (outside the
+ * app window there is no backend).
+ */
+export function createEventHub<T>(listen: EventListen<T> | null): EventHub<T> {
+  const handlers = new Set<(payload: T) => void>();
+  let stop: (() => void) | null = null;
+  let started = false;
+
+  const dispatch = (payload: T): void => {
+    for (const handler of [...handlers]) {
+      try {
+        handler(payload);
+      } catch (e) {
+        console.error("an event handler failed", e);
+      }
+    }
+  };
+
+  return {
+    on(handler) {
+      if (!started && listen) {
+        started = true;
+        stop = listenSafely(listen, dispatch);
+      }
+      handlers.add(handler);
+      return () => {
+        handlers.delete(handler);
+      };
+    },
+    dispatch,
+    close() {
+      stop?.();
+      stop = null;
+    },
+  };
+}
+
+/** How connecting an account ended (the browser came back, or the flow failed). */
+export const connectResults = createEventHub<ConnectResult_Serialize>(
+  events.connectResult.listen as EventListen<ConnectResult_Serialize>,
+);
+/** Notices the engine raised (also shown as OS notifications). */
+export const notices = createEventHub<NoticeRaised_Serialize>(
+  events.noticeRaised.listen as EventListen<NoticeRaised_Serialize>,
+);
+/** Upload progress of targets being published. */
+export const uploads = createEventHub<UploadProgress>(events.uploadProgress.listen);
+/**
+ * "Show this post": a clicked OS notification (backend `open-post`), a clicked
+ * toast or an Edit button in Activity. The calendar opens it in the composer.
+ */
+export const openPostRequests = createEventHub<number>((cb) =>
+  events.openPost.listen((event) => cb({ payload: event.payload.postId })),
+);
+
+/** Asks the main window to show a post in the composer (from inside the UI). */
+export function requestOpenPost(postId: number): void {
+  openPostRequests.dispatch(postId);
+}
+
+/** A notification was clicked (or the UI asked): show that post. */
 export function onOpenPost(handler: (postId: number) => void): () => void {
-  return listenSafely(events.openPost.listen, (payload) => handler(payload.postId));
+  return openPostRequests.on(handler);
 }

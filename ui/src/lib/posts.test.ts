@@ -63,7 +63,11 @@ describe("locks", () => {
     expect(
       lockReason(makePost({ targets: [makeTarget("published"), makeTarget("publishing")] })),
     ).toBe("publishing");
-    expect(lockReason(makePost({ targets: [makeTarget("unconfirmed")] }))).toBe("published");
+    expect(lockReason(makePost({ targets: [makeTarget("unconfirmed")] }))).toBe("unconfirmed");
+    expect(
+      lockReason(makePost({ targets: [makeTarget("unconfirmed"), makeTarget("published")] })),
+    ).toBe("published");
+    expect(lockExplanation("unconfirmed")).toMatch(/can't tell whether/);
     expect(isLocked(makePost({ targets: [makeTarget("retrying")] }))).toBe(false);
     expect(lockExplanation("publishing")).toMatch(/being published right now/);
     expect(lockExplanation(null)).toBeNull();

@@ -12,13 +12,15 @@ const LOCKED: ReadonlySet<TargetStatus> = new Set<TargetStatus>([
   "unconfirmed",
 ]);
 
-export type LockReason = "publishing" | "published" | null;
+export type LockReason = "publishing" | "published" | "unconfirmed" | null;
 
 /** Why a post can't be edited or moved, mirroring the engine's check. */
 export function lockReason(post: Pick<Post, "targets">): LockReason {
   const locked = post.targets.filter((t) => LOCKED.has(t.status));
   if (locked.length === 0) return null;
-  return locked.some((t) => t.status === "publishing") ? "publishing" : "published";
+  if (locked.some((t) => t.status === "publishing")) return "publishing";
+  if (locked.some((t) => t.status === "published")) return "published";
+  return "unconfirmed";
 }
 
 export function isLocked(post: Pick<Post, "targets">): boolean {
@@ -32,6 +34,8 @@ export function lockExplanation(reason: LockReason): string | null {
       return "This post is being published right now, so it can't be edited.";
     case "published":
       return "This post has already gone out on at least one account, so it can't be edited or moved.";
+    case "unconfirmed":
+      return "CreatorFlow can't tell whether this post went out, so it can't be edited or moved. Check the platform, then answer in Activity.";
     default:
       return null;
   }

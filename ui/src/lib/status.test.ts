@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { POST_STATUSES, platformMeta, statusMeta, targetStatusLabel } from "./status";
+import {
+  POST_STATUSES,
+  platformMeta,
+  statusMeta,
+  targetStatusClass,
+  targetStatusLabel,
+} from "./status";
 
 describe("statusMeta", () => {
   it("gives each status its own label and class", () => {
@@ -20,6 +26,15 @@ describe("statusMeta", () => {
   it("labels target statuses in words", () => {
     expect(targetStatusLabel("needs_reauth")).toBe("Reconnect needed");
     expect(targetStatusLabel("retrying")).toBe("Retrying");
+  });
+
+  it("colours target statuses like the calendar rolls them up", () => {
+    expect(targetStatusClass("failed")).toBe("cf-status-failed");
+    for (const s of ["needs_reauth", "missed", "unconfirmed"] as const) {
+      expect(targetStatusClass(s)).toBe("cf-status-needs-attention");
+    }
+    expect(targetStatusClass("retrying")).toBe("cf-status-publishing");
+    expect(targetStatusClass("published")).toBe("cf-status-published");
   });
 
   it("names platforms and their badges", () => {

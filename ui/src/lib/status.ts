@@ -49,6 +49,27 @@ const TARGET_LABEL: Record<TargetStatus, string> = {
   cancelled: "Cancelled",
 };
 
+/**
+ * The colour class of one target's status, matching how the calendar rolls
+ * targets up: failed red; needs reconnect, missed and unconfirmed amber;
+ * publishing and retrying the animated violet; published green.
+ */
+export function targetStatusClass(status: TargetStatus): string {
+  const rolled: Record<TargetStatus, PostStatus> = {
+    draft: "draft",
+    scheduled: "scheduled",
+    publishing: "publishing",
+    retrying: "publishing",
+    published: "published",
+    failed: "failed",
+    unconfirmed: "needs_attention",
+    missed: "needs_attention",
+    needs_reauth: "needs_attention",
+    cancelled: "cancelled",
+  };
+  return statusMeta(rolled[status] ?? "draft").className;
+}
+
 export function targetStatusLabel(status: TargetStatus): string {
   return TARGET_LABEL[status] ?? status;
 }

@@ -131,3 +131,22 @@ describe("buildPostInput", () => {
     });
   });
 });
+
+describe("Post now", () => {
+  it("needs connected accounts but no time, and sends no time", () => {
+    expect(validateComposer(fields({ date: "", time: "" }), "publish_now", zone, now)).toBeNull();
+    expect(
+      validateComposer(fields({ date: "2020-01-01", time: "" }), "publish_now", zone, now),
+    ).toBeNull();
+    expect(validateComposer(fields({ accountIds: [] }), "publish_now", zone, now)?.code).toBe(
+      "no_targets",
+    );
+    const broken = [makeAccount({ id: 1, status: "needs_reauth", username: "maker" })];
+    expect(validateComposer(fields(), "publish_now", zone, now, broken)?.message).toBe(
+      "Reconnect @maker on X before posting to it.",
+    );
+    const built = buildPostInput(fields(), "publish_now", zone, now);
+    expect("input" in built && built.input.scheduledAt).toBe(null);
+    expect("input" in built && built.input.intent).toBe("publish_now");
+  });
+});

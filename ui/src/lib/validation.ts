@@ -66,6 +66,8 @@ export function validateComposer(
       message: `This post is ${chars} characters long; the most CreatorFlow accepts is ${MAX_TEXT_CHARS}. Shorten it.`,
     };
   }
+  // Post now ignores the date and time: it goes out at once.
+  if (intent === "publish_now") return accountsHint(fields, accounts, "posting");
   const hasDate = fields.date.trim() !== "";
   const hasTime = fields.time.trim() !== "";
   if (hasDate !== hasTime) {
@@ -93,23 +95,33 @@ export function validateComposer(
     if (at.getTime() < now.getTime() - PAST_GRACE_MS) {
       return {
         code: "time_in_past",
-        message: "That time has already passed. Pick a time in the future.",
+        message: "That time has already passed. Pick a time in the future, or use Post now.",
       };
     }
-    if (fields.accountIds.length === 0) {
+    return accountsHint(fields, accounts, "scheduling");
+  }
+  return null;
+}
+
+/** The accounts must be picked and connected to schedule or post. */
+function accountsHint(
+  fields: ComposerFields,
+  accounts: Account[],
+  doing: "scheduling" | "posting",
+): Hint | null {
+  if (fields.accountIds.length === 0) {
+    return {
+      code: "no_targets",
+      message: "Pick at least one account to publish to, or save the post as a draft.",
+    };
+  }
+  for (const id of fields.accountIds) {
+    const account = accounts.find((a) => a.id === id);
+    if (account && account.status !== "connected") {
       return {
-        code: "no_targets",
-        message: "Pick at least one account to publish to, or save the post as a draft.",
+        code: "account_not_connected",
+        message: `Reconnect @${account.username} on ${platformMeta(account.platform).name} before ${doing} to it.`,
       };
-    }
-    for (const id of fields.accountIds) {
-      const account = accounts.find((a) => a.id === id);
-      if (account && account.status !== "connected") {
-        return {
-          code: "account_not_connected",
-          message: `Reconnect @${account.username} on ${platformMeta(account.platform).name} before scheduling to it.`,
-        };
-      }
     }
   }
   return null;
@@ -128,7 +140,9 @@ export function buildPostInput(
 ): { input: PostInput_Deserialize } | { hint: Hint } {
   const hint = validateComposer(fields, intent, zone, now, accounts);
   if (hint) return { hint };
-  const at = fields.date.trim() === "" ? null : localToUtc(fields, zone);
+  // Post now: the backend stamps the current instant.
+  const at =
+    intent === "publish_now" || fields.date.trim() === "" ? null : localToUtc(fields, zone);
   const accountIds = [...new Set(fields.accountIds)];
   return {
     input: {

@@ -1,0 +1,153 @@
+import { describe, expect, it } from "vitest";
+import type { ActivityItem } from "./api";
+import type { TargetStatus } from "./bindings";
+import {
+  actionsFor,
+  attemptOutcomeWords,
+  groupActivity,
+  nextAttemptText,
+  progressPercent,
+  publishedSince,
+  sectionOf,
+  statusExplanation,
+  statusesForFilter,
+  statusWords,
+} from "./activity";
+import { makeTarget } from "./fixtures";
+
+function item(
+  id: number,
+  status: TargetStatus,
+  over: Partial<ActivityItem["target"]> = {},
+  scheduledAt: string | null = "2026-05-01T10:00:00Z",
+): ActivityItem {
+  return {
+    postId: 100 + id,
+    excerpt: `post ${id}`,
+    scheduledAt,
+    zone: "UTC",
+    target: makeTarget(status, "x", { id, ...over }),
+  };
+}
+
+describe("groupActivity", () => {
+  it("puts each status in its section and leaves drafts and cancelled out", () => {
+    const groups = groupActivity([
+      item(1, "failed"),
+      item(2, "missed"),
+      item(3, "unconfirmed"),
+      item(4, "needs_reauth"),
+      item(5, "publishing"),
+      item(6, "retrying"),
+      item(7, "scheduled"),
+      item(8, "published", { publishedAt: "2026-05-01T10:00:05Z" }),
+      item(9, "cancelled"),
+      item(10, "draft"),
+    ]);
+    const ids = (k: keyof typeof groups) => groups[k].map((i) => i.target.id).sort();
+    expect(ids("attention")).toEqual([1, 2, 3, 4]);
+    expect(ids("progress")).toEqual([5, 6]);
+    expect(ids("upcoming")).toEqual([7]);
+    expect(ids("published")).toEqual([8]);
+  });
+
+  it("sorts upcoming soonest first and published newest first", () => {
+    const groups = groupActivity([
+      item(1, "scheduled", { nextAttemptAt: "2026-05-03T10:00:00Z" }),
+      item(2, "scheduled", { nextAttemptAt: "2026-05-02T10:00:00Z" }),
+      item(3, "published", { publishedAt: "2026-04-01T10:00:00Z" }),
+      item(4, "published", { publishedAt: "2026-04-20T10:00:00Z" }),
+      item(5, "retrying", { nextAttemptAt: "2026-05-01T10:05:00Z" }),
+      item(6, "publishing", { nextAttemptAt: null }, "2026-05-01T10:00:00Z"),
+    ]);
+    expect(groups.upcoming.map((i) => i.target.id)).toEqual([2, 1]);
+    expect(groups.published.map((i) => i.target.id)).toEqual([4, 3]);
+    expect(groups.progress.map((i) => i.target.id)).toEqual([6, 5]);
+  });
+
+  it("knows each status's section", () => {
+    expect(sectionOf("needs_reauth")).toBe("attention");
+    expect(sectionOf("retrying")).toBe("progress");
+    expect(sectionOf("draft")).toBeNull();
+  });
+});
+
+describe("status words and actions", () => {
+  it("says each status in words", () => {
+    expect(statusWords("unconfirmed")).toBe("Not confirmed");
+    expect(statusWords("needs_reauth")).toBe("Needs reconnect");
+    expect(statusWords("retrying")).toBe("Waiting to retry");
+  });
+
+  it("explains an unconfirmed post naming the platform", () => {
+    expect(statusExplanation("unconfirmed", "x", "maker")).toBe(
+      "CreatorFlow was interrupted while publishing; check X before re-posting.",
+    );
+    expect(statusExplanation("needs_reauth", "x", "maker")).toMatch(/@maker/);
+    expect(statusExplanation("scheduled", "x", "maker")).toBeNull();
+  });
+
+  const kinds = (s: TargetStatus, url = false) => actionsFor(s, "x", url).map((a) => a.kind);
+
+  it("offers Retry / Publish now for failed, missed and retrying", () => {
+    expect(kinds("failed")).toEqual(["retry", "open"]);
+    expect(actionsFor("missed", "x", false)[0]!.label).toBe("Publish now");
+    expect(kinds("retrying")).toContain("retry");
+  });
+
+  it("asks about an unconfirmed post with two answers", () => {
+    const actions = actionsFor("unconfirmed", "x", false);
+    expect(actions.map((a) => a.kind)).toEqual(["confirm", "republish"]);
+    expect(actions[0]!.label).toBe("It's on X — mark as published");
+    expect(actions[1]!.label).toBe("Not on X — publish again");
+  });
+
+  it("sends needs_reauth to Accounts and links published posts when there is a URL", () => {
+    expect(kinds("needs_reauth")).toEqual(["reconnect", "open"]);
+    expect(kinds("published", true)).toEqual(["view", "open"]);
+    expect(kinds("published", false)).toEqual(["open"]);
+    expect(actionsFor("published", "x", true)[0]!.label).toBe("View on X");
+    expect(kinds("publishing")).toEqual([]);
+  });
+});
+
+describe("filters, progress, times", () => {
+  it("maps the state filter to the statuses to ask for", () => {
+    expect(statusesForFilter("")).toEqual([]);
+    expect(statusesForFilter("attention")).toEqual([
+      "failed",
+      "missed",
+      "unconfirmed",
+      "needs_reauth",
+    ]);
+    expect(statusesForFilter("failed")).toEqual(["failed"]);
+    expect(statusesForFilter("nonsense")).toEqual([]);
+  });
+
+  it("turns upload progress into a percentage", () => {
+    expect(progressPercent(50, 200)).toBe(25);
+    expect(progressPercent(300, 200)).toBe(100);
+    expect(progressPercent(1, 0)).toBeNull();
+    expect(progressPercent(null, 100)).toBeNull();
+  });
+
+  it("says when the next attempt is, in the given zone", () => {
+    expect(nextAttemptText("2026-05-01T10:05:00Z", "en-GB", "Europe/Berlin")).toBe(
+      "Next attempt at 12:05",
+    );
+    expect(nextAttemptText(null, "en-GB", "UTC")).toBeNull();
+  });
+
+  it("looks back 30 days for published posts", () => {
+    expect(publishedSince(new Date("2026-05-31T00:00:00Z"))).toBe("2026-05-01T00:00:00.000Z");
+  });
+});
+
+describe("attemptOutcomeWords", () => {
+  it("says how each attempt ended", () => {
+    expect(attemptOutcomeWords(null)).toBe("In progress");
+    expect(attemptOutcomeWords("retry")).toBe("Failed, will retry");
+    expect(attemptOutcomeWords("published")).toBe("Published");
+    expect(attemptOutcomeWords("something_new")).toBe("something new");
+  });
+});

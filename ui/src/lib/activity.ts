@@ -1,0 +1,239 @@
+// The Activity view's logic: which section a target belongs to, its status in
+// words, and what the creator can do about it.
+
+import type { ActivityItem } from "./api";
+import type { Platform, TargetStatus } from "./bindings";
+import { platformMeta } from "./status";
+
+export type SectionKey = "attention" | "progress" | "upcoming" | "published";
+
+export interface SectionMeta {
+  key: SectionKey;
+  title: string;
+  /** What the section shows when it is empty. */
+  empty: string;
+  statuses: TargetStatus[];
+}
+
+export const SECTIONS: SectionMeta[] = [
+  {
+    key: "attention",
+    title: "Needs attention",
+    empty: "Nothing needs you. Failed, missed and unconfirmed posts would show here.",
+    statuses: ["failed", "missed", "unconfirmed", "needs_reauth"],
+  },
+  {
+    key: "progress",
+    title: "In progress",
+    empty: "Nothing is being published right now.",
+    statuses: ["publishing", "retrying"],
+  },
+  {
+    key: "upcoming",
+    title: "Upcoming",
+    empty: "No posts scheduled. Schedule one from the calendar.",
+    statuses: ["scheduled"],
+  },
+  {
+    key: "published",
+    title: "Published",
+    empty: "Nothing published in the last 30 days.",
+    statuses: ["published"],
+  },
+];
+
+/** How far back the Published section looks. */
+export const PUBLISHED_DAYS = 30;
+
+export function sectionOf(status: TargetStatus): SectionKey | null {
+  return SECTIONS.find((s) => s.statuses.includes(status))?.key ?? null;
+}
+
+const time = (iso: string | null | undefined): number => (iso ? Date.parse(iso) : NaN);
+const orInf = (n: number, inf: number): number => (Number.isNaN(n) ? inf : n);
+
+/**
+ * Items per section, each sorted the way the creator reads it: what needs
+ * attention and what was published newest first, what is coming soonest first.
+ * Drafts and cancelled targets belong to no section.
+ */
+export function groupActivity(items: ActivityItem[]): Record<SectionKey, ActivityItem[]> {
+  const out: Record<SectionKey, ActivityItem[]> = {
+    attention: [],
+    progress: [],
+    upcoming: [],
+    published: [],
+  };
+  for (const item of items) {
+    const key = sectionOf(item.target.status);
+    if (key) out[key].push(item);
+  }
+  const when = (i: ActivityItem) => time(i.target.nextAttemptAt ?? i.scheduledAt);
+  out.attention.sort(
+    (a, b) => orInf(time(b.scheduledAt), -Infinity) - orInf(time(a.scheduledAt), -Infinity),
+  );
+  out.progress.sort((a, b) => orInf(when(a), Infinity) - orInf(when(b), Infinity));
+  out.upcoming.sort((a, b) => orInf(when(a), Infinity) - orInf(when(b), Infinity));
+  out.published.sort(
+    (a, b) =>
+      orInf(time(b.target.publishedAt), -Infinity) - orInf(time(a.target.publishedAt), -Infinity),
+  );
+  return out;
+}
+
+const WORDS: Record<TargetStatus, string> = {
+  draft: "Draft",
+  scheduled: "Scheduled",
+  publishing: "Publishing now",
+  retrying: "Waiting to retry",
+  published: "Published",
+  failed: "Failed",
+  unconfirmed: "Not confirmed",
+  missed: "Missed",
+  needs_reauth: "Needs reconnect",
+  cancelled: "Cancelled",
+};
+
+/** A target's status in words. */
+export function statusWords(status: TargetStatus): string {
+  return WORDS[status] ?? status;
+}
+
+/**
+ * The sentence under an item when the backend gave no error message: what the
+ * status means for this post, naming the platform and account.
+ */
+export function statusExplanation(
+  status: TargetStatus,
+  platform: Platform,
+  username: string,
+): string | null {
+  const name = platformMeta(platform).name;
+  switch (status) {
+    case "unconfirmed":
+      return `CreatorFlow was interrupted while publishing; check ${name} before re-posting.`;
+    case "missed":
+      return "CreatorFlow was not running at its time, and it was too late to catch up when it started.";
+    case "needs_reauth":
+      return `@${username} needs to be reconnected to ${name} before this can go out.`;
+    case "publishing":
+      return `Sending to ${name}…`;
+    default:
+      return null;
+  }
+}
+
+export type ActionKind = "retry" | "confirm" | "republish" | "reconnect" | "open" | "view";
+
+export interface Action {
+  kind: ActionKind;
+  label: string;
+}
+
+/**
+ * The buttons an item gets. "open" opens the post in the composer (Edit, or
+ * read-only when it has gone out); "view" opens the live post.
+ */
+export function actionsFor(
+  status: TargetStatus,
+  platform: Platform,
+  hasRemoteUrl: boolean,
+): Action[] {
+  const name = platformMeta(platform).name;
+  switch (status) {
+    case "failed":
+      return [
+        { kind: "retry", label: "Retry" },
+        { kind: "open", label: "Edit" },
+      ];
+    case "missed":
+      return [
+        { kind: "retry", label: "Publish now" },
+        { kind: "open", label: "Edit" },
+      ];
+    case "retrying":
+      return [
+        { kind: "retry", label: "Retry now" },
+        { kind: "open", label: "Edit" },
+      ];
+    case "unconfirmed":
+      return [
+        { kind: "confirm", label: `It's on ${name} — mark as published` },
+        { kind: "republish", label: `Not on ${name} — publish again` },
+      ];
+    case "needs_reauth":
+      return [
+        { kind: "reconnect", label: "Reconnect" },
+        { kind: "open", label: "Edit" },
+      ];
+    case "scheduled":
+      return [{ kind: "open", label: "Edit" }];
+    case "published":
+      return [
+        ...(hasRemoteUrl ? [{ kind: "view" as const, label: `View on ${name}` }] : []),
+        { kind: "open", label: "Open" },
+      ];
+    default:
+      return [];
+  }
+}
+
+/** The state filter's choices: the sections, then single statuses. */
+export const STATE_FILTERS: { value: string; label: string; statuses: TargetStatus[] }[] = [
+  { value: "", label: "All states", statuses: [] },
+  ...SECTIONS.map((s) => ({ value: s.key, label: s.title, statuses: s.statuses })),
+  ...(
+    ["failed", "missed", "unconfirmed", "needs_reauth", "publishing", "retrying"] as TargetStatus[]
+  ).map((s) => ({ value: s, label: `Only: ${statusWords(s).toLowerCase()}`, statuses: [s] })),
+];
+
+/** The statuses to ask the backend for; empty = every status. */
+export function statusesForFilter(value: string): TargetStatus[] {
+  return STATE_FILTERS.find((f) => f.value === value)?.statuses ?? [];
+}
+
+/** An upload's progress as a whole percentage, or `null` when the size is unknown. */
+export function progressPercent(sent: number | null, total: number | null): number | null {
+  if (sent === null || total === null || !(total > 0) || Number.isNaN(sent)) return null;
+  return Math.max(0, Math.min(100, Math.floor((sent / total) * 100)));
+}
+
+/** "14:05" (or "2:05 PM") in the creator's zone and locale. */
+export function formatClock(iso: string, locale: string, zone: string): string {
+  return new Intl.DateTimeFormat(locale, {
+    timeZone: zone,
+    hour: "2-digit",
+    minute: "2-digit",
+  }).format(new Date(iso));
+}
+
+/** "Next attempt at 14:05", or `null` when no attempt is planned. */
+export function nextAttemptText(
+  nextAttemptAt: string | null,
+  locale: string,
+  zone: string,
+): string | null {
+  if (!nextAttemptAt || Number.isNaN(Date.parse(nextAttemptAt))) return null;
+  return `Next attempt at ${formatClock(nextAttemptAt, locale, zone)}`;
+}
+
+/** The ISO instant the Published section starts at. */
+export function publishedSince(now: Date, days = PUBLISHED_DAYS): string {
+  return new Date(now.getTime() - days * 24 * 60 * 60 * 1000).toISOString();
+}
+
+const OUTCOMES: Record<string, string> = {
+  published: "Published",
+  retry: "Failed, will retry",
+  rate_limited: "Waited for the rate limit",
+  failed: "Failed",
+  needs_reauth: "Sign-in refused",
+  unconfirmed: "Interrupted, not confirmed",
+  interrupted: "Interrupted",
+};
+
+/** One attempt's outcome in words; an attempt without one is still running. */
+export function attemptOutcomeWords(outcome: string | null): string {
+  if (!outcome) return "In progress";
+  return OUTCOMES[outcome] ?? outcome.replace(/_/g, " ");
+}

@@ -1,0 +1,53 @@
+// Debounced background checks (the composer's live counters): run at most one
+// per pause in typing, and never let an older answer overwrite a newer one.
+
+export interface Debounced<I> {
+  /** Runs the check for `input` once `delayMs` pass without another call. */
+  schedule(input: I): void;
+  /** Runs the pending check now (if any). */
+  flush(): void;
+  /** Forgets the pending check and ignores answers still on their way. */
+  cancel(): void;
+}
+
+export function createDebounced<I, R>(
+  run: (input: I) => Promise<R>,
+  onResult: (result: R, input: I) => void,
+  delayMs = 250,
+): Debounced<I> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let pending: { input: I } | null = null;
+  let seq = 0;
+
+  const fire = () => {
+    timer = undefined;
+    if (!pending) return;
+    const { input } = pending;
+    pending = null;
+    const mine = ++seq;
+    void run(input).then(
+      (result) => {
+        if (mine === seq) onResult(result, input);
+      },
+      (e: unknown) => console.warn("a background check failed", e),
+    );
+  };
+
+  return {
+    schedule(input) {
+      pending = { input };
+      clearTimeout(timer);
+      timer = setTimeout(fire, delayMs);
+    },
+    flush() {
+      clearTimeout(timer);
+      fire();
+    },
+    cancel() {
+      clearTimeout(timer);
+      timer = undefined;
+      pending = null;
+      seq += 1;
+    },
+  };
+}

@@ -1,0 +1,85 @@
+// The quick-post window: which accounts it preselects (the last choice,
+// remembered in localStorage) and what it says when done.
+
+import type { Account } from "./api";
+import type { Target_Serialize } from "./bindings";
+import { isSelectable } from "./accounts";
+import { handles } from "./compose";
+import { formatWhen } from "./format";
+
+export const QUICK_POST_HASH = "#quick-post";
+export const ACCOUNTS_KEY = "creatorflow.quickPost.accountIds";
+
+type Store = Pick<Storage, "getItem" | "setItem">;
+
+/** Remembers the accounts a quick post went to. Never throws (storage may be off). */
+export function rememberAccounts(storage: Store | null, ids: number[]): void {
+  try {
+    storage?.setItem(ACCOUNTS_KEY, JSON.stringify([...new Set(ids)]));
+  } catch {
+    // Storage full or disabled: the choice is simply not remembered.
+  }
+}
+
+/**
+ * The accounts to preselect: the remembered ones that can still be published
+ * to; if none, the only connected account when there is exactly one.
+ */
+export function recallAccounts(storage: Store | null, accounts: Account[]): number[] {
+  const usable = accounts.filter(isSelectable).map((a) => a.id);
+  let stored: unknown = null;
+  try {
+    stored = JSON.parse(storage?.getItem(ACCOUNTS_KEY) ?? "null");
+  } catch {
+    stored = null;
+  }
+  const remembered = Array.isArray(stored)
+    ? stored.filter((id): id is number => typeof id === "number" && usable.includes(id))
+    : [];
+  if (remembered.length > 0) return remembered;
+  return usable.length === 1 ? usable : [];
+}
+
+/** "Posted to @a" / "Scheduled for Tue 20 Oct, 09:00". */
+export function doneMessage(
+  intent: "publish_now" | "schedule",
+  usernames: string[],
+  scheduledAt: string | null,
+  locale: string,
+  zone: string,
+): string {
+  if (intent === "schedule" && scheduledAt) {
+    return `Scheduled for ${formatWhen(scheduledAt, locale, zone)}.`;
+  }
+  return `Posted to ${handles(usernames)}.`;
+}
+
+/** A `datetime-local` value ("2026-10-20T09:00") as the composer's date and time fields. */
+export function splitDateTimeLocal(value: string): { date: string; time: string } {
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(value.trim());
+  return m ? { date: m[1]!, time: m[2]! } : { date: "", time: "" };
+}
+
+export type Outcome =
+  | { state: "pending" }
+  | { state: "done" }
+  | { state: "failed"; message: string; detail: string | null };
+
+/** How a Post now went so far, from the post's targets. */
+export function publishOutcome(
+  targets: Pick<Target_Serialize, "status" | "error" | "username">[],
+): Outcome {
+  const bad = targets.find((t) =>
+    ["failed", "needs_reauth", "unconfirmed", "missed", "cancelled"].includes(t.status),
+  );
+  if (bad) {
+    return {
+      state: "failed",
+      message: bad.error?.message ?? `Publishing to @${bad.username} did not finish.`,
+      detail: bad.error?.detail ?? null,
+    };
+  }
+  if (targets.length > 0 && targets.every((t) => t.status === "published"))
+    return { state: "done" };
+  return { state: "pending" };
+}
