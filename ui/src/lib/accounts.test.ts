@@ -3,6 +3,7 @@ import {
   accountsByPlatform,
   avatarLetter,
   canShowAvatar,
+  isSelectable,
   renewsAutomatically,
   signInText,
   timeUntil,
@@ -63,6 +64,16 @@ describe("signInText", () => {
     expect(unselectableReason(makeAccount())).toBeNull();
     expect(unselectableReason(makeAccount({ status: "needs_reauth" }))).toBe("Reconnect first");
     expect(unselectableReason(makeAccount({ status: "disconnected" }))).toMatch(/reconnect/);
+  });
+  it("refuses accounts on platforms CreatorFlow can't publish to yet", () => {
+    const ig = makeAccount({ platform: "instagram" });
+    const available = new Set(["x" as const]);
+    expect(unselectableReason(ig, available)).toBe(
+      "Coming soon — CreatorFlow can't publish to Instagram yet",
+    );
+    expect(isSelectable(ig, available)).toBe(false);
+    expect(isSelectable(ig, null)).toBe(true);
+    expect(isSelectable(makeAccount(), available)).toBe(true);
   });
 });
 

@@ -2,7 +2,7 @@
 
 import type { Account } from "./api";
 import type { AccountStatus, Platform } from "./bindings";
-import { PLATFORMS } from "./status";
+import { PLATFORMS, platformMeta } from "./status";
 
 const MINUTE_MS = 60 * 1000;
 const HOUR_MS = 60 * MINUTE_MS;
@@ -97,12 +97,25 @@ export function canShowAvatar(url: string | null): url is string {
 }
 
 /** Accounts the composer can publish to right now. */
-export function isSelectable(account: Pick<Account, "status">): boolean {
-  return account.status === "connected";
+export function isSelectable(
+  account: Pick<Account, "status" | "platform">,
+  available: ReadonlySet<Platform> | null = null,
+): boolean {
+  return unselectableReason(account, available) === null;
 }
 
-/** Why an account in the picker can't be picked, or `null` when it can. */
-export function unselectableReason(account: Pick<Account, "status">): string | null {
+/**
+ * Why an account in the picker can't be picked, or `null` when it can.
+ * `available` is the set of platforms CreatorFlow publishes to (from the
+ * platform catalog); `null` while it is not known.
+ */
+export function unselectableReason(
+  account: Pick<Account, "status" | "platform">,
+  available: ReadonlySet<Platform> | null = null,
+): string | null {
+  if (available && !available.has(account.platform)) {
+    return `Coming soon — CreatorFlow can't publish to ${platformMeta(account.platform).name} yet`;
+  }
   switch (account.status) {
     case "connected":
       return null;

@@ -95,6 +95,15 @@ describe("status words and actions", () => {
     expect(kinds("retrying")).toContain("retry");
   });
 
+  it("offers nothing to send on a platform CreatorFlow can't publish to yet", () => {
+    expect(actionsFor("failed", "instagram", false, false).map((a) => a.kind)).toEqual(["open"]);
+    expect(actionsFor("missed", "tiktok", false, false).map((a) => a.kind)).toEqual(["open"]);
+    expect(actionsFor("published", "youtube", true, false).map((a) => a.kind)).toEqual([
+      "view",
+      "open",
+    ]);
+  });
+
   it("asks about an unconfirmed post with two answers", () => {
     const actions = actionsFor("unconfirmed", "x", false);
     expect(actions.map((a) => a.kind)).toEqual(["confirm", "republish"]);

@@ -138,8 +138,18 @@ export function actionsFor(
   status: TargetStatus,
   platform: Platform,
   hasRemoteUrl: boolean,
+  platformAvailable = true,
 ): Action[] {
   const name = platformMeta(platform).name;
+  // Nothing can be sent to a platform CreatorFlow does not publish to yet.
+  if (!platformAvailable) {
+    return status === "published" && hasRemoteUrl
+      ? [
+          { kind: "view", label: `View on ${name}` },
+          { kind: "open", label: "Open" },
+        ]
+      : [{ kind: "open", label: "Open" }];
+  }
   switch (status) {
     case "failed":
       return [

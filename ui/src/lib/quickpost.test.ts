@@ -42,6 +42,12 @@ describe("quick post account memory", () => {
     expect(recallAccounts(memory(), accounts)).toEqual([]);
   });
 
+  it("leaves out accounts on platforms that can't be published to yet", () => {
+    const ig = makeAccount({ id: 5, platform: "instagram" });
+    const s = memory({ [ACCOUNTS_KEY]: "[5]" });
+    expect(recallAccounts(s, [ig, accounts[0]!], new Set(["x" as const]))).toEqual([1]);
+  });
+
   it("survives broken or missing storage", () => {
     expect(recallAccounts(memory({ [ACCOUNTS_KEY]: "{not json" }), [accounts[0]!])).toEqual([1]);
     const throwing = {

@@ -2,7 +2,7 @@
 // remembered in localStorage) and what it says when done.
 
 import type { Account } from "./api";
-import type { Target_Serialize } from "./bindings";
+import type { Platform, Target_Serialize } from "./bindings";
 import { isSelectable } from "./accounts";
 import { handles } from "./compose";
 import { formatWhen } from "./format";
@@ -25,8 +25,12 @@ export function rememberAccounts(storage: Store | null, ids: number[]): void {
  * The accounts to preselect: the remembered ones that can still be published
  * to; if none, the only connected account when there is exactly one.
  */
-export function recallAccounts(storage: Store | null, accounts: Account[]): number[] {
-  const usable = accounts.filter(isSelectable).map((a) => a.id);
+export function recallAccounts(
+  storage: Store | null,
+  accounts: Account[],
+  available: ReadonlySet<Platform> | null = null,
+): number[] {
+  const usable = accounts.filter((a) => isSelectable(a, available)).map((a) => a.id);
   let stored: unknown = null;
   try {
     stored = JSON.parse(storage?.getItem(ACCOUNTS_KEY) ?? "null");
