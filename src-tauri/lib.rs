@@ -129,7 +129,10 @@ pub fn run() {
             // from a folder registers itself (per user) so the browser can hand
             // OAuth redirects back.
             #[cfg(target_os = "linux")]
-            if !app.deep_link().is_registered("creatorflow").unwrap_or(false)
+            if !app
+                .deep_link()
+                .is_registered("creatorflow")
+                .unwrap_or(false)
                 && let Err(e) = app.deep_link().register_all()
             {
                 tracing::warn!("could not register the creatorflow:// scheme: {e}");
