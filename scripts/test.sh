@@ -34,6 +34,6 @@ say "tests (in a headless desktop session: D-Bus, keychain, Xvfb, dunst)"
 export CF_APP_BINARY
 CF_APP_BINARY="$(app_binary)"
 # shellcheck disable=SC2086
-"$ROOT/scripts/desktop-session.sh" cargo test --workspace --locked $CF_FEATURES ${CF_SKIP_E2E:+--exclude creatorflow-e2e}
+"$ROOT/scripts/desktop-session.sh" cargo test --workspace --locked --no-fail-fast $CF_FEATURES ${CF_SKIP_E2E:+--exclude creatorflow-e2e}
 
 say "all tests passed"
