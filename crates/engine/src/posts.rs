@@ -412,6 +412,8 @@ async fn write_targets(
                  options = excluded.options, status = excluded.status,
                  next_attempt_at = excluded.next_attempt_at, attempts = 0, lease_until = NULL,
                  last_error_code = NULL, last_error_message = NULL, last_error_detail = NULL,
+                 -- New content is a new publish: progress of an earlier try does not apply.
+                 checkpoint = '{}',
                  updated_at = excluded.updated_at",
         )
         .bind(post_id)

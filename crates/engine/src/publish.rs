@@ -461,27 +461,12 @@ impl Engine {
     /// Publish again now: for failed, missed or unconfirmed targets (the user
     /// checked the platform), and for retrying ones.
     pub async fn retry_target(&self, target: TargetId) -> Result<()> {
-        let now = self.now();
-        let row = sqlx::query(
-            "UPDATE post_targets SET status = 'retrying', next_attempt_at = ?, attempts = 0,
-                 lease_until = NULL, last_error_code = NULL, last_error_message = NULL,
-                 last_error_detail = NULL, checkpoint = CASE WHEN status = 'unconfirmed' THEN '{}' ELSE checkpoint END,
-                 updated_at = ?
-             WHERE id = ? AND status IN ('failed', 'missed', 'unconfirmed', 'retrying', 'needs_reauth')
-             RETURNING post_id, account_id",
-        )
-        .bind(to_millis(now))
-        .bind(to_millis(now))
-        .bind(target)
-        .fetch_optional(self.store().pool())
-        .await?;
-        let Some(row) = row else {
-            return Err(EngineError::Conflict(
-                "Only a post that failed, was missed, or is waiting to retry can be published again."
-                    .into(),
-            ));
-        };
-        let account: i64 = row.get("account_id");
+        let account: Option<i64> =
+            sqlx::query_scalar("SELECT account_id FROM post_targets WHERE id = ?")
+                .bind(target)
+                .fetch_optional(self.store().pool())
+                .await?;
+        let account = account.ok_or(EngineError::NotFound { what: "post" })?;
         let acc = accounts::get(self.store(), account).await?;
         if acc.status != crate::AccountStatus::Connected {
             return Err(EngineError::Conflict(format!(
@@ -490,8 +475,29 @@ impl Engine {
                 acc.platform.display_name()
             )));
         }
+        let now = self.now();
+        let post: Option<i64> = sqlx::query_scalar(
+            "UPDATE post_targets SET status = 'retrying', next_attempt_at = ?, attempts = 0,
+                 lease_until = NULL, last_error_code = NULL, last_error_message = NULL,
+                 last_error_detail = NULL,
+                 checkpoint = CASE WHEN status = 'unconfirmed' THEN '{}' ELSE checkpoint END,
+                 updated_at = ?
+             WHERE id = ? AND status IN ('failed', 'missed', 'unconfirmed', 'retrying', 'needs_reauth')
+             RETURNING post_id",
+        )
+        .bind(to_millis(now))
+        .bind(to_millis(now))
+        .bind(target)
+        .fetch_optional(self.store().pool())
+        .await?;
+        let Some(post) = post else {
+            return Err(EngineError::Conflict(
+                "Only a post that failed, was missed, or is waiting to retry can be published again."
+                    .into(),
+            ));
+        };
         self.changes()
-            .emit(Entity::Posts, vec![row.get("post_id")], ChangeSource::User);
+            .emit(Entity::Posts, vec![post], ChangeSource::User);
         self.wake_scheduler();
         Ok(())
     }

@@ -468,3 +468,64 @@ async fn drag_to_another_day_survives_a_restart() {
     engine.delete_post(post.id).await.expect("delete");
     assert_eq!(count_posts(&engine).await, 0);
 }
+
+#[tokio::test]
+async fn editing_a_post_starts_its_publish_over_but_moving_it_keeps_progress() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let now = at(2026, 6, 1, 12, 0);
+    let engine = engine_at(&dir, now).await;
+    let account = accounts::upsert(
+        engine.store(),
+        &AccountProfile {
+            platform: Platform::X,
+            platform_user_id: "7".into(),
+            username: "creator".into(),
+            display_name: "Creator".into(),
+            avatar_url: None,
+            scopes: vec![],
+            token_expires_at: None,
+        },
+        now,
+    )
+    .await
+    .expect("account");
+    let post = engine
+        .create_post(PostInput {
+            account_ids: vec![account],
+            ..draft("first words", Some(at(2026, 6, 2, 9, 0)))
+        })
+        .await
+        .expect("post");
+    let progress = r#"{"version":1,"parts":["111"]}"#;
+    let checkpoint = || async {
+        sqlx::query_scalar::<_, String>("SELECT checkpoint FROM post_targets")
+            .fetch_one(engine.store().pool())
+            .await
+            .expect("checkpoint")
+    };
+    sqlx::query("UPDATE post_targets SET checkpoint = ?")
+        .bind(progress)
+        .execute(engine.store().pool())
+        .await
+        .expect("set");
+    engine
+        .reschedule_post(post.id, Some(at(2026, 6, 3, 9, 0)), "UTC")
+        .await
+        .expect("move");
+    assert_eq!(
+        checkpoint().await,
+        progress,
+        "moving keeps what was already done"
+    );
+    engine
+        .update_post(
+            post.id,
+            PostInput {
+                account_ids: vec![account],
+                ..draft("other words", Some(at(2026, 6, 3, 9, 0)))
+            },
+        )
+        .await
+        .expect("edit");
+    assert_eq!(checkpoint().await, "{}", "new content is a new publish");
+}
