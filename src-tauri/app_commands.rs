@@ -17,6 +17,8 @@ pub const APP_COMMANDS: &[&str] = &[
     "platform_catalog",
     "set_platform_client",
     "connect_account",
+    "cancel_connect",
+    "media_preview",
     "disconnect_account",
     "check_post",
     "list_activity",

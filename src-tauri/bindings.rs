@@ -29,6 +29,8 @@ pub fn builder() -> tauri_specta::Builder<Wry> {
             platform_catalog::<Wry>,
             set_platform_client::<Wry>,
             connect_account::<Wry>,
+            cancel_connect::<Wry>,
+            media_preview::<Wry>,
             disconnect_account::<Wry>,
             check_post::<Wry>,
             list_activity::<Wry>,

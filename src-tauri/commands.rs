@@ -174,6 +174,20 @@ pub async fn connect_account<R: Runtime>(
     Ok(start)
 }
 
+/// Gives up waiting for the browser: a late approval connects nothing.
+#[tauri::command]
+#[specta::specta]
+pub async fn cancel_connect<R: Runtime>(app: AppHandle<R>, platform: Platform) -> CmdResult<()> {
+    Ok(app.engine()?.cancel_connect(platform)?)
+}
+
+/// A thumbnail of an attached image, as a data: URL.
+#[tauri::command]
+#[specta::specta]
+pub async fn media_preview<R: Runtime>(app: AppHandle<R>, media_id: i64) -> CmdResult<String> {
+    Ok(app.engine()?.media_preview(media_id).await?)
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn disconnect_account<R: Runtime>(

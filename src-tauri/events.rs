@@ -87,6 +87,7 @@ pub struct NoticeRaised {
     pub title: String,
     pub body: String,
     pub post_id: Option<i64>,
+    pub account_id: Option<i64>,
 }
 
 pub fn open_post<R: Runtime>(app: &AppHandle<R>, post_id: i64) {
@@ -102,6 +103,7 @@ pub fn notice<R: Runtime>(app: &AppHandle<R>, n: creatorflow_engine::Notice) {
         title: n.title,
         body: n.body,
         post_id: n.post_id,
+        account_id: n.account_id,
     }
     .emit(app);
 }

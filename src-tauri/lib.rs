@@ -165,11 +165,20 @@ pub fn run() {
         .build(tauri::generate_context!())
         .expect("CreatorFlow could not start its window system");
 
-    app.run(|app, event| {
-        if let RunEvent::Exit = event {
+    app.run(|app, event| match event {
+        // The last window went away (closed by the window manager, or by a
+        // driver that destroys it): keep publishing from the tray. Quit from
+        // the tray menu exits with a code and is not held back.
+        RunEvent::ExitRequested {
+            code: None, api, ..
+        } if app.close_to_tray() => {
+            api.prevent_exit();
+        }
+        RunEvent::Exit => {
             tracing::info!("CreatorFlow exiting");
             shutdown(app);
         }
+        _ => {}
     });
 }
 

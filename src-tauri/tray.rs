@@ -126,8 +126,20 @@ pub fn refresh(app: &AppHandle<Wry>) {
     });
 }
 
+/// Shows the main window, creating it again if it was destroyed.
 pub fn show_main<R: Runtime>(app: &AppHandle<R>) {
-    if let Some(window) = app.get_webview_window("main") {
+    let window = match app.get_webview_window("main") {
+        Some(w) => Some(w),
+        None => app
+            .config()
+            .app
+            .windows
+            .iter()
+            .find(|w| w.label == "main")
+            .and_then(|config| tauri::WebviewWindowBuilder::from_config(app, config).ok())
+            .and_then(|builder| builder.build().ok()),
+    };
+    if let Some(window) = window {
         let _ = window.unminimize();
         let _ = window.show();
         let _ = window.set_focus();

@@ -28,6 +28,9 @@ pub struct ActivityItem {
     pub excerpt: String,
     pub scheduled_at: Option<DateTime<Utc>>,
     pub zone: String,
+    /// The post can still be edited (no account has it publishing, published
+    /// or unconfirmed).
+    pub editable: bool,
     pub target: Target,
 }
 
@@ -48,7 +51,9 @@ pub async fn list(store: &Store, filter: &ActivityFilter) -> Result<Vec<Activity
         "SELECT t.id, t.post_id, t.account_id, a.platform, a.username, t.status, t.attempts,
                 t.next_attempt_at, t.last_error_code, t.last_error_message, t.last_error_detail,
                 t.remote_id, t.remote_url, t.published_at, t.options,
-                p.text, p.scheduled_at, p.zone
+                p.text, p.scheduled_at, p.zone,
+                NOT EXISTS (SELECT 1 FROM post_targets l WHERE l.post_id = t.post_id
+                            AND l.status IN ('publishing', 'published', 'unconfirmed')) AS editable
          FROM post_targets t JOIN accounts a ON a.id = t.account_id JOIN posts p ON p.id = t.post_id
          WHERE t.status <> 'draft'
            AND (?1 IS NULL OR t.account_id = ?1)
@@ -70,6 +75,7 @@ pub async fn list(store: &Store, filter: &ActivityFilter) -> Result<Vec<Activity
                 excerpt: excerpt(&text, 120),
                 scheduled_at: r.get::<Option<i64>, _>("scheduled_at").map(from_millis),
                 zone: r.get("zone"),
+                editable: r.get("editable"),
                 target: target_from_row(r)?,
             })
         })

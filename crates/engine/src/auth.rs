@@ -142,6 +142,14 @@ impl Engine {
         }
     }
 
+    /// Forgets every pending connect flow of `platform`: a late approval in
+    /// the browser then connects nothing.
+    pub fn cancel_connect(&self, platform: Platform) -> Result<()> {
+        let mut pending = self.auth().pending.lock().map_err(|_| lock_poisoned())?;
+        pending.retain(|_, f| f.platform != platform);
+        Ok(())
+    }
+
     /// Keeps the user's own developer-app credentials for `platform` in the keychain.
     pub async fn set_platform_client(
         &self,

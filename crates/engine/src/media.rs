@@ -78,6 +78,30 @@ impl Engine {
         self.import_reader(name, bytes).await
     }
 
+    /// An image as a `data:` URL, for the composer's thumbnails (images up to
+    /// 10 MB; the webview cannot read the media folder itself).
+    pub async fn media_preview(&self, id: i64) -> Result<String> {
+        use base64::Engine as _;
+        let row = sqlx::query("SELECT path, mime, size FROM media WHERE id = ?")
+            .bind(id)
+            .fetch_optional(self.store().pool())
+            .await?
+            .ok_or(EngineError::NotFound { what: "media file" })?;
+        let mime: String = row.get("mime");
+        let size: i64 = row.get("size");
+        if !mime.starts_with("image/") || size > 10 * 1024 * 1024 {
+            return Err(EngineError::invalid(
+                ErrorCode::InvalidInput,
+                "No preview for this file.",
+            ));
+        }
+        let bytes = tokio::fs::read(self.media_dir().join(row.get::<&str, _>("path"))).await?;
+        Ok(format!(
+            "data:{mime};base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(bytes)
+        ))
+    }
+
     /// Takes in a file picked in the window, sent as base64.
     pub async fn import_media_base64(&self, name: &str, data: &str) -> Result<MediaRef> {
         use base64::Engine as _;

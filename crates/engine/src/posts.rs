@@ -287,6 +287,7 @@ pub async fn media_files(
                 .ok_or(EngineError::NotFound { what: "media file" })?;
         out.push(creatorflow_platforms::MediaFile {
             path: media_dir.join(m.get::<&str, _>("path")),
+            name: m.get("original_name"),
             mime: m.get("mime"),
             size: m.get::<i64, _>("size") as u64,
             sha256: m.get("sha256"),

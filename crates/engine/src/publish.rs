@@ -400,7 +400,7 @@ async fn load_request(engine: &Engine, claim: &Claim) -> Result<(Platform, Publi
     let options: TargetOptions = serde_json::from_str(row.get("options")).unwrap_or_default();
     let text = options.text.clone().unwrap_or_else(|| row.get("text"));
     let media_rows = sqlx::query(
-        "SELECT m.path, m.mime, m.size, m.sha256, m.width, m.height FROM post_media pm
+        "SELECT m.path, m.mime, m.size, m.sha256, m.width, m.height, m.original_name FROM post_media pm
          JOIN media m ON m.id = pm.media_id WHERE pm.post_id = ? ORDER BY pm.position",
     )
     .bind(claim.post_id)
@@ -410,6 +410,7 @@ async fn load_request(engine: &Engine, claim: &Claim) -> Result<(Platform, Publi
         .iter()
         .map(|m| MediaFile {
             path: engine.media_dir().join(m.get::<&str, _>("path")),
+            name: m.get("original_name"),
             mime: m.get("mime"),
             size: m.get::<i64, _>("size") as u64,
             sha256: m.get("sha256"),

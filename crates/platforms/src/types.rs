@@ -163,6 +163,8 @@ pub struct Profile {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MediaFile {
     pub path: PathBuf,
+    /// The name the creator knows the file by (messages use it).
+    pub name: Option<String>,
     pub mime: String,
     pub size: u64,
     pub sha256: String,

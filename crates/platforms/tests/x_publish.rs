@@ -59,9 +59,34 @@ async fn text_post_goes_out_once_for_the_right_account() {
     assert_eq!(r.text, text);
     assert!(r.media.is_empty());
     assert_eq!(r.reply_to, None);
+    // The link goes to the post on x.com; here, the sandbox's page for it.
+    let url = published.url.clone().expect("url");
     assert_eq!(
-        published.url.as_deref(),
-        Some(format!("https://x.com/{CREATOR}/status/{}", published.remote_id).as_str())
+        url,
+        format!(
+            "{}/{CREATOR}/status/{}",
+            e.sb.url("/x"),
+            published.remote_id
+        )
+    );
+    let page = reqwest::get(&url).await.expect("post page");
+    assert_eq!(page.status(), 200);
+    assert!(
+        page.text()
+            .await
+            .expect("html")
+            .contains("Hello from CreatorFlow")
+    );
+    assert_eq!(
+        Some(url.as_str()),
+        Some(
+            format!(
+                "{}/{CREATOR}/status/{}",
+                e.sb.url("/x"),
+                published.remote_id
+            )
+            .as_str()
+        )
     );
     assert_eq!(count(&e.sb, "POST", "/x/2/tweets"), 1);
 
@@ -101,7 +126,7 @@ async fn username_from_options_skips_users_me() {
         published
             .url
             .expect("url")
-            .starts_with("https://x.com/sandbox_studio/status/")
+            .starts_with(&format!("{}/sandbox_studio/status/", e.sb.url("/x")))
     );
     assert_eq!(count(&e.sb, "GET", "/x/2/users/me"), 0);
     assert_eq!(e.sb.received(Some("x"))[0].account_id, STUDIO_ID);

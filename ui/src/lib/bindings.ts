@@ -29,6 +29,10 @@ export const commands = {
 	 *  system browser. The result arrives as a `ConnectResult` event.
 	 */
 	connectAccount: (platform: Platform) => typedError<ConnectStart_Serialize, IpcError>(__TAURI_INVOKE("connect_account", { platform })),
+	/**  Gives up waiting for the browser: a late approval connects nothing. */
+	cancelConnect: (platform: Platform) => typedError<null, IpcError>(__TAURI_INVOKE("cancel_connect", { platform })),
+	/**  A thumbnail of an attached image, as a data: URL. */
+	mediaPreview: (mediaId: number) => typedError<string, IpcError>(__TAURI_INVOKE("media_preview", { mediaId })),
 	disconnectAccount: (accountId: number) => typedError<null, IpcError>(__TAURI_INVOKE("disconnect_account", { accountId })),
 	/**  Live per-platform counters and problems for the composer. */
 	checkPost: (input: PostInput_Deserialize) => typedError<PlatformCheck_Serialize[], IpcError>(__TAURI_INVOKE("check_post", { input })),
@@ -115,6 +119,11 @@ export type ActivityItem_Deserialize = {
 	excerpt: string,
 	scheduledAt?: string | null,
 	zone: string,
+	/**
+	 *  The post can still be edited (no account has it publishing, published
+	 *  or unconfirmed).
+	 */
+	editable: boolean,
 	target: Target_Deserialize,
 };
 
@@ -123,6 +132,11 @@ export type ActivityItem_Serialize = {
 	excerpt: string,
 	scheduledAt: string | null,
 	zone: string,
+	/**
+	 *  The post can still be edited (no account has it publishing, published
+	 *  or unconfirmed).
+	 */
+	editable: boolean,
 	target: Target_Serialize,
 };
 
@@ -302,6 +316,7 @@ export type NoticeRaised_Deserialize = {
 	title: string,
 	body: string,
 	postId?: number | null,
+	accountId?: number | null,
 };
 
 /**  A notice the engine raised (also shown as an OS notification). */
@@ -310,6 +325,7 @@ export type NoticeRaised_Serialize = {
 	title: string,
 	body: string,
 	postId: number | null,
+	accountId: number | null,
 };
 
 /**  Show this post (a notification or a link was clicked). */

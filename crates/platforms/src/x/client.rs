@@ -79,9 +79,11 @@ impl XClient {
         &self.endpoints
     }
 
-    /// The public address of a post.
-    pub fn post_url(username: &str, id: &str) -> String {
-        format!("https://x.com/{username}/status/{id}")
+    /// The public address of a post (on x.com, or the sandbox's page for it).
+    pub fn post_url(&self, username: &str, id: &str) -> String {
+        self.endpoints
+            .auth(&format!("/{username}/status/{id}"))
+            .to_string()
     }
 
     /// Sends a request and sorts the answer: 2xx comes back, anything else
@@ -304,7 +306,7 @@ impl Publisher for XClient {
             )
         })?;
         Ok(Published {
-            url: Some(Self::post_url(&username, &first)),
+            url: Some(self.post_url(&username, &first)),
             remote_id: first,
         })
     }
@@ -331,7 +333,7 @@ impl Publisher for XClient {
             let username = option_username(post).or(cp.username);
             return Ok(Reconciled::Published(Published {
                 remote_id: first.clone(),
-                url: username.map(|u| Self::post_url(&u, first)),
+                url: username.map(|u| self.post_url(&u, first)),
             }));
         }
         if cp.in_flight.is_some() {
@@ -485,6 +487,15 @@ pub(super) fn id_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn links_point_at_x_com_in_production() {
+        let c = XClient::new(XEndpoints::production());
+        assert_eq!(
+            c.post_url("creator", "42"),
+            "https://x.com/creator/status/42"
+        );
+    }
 
     #[test]
     fn ids() {

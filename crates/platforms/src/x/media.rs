@@ -447,6 +447,7 @@ mod tests {
     #[test]
     fn keys_prefer_the_digest() {
         let mut f = MediaFile {
+            name: None,
             path: PathBuf::from("/m/a.png"),
             mime: "image/png".into(),
             size: 1,

@@ -1,7 +1,6 @@
 //! X's content rules for a post or thread (contract §1.2, §1.5, §1.7).
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use crate::text::x_weighted;
 use crate::types::{MediaFile, PublishRequest, ValidationIssue};
@@ -166,7 +165,7 @@ fn validate_media(media: &[MediaFile]) -> Vec<ValidationIssue> {
     };
     let mut kinds = Vec::new();
     for file in media {
-        let name = display_name(&file.path);
+        let name = display_name(file);
         let Some(kind) = XMediaKind::of_mime(&file.mime) else {
             issues.push(issue(
                 "unsupported_media",
@@ -215,10 +214,13 @@ fn validate_media(media: &[MediaFile]) -> Vec<ValidationIssue> {
     issues
 }
 
-fn display_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "the file".to_owned())
+fn display_name(file: &MediaFile) -> String {
+    file.name.clone().unwrap_or_else(|| {
+        file.path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "the file".to_owned())
+    })
 }
 
 fn human_size(bytes: u64) -> String {
@@ -247,6 +249,7 @@ mod tests {
 
     fn file(name: &str, mime: &str, size: u64) -> MediaFile {
         MediaFile {
+            name: None,
             path: PathBuf::from(format!("/media/{name}")),
             mime: mime.to_owned(),
             size,

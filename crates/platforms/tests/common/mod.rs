@@ -86,6 +86,7 @@ pub fn media_file(dir: &Path, name: &str, bytes: &[u8], mime: &str) -> MediaFile
     std::fs::write(&path, bytes).expect("write media");
     MediaFile {
         path,
+        name: Some(name.to_owned()),
         mime: mime.to_owned(),
         size: bytes.len() as u64,
         sha256: sha256_hex(bytes),

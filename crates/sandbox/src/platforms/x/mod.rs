@@ -347,6 +347,7 @@ impl PlatformModule for XModule {
             .route("/2/tweets", post(tweets::create))
             .route("/2/tweets/{id}", delete(tweets::delete))
             .route("/2/users/me", get(tweets::users_me))
+            .route("/{username}/status/{id}", get(tweets::status_page))
             .route(
                 "/2/media/upload",
                 post(media::simple_upload).get(media::status),

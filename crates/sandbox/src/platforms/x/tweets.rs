@@ -540,3 +540,48 @@ pub(super) async fn users_me(
     }
     caller.finish(json_response(StatusCode::OK, json!({ "data": data })))
 }
+
+/// `GET /x/{username}/status/{id}`: the post as a page, where a link to a
+/// published post leads (https://x.com/{username}/status/{id} on X).
+pub(super) async fn status_page(
+    State(sb): State<Sandbox>,
+    Path((username, id)): Path<(String, String)>,
+) -> Response {
+    use crate::core::util::html_escape;
+    use axum::response::{Html, IntoResponse};
+    let found = sb.read_state(|st| {
+        let tweet = st.x.tweets.get(&id).filter(|t| !t.deleted)?.clone();
+        let author = st
+            .core_ref(PLATFORM)
+            .and_then(|c| c.account(&tweet.author_id).cloned())?;
+        Some((tweet, author))
+    });
+    let Some((tweet, author)) = found.filter(|(_, a)| a.username.eq_ignore_ascii_case(&username))
+    else {
+        let html = "<!doctype html><html><head><meta charset=\"utf-8\"><title>Page not found \
+                    (CreatorFlow sandbox)</title></head><body style=\"font-family:sans-serif;\
+                    max-width:36em;margin:3em auto\"><h1>Hmm...this page doesn’t exist.</h1>\
+                    <p>Try searching for something else.</p></body></html>";
+        return (StatusCode::NOT_FOUND, Html(html)).into_response();
+    };
+    let html = format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>{name} on X: \"{text}\" \
+         (CreatorFlow sandbox)</title></head><body style=\"font-family:sans-serif;max-width:36em;\
+         margin:3em auto\"><p><small>CreatorFlow sandbox &middot; emulated X</small></p>\
+         <h1 data-testid=\"sandbox-x-user\">{name} <small>@{user}</small></h1>\
+         <p data-testid=\"sandbox-x-text\" style=\"white-space:pre-wrap\">{text}</p>\
+         <p>{media} media &middot; post <code>{id}</code>{reply} &middot; {time}</p></body></html>",
+        name = html_escape(&author.display_name),
+        user = html_escape(&author.username),
+        text = html_escape(&tweet.text),
+        media = tweet.media_ids.len(),
+        id = html_escape(&tweet.id),
+        reply = tweet
+            .reply_to
+            .as_deref()
+            .map(|r| format!(" &middot; reply to <code>{}</code>", html_escape(r)))
+            .unwrap_or_default(),
+        time = tweet.created_at.format("%Y-%m-%d %H:%M:%S UTC"),
+    );
+    Html(html).into_response()
+}
