@@ -265,3 +265,53 @@ pub async fn drag(app: &App, from: &Element, to: &Element) -> Result<()> {
     app.client.perform_actions(mouse).await?;
     Ok(())
 }
+
+/// Asks the X11 window titled `title` to close, the way a window manager does
+/// when the user clicks its close button (a WM_DELETE_WINDOW client message).
+/// WebDriver's own "close window" ends the session and kills the app instead.
+pub fn close_window_like_a_window_manager(title: &str) -> Result<()> {
+    use x11rb::connection::Connection;
+    use x11rb::protocol::xproto::{AtomEnum, ClientMessageEvent, ConnectionExt, EventMask, Window};
+
+    let (conn, screen) = x11rb::connect(None)?;
+    let root = conn.setup().roots[screen].root;
+    let atom =
+        |name: &str| -> Result<u32> { Ok(conn.intern_atom(false, name.as_bytes())?.reply()?.atom) };
+    let (protocols, delete, net_name, utf8) = (
+        atom("WM_PROTOCOLS")?,
+        atom("WM_DELETE_WINDOW")?,
+        atom("_NET_WM_NAME")?,
+        atom("UTF8_STRING")?,
+    );
+    let name_of = |w: Window| -> String {
+        for (prop, ty) in [
+            (net_name, utf8),
+            (AtomEnum::WM_NAME.into(), AtomEnum::STRING.into()),
+        ] {
+            if let Ok(Ok(r)) = conn
+                .get_property(false, w, prop, ty, 0, 1024)
+                .map(|c| c.reply())
+                && !r.value.is_empty()
+            {
+                return String::from_utf8_lossy(&r.value).into_owned();
+            }
+        }
+        String::new()
+    };
+    let mut stack = vec![root];
+    let mut target = None;
+    while let Some(w) = stack.pop() {
+        if name_of(w) == title {
+            target = Some(w);
+            break;
+        }
+        if let Ok(Ok(tree)) = conn.query_tree(w).map(|c| c.reply()) {
+            stack.extend(tree.children);
+        }
+    }
+    let window = target.ok_or_else(|| format!("no window titled {title:?}"))?;
+    let event = ClientMessageEvent::new(32, window, protocols, [delete, 0, 0, 0, 0]);
+    conn.send_event(false, window, EventMask::NO_EVENT, event)?;
+    conn.flush()?;
+    Ok(())
+}

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{Duration as Span, Timelike, Utc};
 use creatorflow_e2e::{App, Driver, SERIAL, app_binary, preflight};
+
 use serde_json::Value;
 
 const ZONE: &str = "Europe/Berlin";
@@ -192,6 +193,15 @@ async fn connect_x_schedule_close_the_window_and_it_goes_out_once() -> creatorfl
     let driver = Driver::start(&[("TZ", ZONE), ("BROWSER", &browser)]).await?;
     let result = run(&driver, &data, &data_dir, &opened).await;
     kill_app();
+    if result.is_err() {
+        // The app's own account of what happened, for whoever reads the failure.
+        let log = std::fs::read_to_string(data.join("logs/creatorflow.log")).unwrap_or_default();
+        let tail: Vec<&str> = log.lines().rev().take(40).collect();
+        println!("--- app log (last lines) ---");
+        for line in tail.iter().rev() {
+            println!("{line}");
+        }
+    }
     result
 }
 
@@ -286,14 +296,15 @@ async fn run(
     }
     let at_b = at_a + Span::minutes(1);
     let stamp = Utc::now().timestamp();
-    let text_a = format!("Hello from the CreatorFlow e2e test {stamp} 👋");
+    let text_a = format!("Hello from the CreatorFlow e2e test {stamp}");
     let text_b = format!("This one is refused by X {stamp}");
     schedule(&app, &account, &text_a, at_a).await?;
     schedule(&app, &account, &text_b, at_b).await?;
     app.shot("two-posts-scheduled").await?;
 
-    // Close the main window: the app keeps running in the tray.
-    let _ = app.client.close_window().await;
+    // Close the main window as the user would (its close button): the app
+    // keeps running in the tray.
+    creatorflow_e2e::close_window_like_a_window_manager("CreatorFlow")?;
     tokio::time::sleep(Duration::from_secs(2)).await;
     let bin = app_binary().canonicalize()?;
     let alive = std::fs::read_dir("/proc")?
