@@ -275,8 +275,6 @@ pub struct Settings {
     pub close_to_tray: bool,
     pub notify_on_success: bool,
     pub start_at_login: bool,
-    /// Show times in this IANA zone instead of the system's.
-    pub display_zone: Option<String>,
 }
 
 impl Default for Settings {
@@ -287,7 +285,6 @@ impl Default for Settings {
             close_to_tray: true,
             notify_on_success: false,
             start_at_login: false,
-            display_zone: None,
         }
     }
 }

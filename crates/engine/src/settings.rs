@@ -3,7 +3,6 @@
 use crate::error::{EngineError, ErrorCode, Result};
 use crate::model::Settings;
 use crate::store::Store;
-use crate::time::parse_zone;
 
 pub async fn load(store: &Store) -> Result<Settings> {
     let json: String = sqlx::query_scalar("SELECT json FROM settings WHERE id = 1")
@@ -23,9 +22,6 @@ pub async fn save(store: &Store, settings: &Settings) -> Result<()> {
             ErrorCode::InvalidInput,
             "The catch-up window can be at most 7 days (10080 minutes).",
         ));
-    }
-    if let Some(zone) = &settings.display_zone {
-        parse_zone(zone)?;
     }
     let json = serde_json::to_string(settings).map_err(|e| EngineError::Internal(e.to_string()))?;
     sqlx::query("UPDATE settings SET json = ? WHERE id = 1")

@@ -529,3 +529,34 @@ async fn editing_a_post_starts_its_publish_over_but_moving_it_keeps_progress() {
         .expect("edit");
     assert_eq!(checkpoint().await, "{}", "new content is a new publish");
 }
+
+#[tokio::test]
+async fn settings_round_trip_default_missing_fields_and_refuse_nonsense() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let engine = engine_at(&dir, Utc::now()).await;
+    let mut s = engine.settings().await.expect("defaults");
+    assert_eq!(s.catch_up_window_minutes, 60);
+    assert!(s.close_to_tray);
+    s.catch_up_window_minutes = 15;
+    s.publishing_paused = true;
+    engine.save_settings(s.clone()).await.expect("save");
+    assert_eq!(engine.settings().await.expect("load"), s);
+
+    let mut bad = s.clone();
+    bad.catch_up_window_minutes = 7 * 24 * 60 + 1;
+    let err = engine.save_settings(bad).await.expect_err("too long");
+    assert_eq!(err.code(), ErrorCode::InvalidInput);
+    assert_eq!(engine.settings().await.expect("load"), s, "nothing written");
+
+    // An older document (fields missing) and a newer one (unknown fields) both load.
+    sqlx::query("UPDATE settings SET json = '{\"publishingPaused\":true,\"fromTheFuture\":1}'")
+        .execute(engine.store().pool())
+        .await
+        .expect("write");
+    let loaded = engine.settings().await.expect("load");
+    assert!(loaded.publishing_paused);
+    assert_eq!(
+        loaded.catch_up_window_minutes, 60,
+        "missing field defaulted"
+    );
+}

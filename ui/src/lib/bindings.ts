@@ -494,8 +494,6 @@ export type Settings_Deserialize = {
 	closeToTray?: boolean,
 	notifyOnSuccess?: boolean,
 	startAtLogin?: boolean,
-	/**  Show times in this IANA zone instead of the system's. */
-	displayZone?: string | null,
 };
 
 /**  User settings. Every field has a default so older settings documents load. */
@@ -509,8 +507,6 @@ export type Settings_Serialize = {
 	closeToTray: boolean,
 	notifyOnSuccess: boolean,
 	startAtLogin: boolean,
-	/**  Show times in this IANA zone instead of the system's. */
-	displayZone: string | null,
 };
 
 /**  One post on one account, as the UI shows it. */
