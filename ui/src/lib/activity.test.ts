@@ -26,6 +26,7 @@ function item(
     excerpt: `post ${id}`,
     scheduledAt,
     zone: "UTC",
+    editable: true,
     target: makeTarget(status, "x", { id, ...over }),
   };
 }
@@ -158,5 +159,16 @@ describe("attemptOutcomeWords", () => {
     expect(attemptOutcomeWords("retry")).toBe("Failed, will retry");
     expect(attemptOutcomeWords("published")).toBe("Published");
     expect(attemptOutcomeWords("something_new")).toBe("something new");
+  });
+});
+
+describe("actionsFor on a post another account already published", () => {
+  it("offers Open instead of Edit", () => {
+    const editable = actionsFor("failed", "x", false, true, true).map((a) => a.label);
+    const locked = actionsFor("failed", "x", false, true, false).map((a) => a.label);
+    expect(editable).toContain("Edit");
+    expect(locked).not.toContain("Edit");
+    expect(locked).toContain("Open");
+    expect(locked).toContain("Retry");
   });
 });

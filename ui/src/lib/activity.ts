@@ -139,6 +139,18 @@ export function actionsFor(
   platform: Platform,
   hasRemoteUrl: boolean,
   platformAvailable = true,
+  editable = true,
+): Action[] {
+  const actions = baseActions(status, platform, hasRemoteUrl, platformAvailable);
+  // Another account already has the post out: it opens read-only.
+  return editable ? actions : actions.map((a) => (a.kind === "open" ? { ...a, label: "Open" } : a));
+}
+
+function baseActions(
+  status: TargetStatus,
+  platform: Platform,
+  hasRemoteUrl: boolean,
+  platformAvailable: boolean,
 ): Action[] {
   const name = platformMeta(platform).name;
   // Nothing can be sent to a platform CreatorFlow does not publish to yet.
