@@ -92,6 +92,43 @@ mod tests {
 }
 
 #[cfg(test)]
+mod secrecy_tests {
+    /// Nothing the webview can receive has a token or a secret in it: no
+    /// type in the bindings has such a field (a token's expiry is fine).
+    #[test]
+    fn no_ipc_type_carries_a_secret() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("b.ts");
+        super::export(&path).expect("export");
+        let ts = std::fs::read_to_string(path).expect("read").to_lowercase();
+        // What comes back to the webview: the types section (a secret the user
+        // types in, like a client secret, is an argument, not a type).
+        let types = ts.split("/* types */").nth(1).expect("types section");
+        let words: std::collections::HashSet<&str> = types
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .collect();
+        for field in [
+            "accesstoken",
+            "refreshtoken",
+            "clientsecret",
+            "access_token",
+            "refresh_token",
+            "verifier",
+            "password",
+        ] {
+            assert!(
+                !words.contains(field),
+                "the bindings expose a field {field}"
+            );
+        }
+        assert!(
+            types.contains("tokenexpiresat"),
+            "the check looks at the real bindings"
+        );
+    }
+}
+
+#[cfg(test)]
 mod acl_tests {
     include!("app_commands.rs");
 

@@ -29,8 +29,8 @@ pub async fn one(engine: &Engine, platform: Platform) -> Result<PlatformInfo> {
         .map(|c| c.client_id.clone())
         .or_else(|| stored.as_ref().map(|c| c.client_id.clone()));
     let redirect_uri = engine
-        .platforms()
-        .redirect(platform)
+        .redirect_style(platform)
+        .await?
         .map(|style| match style {
             RedirectStyle::Loopback { port: None, path } => {
                 format!("http://127.0.0.1{path} (any port)")

@@ -72,6 +72,17 @@ async fn create_in_a_slot_drag_to_another_day_and_find_it_after_a_restart()
         time.starts_with("10:00"),
         "composer opened at the clicked time: {time}"
     );
+    // Bad input first: an empty post is refused in words, nothing is saved.
+    app.click("composer-save-draft").await?;
+    let refusal = app.el("composer-error").await?.text().await?;
+    assert!(
+        refusal.contains("Write something"),
+        "empty text refused: {refusal}"
+    );
+    assert!(
+        !app.exists(&App::sel("post-chip")).await,
+        "nothing was saved"
+    );
     app.el("composer-text").await?.send_keys(TEXT).await?;
     let typed = app
         .el("composer-text")

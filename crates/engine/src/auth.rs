@@ -25,6 +25,10 @@ use crate::notices::{Notice, NoticeKind};
 use crate::vault::StoredTokens;
 use crate::{ChangeSource, Engine, Entity, accounts};
 
+/// The fixed loopback port of X's optional loopback redirect (X matches
+/// redirect URIs exactly, port included, so it cannot be chosen at random).
+pub const X_LOOPBACK_PORT: u16 = 47615;
+
 /// A connect flow is good for this long after the browser was opened.
 pub const FLOW_LIFETIME: Duration = Duration::minutes(10);
 /// Refresh an access token this long before it expires.
@@ -142,6 +146,19 @@ impl Engine {
         }
     }
 
+    /// How `platform` sends the browser back in this run: X uses the
+    /// `creatorflow://` deep link unless the user chose its loopback redirect
+    /// in Settings (for an X app registered with a `http://127.0.0.1` callback).
+    pub async fn redirect_style(&self, platform: Platform) -> Result<Option<RedirectStyle>> {
+        if platform == Platform::X && self.settings().await?.x_loopback_redirect {
+            return Ok(Some(RedirectStyle::Loopback {
+                port: Some(X_LOOPBACK_PORT),
+                path: "/oauth/x/callback".into(),
+            }));
+        }
+        Ok(self.platforms().redirect(platform))
+    }
+
     /// Forgets every pending connect flow of `platform`: a late approval in
     /// the browser then connects nothing.
     pub fn cancel_connect(&self, platform: Platform) -> Result<()> {
@@ -203,8 +220,8 @@ impl Engine {
         let spec = publisher.oauth_spec();
         let client = self.client_credentials(platform).await?;
         let style = self
-            .platforms()
-            .redirect(platform)
+            .redirect_style(platform)
+            .await?
             .unwrap_or(spec.redirect.clone());
         let style = match (style, loopback_port) {
             (RedirectStyle::Loopback { port: None, path }, Some(bound)) => {
@@ -283,8 +300,8 @@ impl Engine {
     /// caller opens `authorize_url` in the system browser.
     pub async fn connect(&self, platform: Platform) -> Result<ConnectStart> {
         let style = self
-            .platforms()
-            .redirect(platform)
+            .redirect_style(platform)
+            .await?
             .unwrap_or(RedirectStyle::DeepLink);
         match style {
             RedirectStyle::DeepLink => self.start_connect(platform, None).await,

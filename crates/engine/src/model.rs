@@ -275,6 +275,9 @@ pub struct Settings {
     pub close_to_tray: bool,
     pub notify_on_success: bool,
     pub start_at_login: bool,
+    /// X sends the browser back to `http://127.0.0.1:47615/oauth/x/callback`
+    /// (a one-shot local listener) instead of the `creatorflow://` link.
+    pub x_loopback_redirect: bool,
 }
 
 impl Default for Settings {
@@ -285,6 +288,7 @@ impl Default for Settings {
             close_to_tray: true,
             notify_on_success: false,
             start_at_login: false,
+            x_loopback_redirect: false,
         }
     }
 }

@@ -279,12 +279,13 @@ pub async fn media_files(
 ) -> Result<Vec<creatorflow_platforms::MediaFile>> {
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
-        let m =
-            sqlx::query("SELECT path, mime, size, sha256, width, height FROM media WHERE id = ?")
-                .bind(id)
-                .fetch_optional(store.pool())
-                .await?
-                .ok_or(EngineError::NotFound { what: "media file" })?;
+        let m = sqlx::query(
+            "SELECT path, mime, size, sha256, width, height, original_name FROM media WHERE id = ?",
+        )
+        .bind(id)
+        .fetch_optional(store.pool())
+        .await?
+        .ok_or(EngineError::NotFound { what: "media file" })?;
         out.push(creatorflow_platforms::MediaFile {
             path: media_dir.join(m.get::<&str, _>("path")),
             name: m.get("original_name"),

@@ -691,3 +691,26 @@ async fn the_loopback_listener_is_the_other_route_into_the_same_handler() {
     );
     let _ = engine.vault().delete_tokens(accounts[0].id).await;
 }
+
+#[tokio::test]
+async fn the_loopback_redirect_for_x_is_a_setting() {
+    let h = Harness::new().await;
+    let mut settings = h.engine.settings().await.expect("settings");
+    settings.x_loopback_redirect = true;
+    h.engine.save_settings(settings).await.expect("save");
+    let start = h
+        .engine
+        .connect(creatorflow_engine::Platform::X)
+        .await
+        .expect("start");
+    assert_eq!(
+        start.redirect_uri,
+        "http://127.0.0.1:47615/oauth/x/callback"
+    );
+    let back = follow_authorize(&start.authorize_url).await;
+    let page = reqwest::get(&back).await.expect("the listener answers");
+    assert_eq!(page.status(), 200);
+    let accounts = h.engine.accounts().await.expect("accounts");
+    assert_eq!(accounts.len(), 1);
+    h.cleanup().await;
+}

@@ -494,6 +494,11 @@ export type Settings_Deserialize = {
 	closeToTray?: boolean,
 	notifyOnSuccess?: boolean,
 	startAtLogin?: boolean,
+	/**
+	 *  X sends the browser back to `http://127.0.0.1:47615/oauth/x/callback`
+	 *  (a one-shot local listener) instead of the `creatorflow://` link.
+	 */
+	xLoopbackRedirect?: boolean,
 };
 
 /**  User settings. Every field has a default so older settings documents load. */
@@ -507,6 +512,11 @@ export type Settings_Serialize = {
 	closeToTray: boolean,
 	notifyOnSuccess: boolean,
 	startAtLogin: boolean,
+	/**
+	 *  X sends the browser back to `http://127.0.0.1:47615/oauth/x/callback`
+	 *  (a one-shot local listener) instead of the `creatorflow://` link.
+	 */
+	xLoopbackRedirect: boolean,
 };
 
 /**  One post on one account, as the UI shows it. */
