@@ -20,7 +20,7 @@ APT_PACKAGES=(
   libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
   libssl-dev libdbus-1-dev build-essential pkg-config file curl ca-certificates
   xvfb xauth webkit2gtk-driver dbus-x11 gnome-keyring libsecret-1-dev libsecret-tools
-  dunst libnotify-bin xdg-utils
+  dunst libnotify-bin xdg-utils python3 python3-venv
 )
 
 install_system_packages() {
@@ -67,4 +67,18 @@ build_app() {
 
 app_binary() {
   echo "$CARGO_TARGET_DIR/debug/creatorflow"
+}
+
+# Google's own Python clients (pinned), for checking the YouTube emulator
+# with them; a venv outside the clone, rebuilt when the pins change.
+GOOGLE_CLIENTS_VENV="${CF_GOOGLE_CLIENTS_VENV:-$HOME/.cache/creatorflow/google-clients-venv}"
+install_google_clients() {
+  local req="$ROOT/crates/sandbox/tests/google-clients.txt"
+  if [ ! -x "$GOOGLE_CLIENTS_VENV/bin/python" ] || ! cmp -s "$req" "$GOOGLE_CLIENTS_VENV/.pins"; then
+    say "installing Google's Python API clients"
+    rm -rf "$GOOGLE_CLIENTS_VENV"
+    python3 -m venv "$GOOGLE_CLIENTS_VENV"
+    "$GOOGLE_CLIENTS_VENV/bin/pip" install --quiet --disable-pip-version-check -r "$req"
+    cp "$req" "$GOOGLE_CLIENTS_VENV/.pins"
+  fi
 }

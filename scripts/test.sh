@@ -2,7 +2,8 @@
 # Installs whatever is missing, then runs every test: formatting, lints, type
 # checks, unit and integration tests of every crate (real SQLite files, the
 # real keychain, the sandbox over HTTP), the UI's Vitest suite, and the
-# end-to-end tests that drive the real app window under Xvfb.
+# end-to-end tests that drive the real app window under Xvfb, and Google's own
+# Python clients against the sandbox's YouTube emulator.
 #
 #   scripts/test.sh            everything
 #   CF_SKIP_E2E=1 scripts/test.sh   all but the window tests
@@ -35,5 +36,8 @@ export CF_APP_BINARY
 CF_APP_BINARY="$(app_binary)"
 # shellcheck disable=SC2086
 "$ROOT/scripts/desktop-session.sh" cargo test --workspace --locked --no-fail-fast $CF_FEATURES ${CF_SKIP_E2E:+--exclude creatorflow-e2e}
+
+say "Google's own Python clients against the YouTube emulator"
+"$ROOT/scripts/google-clients.sh"
 
 say "all tests passed"

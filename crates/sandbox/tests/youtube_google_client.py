@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
-"""Google's own Python clients against the CreatorFlow sandbox (not a CI test).
+"""Google's own Python clients against the CreatorFlow sandbox.
 
 Shows that google-auth-oauthlib (InstalledAppFlow, loopback redirect, PKCE) and
 google-api-python-client (resumable videos.insert in 256 KiB chunks, surviving an
 injected 503 and a connection cut mid-upload, thumbnails.set, videos.list,
 videos.delete), unchanged, work against the sandbox's YouTube emulator.
 
-    python3 -m venv /tmp/ytvenv
-    /tmp/ytvenv/bin/pip install google-auth-oauthlib google-api-python-client
-    cargo run -p creatorflow-sandbox -- --auto-approve      # prints the base URL
-    /tmp/ytvenv/bin/python crates/sandbox/tests/youtube_google_client.py http://127.0.0.1:PORT
+    scripts/google-clients.sh      # part of scripts/test.sh
+
+which installs the pinned clients of tests/google-clients.txt into a venv,
+starts the sandbox binary on a free port and runs this file against it. By
+hand: `python youtube_google_client.py http://127.0.0.1:PORT`.
 
 What is configuration rather than code:
 - OAUTHLIB_INSECURE_TRANSPORT=1: oauthlib refuses a plain-http token endpoint.

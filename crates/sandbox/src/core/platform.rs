@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
-use super::oauth::{OAuthClient, OAuthStore, TokenPolicy};
+use super::oauth::{ClientType, OAuthClient, OAuthStore, RedirectMatch, TokenPolicy};
 use super::ratelimit::RateLimiter;
 use super::received::ReceivedPost;
 use super::sandbox::Sandbox;
@@ -54,6 +54,17 @@ pub struct PlatformCore {
     pub rate: RateLimiter,
 }
 
+/// One seeded OAuth client of an emulated platform (see `PlatformCore::seed_client`).
+pub struct SeedClient<'a> {
+    pub id: &'a str,
+    /// The app name shown on the consent page.
+    pub name: &'a str,
+    pub client_type: ClientType,
+    pub secret: Option<&'a str>,
+    pub redirect_uris: &'a [&'a str],
+    pub redirect_match: RedirectMatch,
+}
+
 impl PlatformCore {
     pub fn account(&self, id: &str) -> Option<&Account> {
         self.accounts.iter().find(|a| a.id == id)
@@ -66,6 +77,21 @@ impl PlatformCore {
     /// Adds (or replaces) a client.
     pub fn add_client(&mut self, client: OAuthClient) {
         self.clients.insert(client.client_id.clone(), client);
+    }
+
+    /// Registers one of the platform's seeded clients unless a client with
+    /// that id exists already (a persisted state keeps its own).
+    pub fn seed_client(&mut self, seed: SeedClient<'_>) {
+        if self.client(seed.id).is_none() {
+            self.add_client(OAuthClient {
+                client_id: seed.id.into(),
+                name: seed.name.into(),
+                client_type: seed.client_type,
+                client_secret: seed.secret.map(Into::into),
+                redirect_uris: seed.redirect_uris.iter().map(|s| s.to_string()).collect(),
+                redirect_match: seed.redirect_match,
+            });
+        }
     }
 
     /// Records a post the platform accepted (shows in `/_sandbox/received` and on `/`).

@@ -19,10 +19,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::core::oauth::{
-    AccessTokenRecord, BearerError, ClientType, OAuthClient, RedirectMatch, RefreshPolicy,
-    TokenPolicy,
+    AccessTokenRecord, BearerError, ClientType, RedirectMatch, RefreshPolicy, TokenPolicy,
 };
-use crate::core::platform::{Account, PlatformCore, PlatformModule};
+use crate::core::platform::{Account, PlatformCore, PlatformModule, SeedClient};
 use crate::core::sandbox::Sandbox;
 use crate::core::state::SandboxState;
 use crate::core::util::{bearer_token, sha256_hex};
@@ -421,32 +420,22 @@ impl PlatformModule for LinkedInModule {
                 core.accounts.push(a);
             }
         }
-        if core.client(LINKEDIN_CLIENT_ID).is_none() {
-            core.add_client(OAuthClient {
-                client_id: LINKEDIN_CLIENT_ID.into(),
-                name: "CreatorFlow (sandbox)".into(),
-                client_type: ClientType::Confidential,
-                client_secret: Some(LINKEDIN_CLIENT_SECRET.into()),
-                redirect_uris: LINKEDIN_REDIRECT_URIS
-                    .iter()
-                    .map(|s| s.to_string())
-                    .collect(),
-                redirect_match: RedirectMatch::Exact,
-            });
-        }
-        if core.client(LINKEDIN_NATIVE_CLIENT_ID).is_none() {
-            core.add_client(OAuthClient {
-                client_id: LINKEDIN_NATIVE_CLIENT_ID.into(),
-                name: "CreatorFlow Desktop (sandbox)".into(),
-                client_type: ClientType::Public,
-                client_secret: None,
-                redirect_uris: LINKEDIN_NATIVE_REDIRECT_URIS
-                    .iter()
-                    .map(|s| s.to_string())
-                    .collect(),
-                redirect_match: RedirectMatch::LoopbackAnyPort,
-            });
-        }
+        core.seed_client(SeedClient {
+            id: LINKEDIN_CLIENT_ID,
+            name: "CreatorFlow (sandbox)",
+            client_type: ClientType::Confidential,
+            secret: Some(LINKEDIN_CLIENT_SECRET),
+            redirect_uris: LINKEDIN_REDIRECT_URIS,
+            redirect_match: RedirectMatch::Exact,
+        });
+        core.seed_client(SeedClient {
+            id: LINKEDIN_NATIVE_CLIENT_ID,
+            name: "CreatorFlow Desktop (sandbox)",
+            client_type: ClientType::Public,
+            secret: None,
+            redirect_uris: LINKEDIN_NATIVE_REDIRECT_URIS,
+            redirect_match: RedirectMatch::LoopbackAnyPort,
+        });
     }
 
     fn router(&self) -> Router<Sandbox> {

@@ -26,8 +26,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::core::oauth::{BearerError, ClientType, OAuthClient, RedirectMatch, TokenPolicy};
-use crate::core::platform::{Account, PlatformCore, PlatformModule};
+use crate::core::oauth::{BearerError, ClientType, RedirectMatch, TokenPolicy};
+use crate::core::platform::{Account, PlatformCore, PlatformModule, SeedClient};
 use crate::core::sandbox::Sandbox;
 use crate::core::state::SandboxState;
 use crate::core::util::random_alnum;
@@ -572,32 +572,22 @@ impl PlatformModule for MetaModule {
             });
             core.accounts.push(a);
         }
-        if core.client(META_FACEBOOK_APP_ID).is_none() {
-            core.add_client(OAuthClient {
-                client_id: META_FACEBOOK_APP_ID.into(),
-                name: "CreatorFlow (sandbox Facebook app)".into(),
-                client_type: ClientType::Confidential,
-                client_secret: Some(META_FACEBOOK_APP_SECRET.into()),
-                redirect_uris: META_FACEBOOK_REDIRECT_URIS
-                    .iter()
-                    .map(|s| s.to_string())
-                    .collect(),
-                redirect_match: RedirectMatch::Exact,
-            });
-        }
-        if core.client(META_INSTAGRAM_APP_ID).is_none() {
-            core.add_client(OAuthClient {
-                client_id: META_INSTAGRAM_APP_ID.into(),
-                name: "CreatorFlow (sandbox Instagram app)".into(),
-                client_type: ClientType::Confidential,
-                client_secret: Some(META_INSTAGRAM_APP_SECRET.into()),
-                redirect_uris: META_INSTAGRAM_REDIRECT_URIS
-                    .iter()
-                    .map(|s| s.to_string())
-                    .collect(),
-                redirect_match: RedirectMatch::Exact,
-            });
-        }
+        core.seed_client(SeedClient {
+            id: META_FACEBOOK_APP_ID,
+            name: "CreatorFlow (sandbox Facebook app)",
+            client_type: ClientType::Confidential,
+            secret: Some(META_FACEBOOK_APP_SECRET),
+            redirect_uris: META_FACEBOOK_REDIRECT_URIS,
+            redirect_match: RedirectMatch::Exact,
+        });
+        core.seed_client(SeedClient {
+            id: META_INSTAGRAM_APP_ID,
+            name: "CreatorFlow (sandbox Instagram app)",
+            client_type: ClientType::Confidential,
+            secret: Some(META_INSTAGRAM_APP_SECRET),
+            redirect_uris: META_INSTAGRAM_REDIRECT_URIS,
+            redirect_match: RedirectMatch::Exact,
+        });
     }
 
     fn router(&self) -> Router<Sandbox> {

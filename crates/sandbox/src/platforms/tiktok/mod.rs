@@ -21,9 +21,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::core::oauth::{
-    AccessTokenRecord, ClientType, OAuthClient, RedirectMatch, RefreshPolicy, TokenPolicy,
+    AccessTokenRecord, ClientType, RedirectMatch, RefreshPolicy, TokenPolicy,
 };
-use crate::core::platform::{Account, PlatformCore, PlatformModule};
+use crate::core::platform::{Account, PlatformCore, PlatformModule, SeedClient};
 use crate::core::ratelimit::{Limit, RateDecision, WindowKind};
 use crate::core::sandbox::Sandbox;
 use crate::core::state::SandboxState;
@@ -506,16 +506,14 @@ impl PlatformModule for TikTokModule {
                 core.accounts.push(a);
             }
         }
-        if core.client(TIKTOK_CLIENT_KEY).is_none() {
-            core.add_client(OAuthClient {
-                client_id: TIKTOK_CLIENT_KEY.into(),
-                name: "CreatorFlow (sandbox)".into(),
-                client_type: ClientType::Confidential,
-                client_secret: Some(TIKTOK_CLIENT_SECRET.into()),
-                redirect_uris: TIKTOK_REDIRECT_URIS.iter().map(|s| s.to_string()).collect(),
-                redirect_match: RedirectMatch::Exact,
-            });
-        }
+        core.seed_client(SeedClient {
+            id: TIKTOK_CLIENT_KEY,
+            name: "CreatorFlow (sandbox)",
+            client_type: ClientType::Confidential,
+            secret: Some(TIKTOK_CLIENT_SECRET),
+            redirect_uris: TIKTOK_REDIRECT_URIS,
+            redirect_match: RedirectMatch::Exact,
+        });
     }
 
     fn router(&self) -> Router<Sandbox> {

@@ -16,10 +16,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::core::oauth::{
-    AccessTokenRecord, BearerError, ClientType, OAuthClient, RedirectMatch, RefreshPolicy,
-    TokenPolicy,
+    AccessTokenRecord, BearerError, ClientType, RedirectMatch, RefreshPolicy, TokenPolicy,
 };
-use crate::core::platform::{Account, PlatformCore, PlatformModule};
+use crate::core::platform::{Account, PlatformCore, PlatformModule, SeedClient};
 use crate::core::ratelimit::RateDecision;
 use crate::core::sandbox::Sandbox;
 use crate::core::state::SandboxState;
@@ -310,32 +309,22 @@ impl PlatformModule for XModule {
                 core.accounts.push(Account::new(id, user, name));
             }
         }
-        if core.client(X_PUBLIC_CLIENT_ID).is_none() {
-            core.add_client(OAuthClient {
-                client_id: X_PUBLIC_CLIENT_ID.into(),
-                name: "CreatorFlow (sandbox)".into(),
-                client_type: ClientType::Public,
-                client_secret: None,
-                redirect_uris: X_PUBLIC_REDIRECT_URIS
-                    .iter()
-                    .map(|s| s.to_string())
-                    .collect(),
-                redirect_match: RedirectMatch::Exact,
-            });
-        }
-        if core.client(X_CONFIDENTIAL_CLIENT_ID).is_none() {
-            core.add_client(OAuthClient {
-                client_id: X_CONFIDENTIAL_CLIENT_ID.into(),
-                name: "CreatorFlow Web (sandbox)".into(),
-                client_type: ClientType::Confidential,
-                client_secret: Some(X_CONFIDENTIAL_CLIENT_SECRET.into()),
-                redirect_uris: X_CONFIDENTIAL_REDIRECT_URIS
-                    .iter()
-                    .map(|s| s.to_string())
-                    .collect(),
-                redirect_match: RedirectMatch::Exact,
-            });
-        }
+        core.seed_client(SeedClient {
+            id: X_PUBLIC_CLIENT_ID,
+            name: "CreatorFlow (sandbox)",
+            client_type: ClientType::Public,
+            secret: None,
+            redirect_uris: X_PUBLIC_REDIRECT_URIS,
+            redirect_match: RedirectMatch::Exact,
+        });
+        core.seed_client(SeedClient {
+            id: X_CONFIDENTIAL_CLIENT_ID,
+            name: "CreatorFlow Web (sandbox)",
+            client_type: ClientType::Confidential,
+            secret: Some(X_CONFIDENTIAL_CLIENT_SECRET),
+            redirect_uris: X_CONFIDENTIAL_REDIRECT_URIS,
+            redirect_match: RedirectMatch::Exact,
+        });
     }
 
     fn router(&self) -> Router<Sandbox> {

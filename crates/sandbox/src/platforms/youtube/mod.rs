@@ -26,7 +26,7 @@ use serde_json::{Value, json};
 use crate::core::oauth::{
     AccessTokenRecord, ClientType, OAuthClient, RedirectMatch, RefreshPolicy, TokenPolicy,
 };
-use crate::core::platform::{Account, PlatformCore, PlatformModule};
+use crate::core::platform::{Account, PlatformCore, PlatformModule, SeedClient};
 use crate::core::sandbox::Sandbox;
 use crate::core::state::SandboxState;
 use crate::core::util::{bearer_token, form_get};
@@ -453,32 +453,22 @@ impl PlatformModule for YouTubeModule {
                 core.accounts.push(a);
             }
         }
-        if core.client(YOUTUBE_DESKTOP_CLIENT_ID).is_none() {
-            core.add_client(OAuthClient {
-                client_id: YOUTUBE_DESKTOP_CLIENT_ID.into(),
-                name: "CreatorFlow (sandbox)".into(),
-                client_type: ClientType::Public,
-                client_secret: Some(YOUTUBE_DESKTOP_CLIENT_SECRET.into()),
-                redirect_uris: YOUTUBE_DESKTOP_REDIRECT_URIS
-                    .iter()
-                    .map(|s| s.to_string())
-                    .collect(),
-                redirect_match: RedirectMatch::LoopbackAnyPort,
-            });
-        }
-        if core.client(YOUTUBE_WEB_CLIENT_ID).is_none() {
-            core.add_client(OAuthClient {
-                client_id: YOUTUBE_WEB_CLIENT_ID.into(),
-                name: "CreatorFlow Web (sandbox)".into(),
-                client_type: ClientType::Confidential,
-                client_secret: Some(YOUTUBE_WEB_CLIENT_SECRET.into()),
-                redirect_uris: YOUTUBE_WEB_REDIRECT_URIS
-                    .iter()
-                    .map(|s| s.to_string())
-                    .collect(),
-                redirect_match: RedirectMatch::Exact,
-            });
-        }
+        core.seed_client(SeedClient {
+            id: YOUTUBE_DESKTOP_CLIENT_ID,
+            name: "CreatorFlow (sandbox)",
+            client_type: ClientType::Public,
+            secret: Some(YOUTUBE_DESKTOP_CLIENT_SECRET),
+            redirect_uris: YOUTUBE_DESKTOP_REDIRECT_URIS,
+            redirect_match: RedirectMatch::LoopbackAnyPort,
+        });
+        core.seed_client(SeedClient {
+            id: YOUTUBE_WEB_CLIENT_ID,
+            name: "CreatorFlow Web (sandbox)",
+            client_type: ClientType::Confidential,
+            secret: Some(YOUTUBE_WEB_CLIENT_SECRET),
+            redirect_uris: YOUTUBE_WEB_REDIRECT_URIS,
+            redirect_match: RedirectMatch::Exact,
+        });
     }
 
     fn router(&self) -> Router<Sandbox> {
