@@ -29,6 +29,7 @@ pub const APP_COMMANDS: &[&str] = &[
     "import_media_bytes",
     "open_published",
     "open_sandbox_page",
+    "take_open_post",
     "open_quick_post",
     "close_quick_post",
 ];

@@ -41,6 +41,7 @@ pub fn builder() -> tauri_specta::Builder<Wry> {
             import_media_bytes::<Wry>,
             open_published::<Wry>,
             open_sandbox_page::<Wry>,
+            take_open_post::<Wry>,
             open_quick_post::<Wry>,
             close_quick_post::<Wry>,
         ])

@@ -2,7 +2,7 @@
 
 use creatorflow_engine::{Account, Post, PostId, PostInput, Settings, TimeRange};
 use serde::Serialize;
-use tauri::{AppHandle, Runtime};
+use tauri::{AppHandle, Manager, Runtime};
 
 use crate::error::{CmdResult, IpcError};
 use crate::state::AppExt;
@@ -288,6 +288,16 @@ pub async fn open_sandbox_page<R: Runtime>(app: AppHandle<R>) -> CmdResult<()> {
     };
     crate::external::open_sandbox(&app, &url)?;
     Ok(())
+}
+
+/// The post a clicked notification or link asked the main window to show, if
+/// it has not been taken yet (see `events::open_post`).
+#[tauri::command]
+#[specta::specta]
+pub async fn take_open_post<R: Runtime>(app: AppHandle<R>) -> CmdResult<Option<i64>> {
+    let state = app.state::<crate::state::AppState>();
+    let taken = state.open_post.lock().map(|mut p| p.take()).unwrap_or(None);
+    Ok(taken)
 }
 
 /// Shows the quick-post window.

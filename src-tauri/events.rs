@@ -2,7 +2,7 @@
 
 use creatorflow_engine::{Change, ChangeSource, Entity};
 use serde::{Deserialize, Serialize};
-use tauri::{AppHandle, Runtime};
+use tauri::{AppHandle, Manager, Runtime};
 use tauri_specta::Event;
 
 /// Something the UI shows changed; it reloads what it displays of `entity`.
@@ -90,7 +90,16 @@ pub struct NoticeRaised {
     pub account_id: Option<i64>,
 }
 
+/// Shows the main window (recreating it if it was closed) and asks its UI to
+/// open `post_id`. The request is kept until the UI takes it
+/// (`take_open_post`): the event below tells a loaded UI to take it now, and
+/// a UI that is still loading takes it when its calendar starts.
 pub fn open_post<R: Runtime>(app: &AppHandle<R>, post_id: i64) {
+    if let Some(state) = app.try_state::<crate::state::AppState>()
+        && let Ok(mut pending) = state.open_post.lock()
+    {
+        *pending = Some(post_id);
+    }
     crate::tray::show_main(app);
     if let Err(e) = (OpenPost { post_id }).emit(app) {
         tracing::warn!("could not ask the UI to open a post: {e}");

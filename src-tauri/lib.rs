@@ -121,6 +121,7 @@ pub fn run() {
                 close_to_tray: AtomicBool::new(close_to_tray),
                 sandbox: std::sync::Mutex::new(sandbox),
                 scheduler: std::sync::Mutex::new(scheduler),
+                open_post: std::sync::Mutex::new(None),
             });
 
             tray::create(app.handle())?;

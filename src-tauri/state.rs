@@ -17,6 +17,10 @@ pub struct AppState {
     /// The embedded sandbox, in sandbox mode (stopped and saved at exit).
     pub sandbox: std::sync::Mutex<Option<creatorflow_sandbox::SandboxHandle>>,
     pub scheduler: std::sync::Mutex<Option<creatorflow_engine::SchedulerHandle>>,
+    /// The post a notification or link asked to show, until the main window's
+    /// UI takes it: a window recreated from the tray has not loaded yet when
+    /// the request comes, so an event alone would be lost.
+    pub open_post: std::sync::Mutex<Option<i64>>,
 }
 
 pub trait AppExt<R: Runtime> {

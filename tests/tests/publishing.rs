@@ -3,8 +3,9 @@
 //! opened through $BROWSER and hands the deep link back the way the desktop
 //! entry would, by launching the app with it), schedule posts, close the main
 //! window, and see the sandbox receive the post once; then a permanent
-//! failure shows up as an OS notification (dunst). Afterwards no token value
-//! is in the database or the logs.
+//! failure shows up as an OS notification (dunst); clicking it brings the
+//! window back with that post open. Afterwards no token value is in the
+//! database or the logs.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -61,13 +62,26 @@ async fn received(sandbox: &str) -> Vec<Value> {
     r.json::<Vec<Value>>().await.unwrap_or_default()
 }
 
-fn notifications() -> String {
-    let _ = Command::new("dunstctl").arg("close-all").status();
+fn dunstctl(args: &[&str]) -> String {
     Command::new("dunstctl")
-        .arg("history")
+        .args(args)
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
         .unwrap_or_default()
+}
+
+/// How many notifications dunst shows on screen now.
+fn notifications_on_screen() -> u32 {
+    dunstctl(&["count", "displayed"])
+        .trim()
+        .parse()
+        .unwrap_or(0)
+}
+
+/// Closes what is on screen and returns dunst's history (JSON).
+fn notification_history() -> String {
+    let _ = Command::new("dunstctl").arg("close-all").status();
+    dunstctl(&["history"])
 }
 
 /// Sets a form field the way typing would (input event), for date/time inputs.
@@ -343,19 +357,55 @@ async fn run(
         .send()
         .await?
         .error_for_status()?;
-    let history = wait_for(
-        "the failure notification",
+    wait_for(
+        "a notification on screen",
         Duration::from_secs(150),
-        || async {
-            let h = notifications();
-            h.contains("Not published on X").then_some(h)
-        },
+        || async { (notifications_on_screen() > 0).then_some(()) },
     )
     .await?;
+    // Click it (its default action), the way a user would, while the window
+    // is still closed.
+    assert!(
+        Command::new("dunstctl")
+            .args(["action", "0"])
+            .status()?
+            .success(),
+        "dunstctl action"
+    );
+    let history = notification_history();
+    assert!(
+        history.contains("Not published on X"),
+        "the failure notification: {history}"
+    );
     assert!(
         history.contains("sandbox_creator"),
         "the notification names the account: {history}"
     );
+
+    // The click brings the window back with post B open in the composer.
+    let window = wait_for(
+        "the window to come back",
+        Duration::from_secs(20),
+        || async {
+            let handles = app.client.windows().await.ok()?;
+            handles.into_iter().next()
+        },
+    )
+    .await?;
+    app.client.switch_to_window(window).await?;
+    app.wait_testid("composer", Duration::from_secs(30)).await?;
+    let shown = app
+        .script(
+            "return document.querySelector('[data-testid=\"composer-text\"]').value;",
+            vec![],
+        )
+        .await?;
+    assert_eq!(
+        shown.as_str(),
+        Some(text_b.as_str()),
+        "the clicked post is open"
+    );
+    app.shot("notification-opened-post").await?;
 
     // Exactly once, a minute later still; B never arrived.
     assert!(

@@ -84,6 +84,7 @@ export const api = {
   openPublished: (targetId: number): Promise<Result<null>> =>
     settle(() => commands.openPublished(targetId)),
   openSandboxPage: (): Promise<Result<null>> => settle(() => commands.openSandboxPage()),
+  takeOpenPost: (): Promise<Result<number | null>> => settle(() => commands.takeOpenPost()),
   openQuickPost: (): Promise<Result<null>> => settle(() => commands.openQuickPost()),
   closeQuickPost: (): Promise<Result<null>> => settle(() => commands.closeQuickPost()),
 };

@@ -48,6 +48,11 @@ export const commands = {
 	openPublished: (targetId: number) => typedError<null, IpcError>(__TAURI_INVOKE("open_published", { targetId })),
 	/**  Opens the sandbox's status page (sandbox mode only). */
 	openSandboxPage: () => typedError<null, IpcError>(__TAURI_INVOKE("open_sandbox_page")),
+	/**
+	 *  The post a clicked notification or link asked the main window to show, if
+	 *  it has not been taken yet (see `events::open_post`).
+	 */
+	takeOpenPost: () => typedError<number | null, IpcError>(__TAURI_INVOKE("take_open_post")),
 	/**  Shows the quick-post window. */
 	openQuickPost: () => typedError<null, IpcError>(__TAURI_INVOKE("open_quick_post")),
 	/**  Closes the window this is called from (quick post after posting). */

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import type { DataChanged } from "./bindings";
-import { createEventHub, createLiveHub, listenSafely } from "./live";
+import { createEventHub, createLiveHub, listenSafely, takeOpenPostRequest } from "./live";
 
 const change = (entity: DataChanged["entity"]): DataChanged => ({
   entity,
@@ -135,5 +135,33 @@ describe("createEventHub", () => {
     hub.on((n) => got.push(n));
     hub.dispatch(7);
     expect(got).toEqual([7]);
+  });
+});
+
+describe("takeOpenPostRequest", () => {
+  it("delivers the backend's pending post once, and nothing when none is pending", async () => {
+    let pending: number | null = 42;
+    const take = vi.fn(async () => {
+      const data = pending;
+      pending = null;
+      return { status: "ok" as const, data };
+    });
+    const got: number[] = [];
+    await takeOpenPostRequest((id) => got.push(id), take);
+    await takeOpenPostRequest((id) => got.push(id), take);
+    expect(got).toEqual([42]);
+    expect(take).toHaveBeenCalledTimes(2);
+  });
+
+  it("delivers nothing when the backend cannot be asked", async () => {
+    const got: number[] = [];
+    await takeOpenPostRequest(
+      (id) => got.push(id),
+      async () => ({
+        status: "error" as const,
+        error: { code: "internal" as const, message: "no backend" },
+      }),
+    );
+    expect(got).toEqual([]);
   });
 });

@@ -9,6 +9,8 @@ import {
   type NoticeRaised_Serialize,
   type UploadProgress,
 } from "./bindings";
+import { api } from "./api";
+import type { Result } from "./result";
 
 export type ChangeHandler = (change: DataChanged) => void;
 type Listen = (cb: (event: { payload: DataChanged }) => void) => Promise<() => void>;
@@ -175,8 +177,23 @@ export const uploads = createEventHub<UploadProgress>(events.uploadProgress.list
  * toast or an Edit button in Activity. The calendar opens it in the composer.
  */
 export const openPostRequests = createEventHub<number>((cb) =>
-  events.openPost.listen((event) => cb({ payload: event.payload.postId })),
+  // The backend keeps the request until the UI takes it; the event only says
+  // "take it now" (a UI still loading takes it in `takeOpenPostRequest`).
+  events.openPost.listen(() => void takeOpenPostRequest((postId) => cb({ payload: postId }))),
 );
+
+/**
+ * Takes the backend's pending "show this post" request, if any (a window
+ * recreated by a notification click has not loaded when the click comes), and
+ * hands it to `deliver` (by default, to the subscribers of `onOpenPost`).
+ */
+export async function takeOpenPostRequest(
+  deliver: (postId: number) => void = (postId) => openPostRequests.dispatch(postId),
+  take: () => Promise<Result<number | null>> = api.takeOpenPost,
+): Promise<void> {
+  const r = await take();
+  if (r.status === "ok" && r.data !== null) deliver(r.data);
+}
 
 /** Asks the main window to show a post in the composer (from inside the UI). */
 export function requestOpenPost(postId: number): void {
