@@ -3,6 +3,12 @@
 //! over HTTP), real image bytes, container/publish calls.
 #![allow(dead_code)]
 
+/// The helpers every platform's tests share.
+#[path = "../common/mod.rs"]
+mod base;
+#[allow(unused_imports)] // each test binary uses some of them
+pub use base::{sandbox, sha256_hex};
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -15,9 +21,8 @@ use creatorflow_sandbox::platforms::meta::{
     META_IG_ACCOUNT_CREATOR, META_IG_ACCOUNT_STUDIO, META_INSTAGRAM_APP_ID,
     META_INSTAGRAM_APP_SECRET, META_INSTAGRAM_REDIRECT_URIS,
 };
-use creatorflow_sandbox::{ConsentMode, SandboxConfig, SandboxHandle, TokenRequest, start};
+use creatorflow_sandbox::{SandboxHandle, TokenRequest};
 use serde_json::Value;
-use sha2::{Digest as _, Sha256};
 
 /// A real 40x50 baseline JPEG made with an image library (4:5).
 pub const PHOTO: &[u8] = include_bytes!("../fixtures/meta-photo-40x50.jpg");
@@ -34,20 +39,6 @@ pub fn ig2() -> &'static str {
 
 pub fn fb_user() -> &'static str {
     META_FACEBOOK_USER.0
-}
-
-pub fn sha256_hex(data: &[u8]) -> String {
-    hex::encode(Sha256::digest(data))
-}
-
-/// A sandbox on a free port that approves authorizations at once (first account).
-pub async fn sandbox() -> SandboxHandle {
-    start(SandboxConfig {
-        consent: ConsentMode::Approve { account_id: None },
-        ..SandboxConfig::default()
-    })
-    .await
-    .expect("sandbox starts")
 }
 
 /// A client that does not follow redirects.

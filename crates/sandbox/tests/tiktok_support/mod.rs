@@ -2,12 +2,16 @@
 //! Challenges and digests are computed here, independently of the sandbox.
 #![allow(dead_code)]
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+/// The helpers every platform's tests share.
+#[path = "../common/mod.rs"]
+mod base;
+#[allow(unused_imports)] // each test binary uses some of them
+pub use base::{http, s256 as b64_challenge, sandbox, sha256_hex};
+
 use creatorflow_sandbox::platforms::tiktok::{
     TIKTOK_ACCOUNT_PRIVATE, TIKTOK_ACCOUNT_PUBLIC, TIKTOK_CLIENT_KEY, TIKTOK_CLIENT_SECRET,
 };
-use creatorflow_sandbox::{ConsentMode, SandboxConfig, SandboxHandle, TokenRequest, start};
+use creatorflow_sandbox::{SandboxHandle, TokenRequest};
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 
@@ -28,34 +32,6 @@ pub fn private_id() -> &'static str {
 /// TikTok desktop: lower-case hex SHA-256 of the verifier.
 pub fn hex_challenge(verifier: &str) -> String {
     hex::encode(Sha256::digest(verifier.as_bytes()))
-}
-
-/// RFC 7636 S256: base64url SHA-256 of the verifier.
-pub fn b64_challenge(verifier: &str) -> String {
-    URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
-}
-
-pub fn sha256_hex(data: &[u8]) -> String {
-    hex::encode(Sha256::digest(data))
-}
-
-/// A sandbox on a free port that approves authorizations at once (first account,
-/// the public creator).
-pub async fn sandbox() -> SandboxHandle {
-    start(SandboxConfig {
-        consent: ConsentMode::Approve { account_id: None },
-        ..SandboxConfig::default()
-    })
-    .await
-    .expect("sandbox starts")
-}
-
-/// A client that does not follow redirects.
-pub fn http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client")
 }
 
 /// `http://127.0.0.1:PORT/tiktok{path}`.

@@ -1,46 +1,22 @@
 //! Helpers of the YouTube HTTP tests (tests/youtube_*.rs).
 #![allow(dead_code)]
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+/// The helpers every platform's tests share.
+#[path = "../common/mod.rs"]
+mod base;
+#[allow(unused_imports)] // each test binary uses some of them
+pub use base::{VERIFIER, http, s256, sandbox, sha256_hex};
+
 use creatorflow_sandbox::platforms::youtube::{
     SCOPE_FORCE_SSL, SCOPE_READONLY, SCOPE_UPLOAD, YOUTUBE_CHANNEL_CREATOR,
     YOUTUBE_DESKTOP_CLIENT_ID, YOUTUBE_DESKTOP_CLIENT_SECRET,
 };
-use creatorflow_sandbox::{ConsentMode, SandboxConfig, SandboxHandle, TokenRequest, start};
+use creatorflow_sandbox::{SandboxHandle, TokenRequest};
 use serde_json::{Value, json};
-use sha2::{Digest as _, Sha256};
 
-pub const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 /// The loopback redirect the app would use, on some ephemeral port.
 pub const REDIRECT: &str = "http://127.0.0.1:53682/oauth/youtube/callback";
 pub const KIB256: usize = 262_144;
-
-pub fn s256(verifier: &str) -> String {
-    URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
-}
-
-pub fn sha256_hex(data: &[u8]) -> String {
-    hex::encode(Sha256::digest(data))
-}
-
-/// A sandbox on a free port that approves authorizations at once.
-pub async fn sandbox() -> SandboxHandle {
-    start(SandboxConfig {
-        consent: ConsentMode::Approve { account_id: None },
-        ..SandboxConfig::default()
-    })
-    .await
-    .expect("sandbox starts")
-}
-
-/// A client that does not follow redirects.
-pub fn http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client")
-}
 
 /// `http://127.0.0.1:PORT/youtube{path}`.
 pub fn yt(sb: &SandboxHandle, path: &str) -> String {
