@@ -8,6 +8,15 @@ describe("formatWhen", () => {
       "Tue 20 Oct, 03:00",
     );
   });
+  it("pads the hour on a 24-hour clock only", () => {
+    expect(formatWhen("2026-10-20T07:00:00Z", "en-US", "Europe/Berlin")).toBe(
+      "Tue, Oct 20, 9:00 AM",
+    );
+    expect(formatWhen("2026-10-20T19:05:00Z", "en-US", "UTC")).toBe("Tue, Oct 20, 7:05 PM");
+    expect(formatWhen("2026-10-20T07:00:00Z", "de-DE", "Europe/Berlin")).toBe(
+      "Di., 20. Okt., 09:00",
+    );
+  });
 });
 
 describe("messages", () => {

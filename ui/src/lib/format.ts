@@ -1,6 +1,12 @@
 // Dates and times as sentences show them, in the creator's zone and locale.
 
-/** "Tue 20 Oct, 09:00" (en-GB) / "Tue, Oct 20, 09:00 AM" (en-US). */
+/** Whether `locale` writes times on a 12-hour clock ("9:00 AM"). */
+function twelveHour(locale: string): boolean {
+  const cycle = new Intl.DateTimeFormat(locale, { hour: "numeric" }).resolvedOptions().hourCycle;
+  return cycle === "h12" || cycle === "h11";
+}
+
+/** "Tue 20 Oct, 09:00" (en-GB) / "Tue, Oct 20, 9:00 AM" (en-US). */
 export function formatWhen(instant: string | Date, locale: string, zone: string): string {
   const d = typeof instant === "string" ? new Date(instant) : instant;
   return new Intl.DateTimeFormat(locale, {
@@ -8,7 +14,8 @@ export function formatWhen(instant: string | Date, locale: string, zone: string)
     weekday: "short",
     day: "numeric",
     month: "short",
-    hour: "2-digit",
+    // 24-hour clocks pad the hour ("09:00"); 12-hour ones do not ("9:00 AM").
+    hour: twelveHour(locale) ? "numeric" : "2-digit",
     minute: "2-digit",
   }).format(d);
 }
