@@ -20,7 +20,7 @@ APT_PACKAGES=(
   libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
   libssl-dev libdbus-1-dev build-essential pkg-config file curl ca-certificates
   xvfb xauth webkit2gtk-driver dbus-x11 gnome-keyring libsecret-1-dev libsecret-tools
-  dunst libnotify-bin xdg-utils python3 python3-venv
+  dunst libnotify-bin xdg-utils desktop-file-utils python3 python3-venv
 )
 
 install_system_packages() {

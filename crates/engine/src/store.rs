@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{Connection as _, Sqlite, SqlitePool, Transaction};
 
 use crate::error::{EngineError, Result};
 
@@ -40,6 +40,20 @@ impl Store {
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .min_connections(1)
+            // A connection that is still inside a transaction once its
+            // rollback has run is not reused. SQLite rolls a transaction back
+            // by itself when the disk is full (SQLITE_FULL); sqlx's ROLLBACK
+            // then fails and the connection would refuse every later
+            // `BEGIN IMMEDIATE`, so saving would never work again.
+            .after_release(|conn, _meta| {
+                Box::pin(async move {
+                    if !conn.is_in_transaction() {
+                        return Ok(true);
+                    }
+                    conn.ping().await?; // runs the queued rollback first
+                    Ok(!conn.is_in_transaction())
+                })
+            })
             .connect_with(options)
             .await?;
 
