@@ -14,7 +14,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::graph::{Params, check_token, check_version, is_version, read_params, token_error};
+use super::graph::{
+    Caller, Params, check_token, check_version, is_version, read_params, token_error,
+};
 use super::{
     FACEBOOK_CODE_LIFETIME_SECS, FACEBOOK_PERMISSIONS, FACEBOOK_PUBLISH_SCOPES, GraphError,
     INSTAGRAM_CODE_LIFETIME_SECS, INSTAGRAM_SCOPES, Login, META_FACEBOOK_APP_ID,
@@ -24,7 +26,7 @@ use super::{
 use crate::core::consent::{self, error_page, redirect_error};
 use crate::core::oauth::{CodeCheck, CodeError, OAuthClient, PkceMethod};
 use crate::core::sandbox::Sandbox;
-use crate::core::state::PendingConsent;
+use crate::core::state::{PendingConsent, SandboxState};
 use crate::core::util::{form_get, parse_query};
 
 /// The fragment Instagram appends to its redirect (`?code=...#_`).
@@ -347,38 +349,41 @@ fn fb_exchange(sb: &Sandbox, params: &Params) -> Result<Response, GraphError> {
         if caller.kind == TokenKind::Page || caller.client_id != client.client_id {
             return Err(token_error(st, Some(467), "Invalid OAuth access token."));
         }
-        let now = st.now();
-        let ttl = st.meta.settings.long_token_ttl_secs;
-        let core = st.core(PLATFORM);
-        let family = core
-            .oauth
-            .check_bearer(Some(short), now)
-            .map(|r| r.family_id.clone())
-            .unwrap_or_default();
-        let t = core.oauth.issue_tokens(
-            &client.client_id,
-            &caller.account_id,
-            &caller.scopes,
-            &family,
-            false,
-            &token_policy(Some(ttl)),
-            now,
-        );
-        remember_token(
-            st,
-            t.access_token.clone(),
-            TokenInfo {
-                kind: TokenKind::Long,
-                login: Login::Facebook,
-                page_id: None,
-                created_at: now,
-            },
-        );
-        Ok(json_response(
-            StatusCode::OK,
-            &token_body(&t.access_token, Some(ttl)),
-        ))
+        Ok(long_lived_token(st, &caller, Login::Facebook))
     })
+}
+
+/// Issues a long-lived token to `caller` in the family of the token it
+/// presented (exchanged or refreshed) and answers with it.
+fn long_lived_token(st: &mut SandboxState, caller: &Caller, login: Login) -> Response {
+    let now = st.now();
+    let ttl = st.meta.settings.long_token_ttl_secs;
+    let core = st.core(PLATFORM);
+    let family = core
+        .oauth
+        .check_bearer(Some(&caller.token), now)
+        .map(|r| r.family_id.clone())
+        .unwrap_or_default();
+    let t = core.oauth.issue_tokens(
+        &caller.client_id,
+        &caller.account_id,
+        &caller.scopes,
+        &family,
+        false,
+        &token_policy(Some(ttl)),
+        now,
+    );
+    remember_token(
+        st,
+        t.access_token.clone(),
+        TokenInfo {
+            kind: TokenKind::Long,
+            login,
+            page_id: None,
+            created_at: now,
+        },
+    );
+    json_response(StatusCode::OK, &token_body(&t.access_token, Some(ttl)))
 }
 
 // ----- Instagram Login -------------------------------------------------------------------
@@ -609,43 +614,14 @@ pub(super) fn instagram_exchange(sb: &Sandbox, params: &Params) -> Response {
         };
         sb.with_state(|st| {
             let caller = check_token(st, Login::Instagram, Some(short))?;
-            let now = st.now();
-            let ttl = st.meta.settings.long_token_ttl_secs;
-            let core = st.core(PLATFORM);
-            if !core
+            if !st
+                .core(PLATFORM)
                 .client(&caller.client_id)
                 .is_some_and(|c| c.secret_matches(secret))
             {
                 return Err(GraphError::new(1, "Error validating client secret."));
             }
-            let family = core
-                .oauth
-                .check_bearer(Some(short), now)
-                .map(|r| r.family_id.clone())
-                .unwrap_or_default();
-            let t = core.oauth.issue_tokens(
-                &caller.client_id,
-                &caller.account_id,
-                &caller.scopes,
-                &family,
-                false,
-                &token_policy(Some(ttl)),
-                now,
-            );
-            remember_token(
-                st,
-                t.access_token.clone(),
-                TokenInfo {
-                    kind: TokenKind::Long,
-                    login: Login::Instagram,
-                    page_id: None,
-                    created_at: now,
-                },
-            );
-            Ok(json_response(
-                StatusCode::OK,
-                &token_body(&t.access_token, Some(ttl)),
-            ))
+            Ok(long_lived_token(st, &caller, Login::Instagram))
         })
     })();
     r.unwrap_or_else(IntoResponse::into_response)
@@ -654,17 +630,16 @@ pub(super) fn instagram_exchange(sb: &Sandbox, params: &Params) -> Response {
 /// `GET graph.instagram.com/refresh_access_token?grant_type=ig_refresh_token`: the
 /// long-lived token must be at least 24 h old (emulated clock) and unexpired.
 pub(super) fn instagram_refresh(sb: &Sandbox, params: &Params) -> Response {
-    let r =
-        (|| -> Result<Response, GraphError> {
-            match params.non_empty("grant_type") {
-                Some("ig_refresh_token") => {}
-                Some(g) => return Err(GraphError::invalid(&format!("Unsupported grant_type {g}"))),
-                None => return Err(GraphError::missing("grant_type")),
-            }
-            let Some(token) = params.non_empty("access_token") else {
-                return Err(GraphError::missing("access_token"));
-            };
-            sb.with_state(|st| {
+    let r = (|| -> Result<Response, GraphError> {
+        match params.non_empty("grant_type") {
+            Some("ig_refresh_token") => {}
+            Some(g) => return Err(GraphError::invalid(&format!("Unsupported grant_type {g}"))),
+            None => return Err(GraphError::missing("grant_type")),
+        }
+        let Some(token) = params.non_empty("access_token") else {
+            return Err(GraphError::missing("access_token"));
+        };
+        sb.with_state(|st| {
             let caller = check_token(st, Login::Instagram, Some(token))?;
             let now = st.now();
             let settings = st.meta.settings.clone();
@@ -689,33 +664,8 @@ pub(super) fn instagram_refresh(sb: &Sandbox, params: &Params) -> Response {
                     ),
                 ));
             }
-            let core = st.core(PLATFORM);
-            let family = core
-                .oauth
-                .check_bearer(Some(token), now)
-                .map(|r| r.family_id.clone())
-                .unwrap_or_default();
-            let ttl = settings.long_token_ttl_secs;
-            let t = core.oauth.issue_tokens(
-                &caller.client_id,
-                &caller.account_id,
-                &caller.scopes,
-                &family,
-                false,
-                &token_policy(Some(ttl)),
-                now,
-            );
-            remember_token(st,
-                t.access_token.clone(),
-                TokenInfo {
-                    kind: TokenKind::Long,
-                    login: Login::Instagram,
-                    page_id: None,
-                    created_at: now,
-                },
-            );
-            Ok(json_response(StatusCode::OK, &token_body(&t.access_token, Some(ttl))))
+            Ok(long_lived_token(st, &caller, Login::Instagram))
         })
-        })();
+    })();
     r.unwrap_or_else(IntoResponse::into_response)
 }
