@@ -65,9 +65,11 @@ fn fill(path: &Path) {
 }
 
 fn files_in(dir: &Path) -> Vec<PathBuf> {
-    std::fs::read_dir(dir)
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|d| d.flatten().map(|e| e.path()).collect())
-        .unwrap_or_default()
+        .unwrap_or_default();
+    files.sort();
+    files
 }
 
 #[tokio::test]

@@ -195,10 +195,32 @@ async fn constraints_reject_impossible_rows() {
     .await;
     assert!(bad_platform.is_err(), "unknown platform accepted");
 
-    let bad_json = sqlx::query("UPDATE post_targets SET options = 'not json'")
+    // A real target of the post, then JSON columns that are not JSON.
+    sqlx::query("INSERT INTO post_targets (post_id, account_id, updated_at) VALUES (?, ?, 0)")
+        .bind(post.id)
+        .bind(first)
+        .execute(pool)
+        .await
+        .expect("a valid target");
+    for column in ["options", "checkpoint"] {
+        let bad_json = sqlx::query(&format!(
+            "UPDATE post_targets SET {column} = 'not json' WHERE post_id = ?"
+        ))
+        .bind(post.id)
         .execute(pool)
         .await;
-    assert!(bad_json.is_ok(), "no rows yet, nothing to violate");
+        assert!(bad_json.is_err(), "{column} accepted text that is not JSON");
+    }
+    let scheduled_without_attempt_time = sqlx::query(
+        "UPDATE post_targets SET status = 'scheduled', next_attempt_at = NULL WHERE post_id = ?",
+    )
+    .bind(post.id)
+    .execute(pool)
+    .await;
+    assert!(
+        scheduled_without_attempt_time.is_err(),
+        "a scheduled target needs its next attempt time"
+    );
 }
 
 #[tokio::test]
