@@ -145,6 +145,10 @@ describe("filters, progress, times", () => {
     expect(nextAttemptText("2026-05-01T10:05:00Z", "en-GB", "Europe/Berlin")).toBe(
       "Next attempt at 12:05",
     );
+    expect(nextAttemptText("2026-05-01T10:05:00Z", "en-US", "Europe/Berlin")).toBe(
+      "Next attempt at 12:05 PM",
+    );
+    expect(nextAttemptText("2026-05-01T07:05:00Z", "en-US", "UTC")).toBe("Next attempt at 7:05 AM");
     expect(nextAttemptText(null, "en-GB", "UTC")).toBeNull();
   });
 

@@ -3,6 +3,7 @@
 
 import type { ActivityItem } from "./api";
 import type { Platform, TargetStatus } from "./bindings";
+import { hourStyle } from "./locale";
 import { platformMeta } from "./status";
 
 export type SectionKey = "attention" | "progress" | "upcoming" | "published";
@@ -224,7 +225,7 @@ export function progressPercent(sent: number | null, total: number | null): numb
 export function formatClock(iso: string, locale: string, zone: string): string {
   return new Intl.DateTimeFormat(locale, {
     timeZone: zone,
-    hour: "2-digit",
+    hour: hourStyle(locale),
     minute: "2-digit",
   }).format(new Date(iso));
 }

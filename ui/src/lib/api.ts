@@ -84,6 +84,8 @@ export const api = {
   openPublished: (targetId: number): Promise<Result<null>> =>
     settle(() => commands.openPublished(targetId)),
   openSandboxPage: (): Promise<Result<null>> => settle(() => commands.openSandboxPage()),
+  cancelConnect: (platform: Platform): Promise<Result<null>> =>
+    settle(() => commands.cancelConnect(platform)),
   takeOpenPost: (): Promise<Result<number | null>> => settle(() => commands.takeOpenPost()),
   openQuickPost: (): Promise<Result<null>> => settle(() => commands.openQuickPost()),
   closeQuickPost: (): Promise<Result<null>> => settle(() => commands.closeQuickPost()),

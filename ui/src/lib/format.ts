@@ -1,10 +1,7 @@
 // Dates and times as sentences show them, in the creator's zone and locale.
 
-/** Whether `locale` writes times on a 12-hour clock ("9:00 AM"). */
-function twelveHour(locale: string): boolean {
-  const cycle = new Intl.DateTimeFormat(locale, { hour: "numeric" }).resolvedOptions().hourCycle;
-  return cycle === "h12" || cycle === "h11";
-}
+import { handles } from "./compose";
+import { hourStyle } from "./locale";
 
 /** "Tue 20 Oct, 09:00" (en-GB) / "Tue, Oct 20, 9:00 AM" (en-US). */
 export function formatWhen(instant: string | Date, locale: string, zone: string): string {
@@ -14,8 +11,7 @@ export function formatWhen(instant: string | Date, locale: string, zone: string)
     weekday: "short",
     day: "numeric",
     month: "short",
-    // 24-hour clocks pad the hour ("09:00"); 12-hour ones do not ("9:00 AM").
-    hour: twelveHour(locale) ? "numeric" : "2-digit",
+    hour: hourStyle(locale),
     minute: "2-digit",
   }).format(d);
 }
@@ -50,9 +46,7 @@ export function movedMessage(
 
 /** The toast after Post now: it is on its way, through the same queue. */
 export function postNowMessage(usernames: string[]): string {
-  const at = usernames.map((u) => `@${u}`);
-  const who =
-    at.length <= 1 ? at.join("") : `${at.slice(0, -1).join(", ")} and ${at[at.length - 1]}`;
+  const who = handles(usernames);
   return who
     ? `Posting to ${who} now. Activity shows how it goes.`
     : "Posting now. Activity shows how it goes.";

@@ -31,6 +31,11 @@ export function uses12HourClock(locale: string): boolean {
   }
 }
 
+/** How Intl should write the hour: padded on a 24-hour clock ("09:00"), not on a 12-hour one ("9:00 AM"). */
+export function hourStyle(locale: string): "numeric" | "2-digit" {
+  return uses12HourClock(locale) ? "numeric" : "2-digit";
+}
+
 /**
  * A BCP 47 tag Intl accepts, from what the system reports: "C" and "POSIX"
  * (LANG=C sessions), "en_US.UTF-8" style names and garbage become something

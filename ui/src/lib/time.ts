@@ -144,11 +144,6 @@ export function utcToLocal(instant: Date | string, zone: string): LocalDateTime 
   };
 }
 
-/** RFC 3339 UTC string as the backend expects it ("2026-10-20T07:00:00.000Z"). */
-export function toIso(instant: Date): string {
-  return instant.toISOString();
-}
-
 /**
  * The default time for a click on a whole day (a month cell, or a draft dropped
  * on one): 09:00, or the next full hour when that day is today and 09:00 has
