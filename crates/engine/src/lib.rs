@@ -275,6 +275,8 @@ impl Engine {
     /// live counters and messages before anything is scheduled.
     pub async fn check_post(&self, input: &PostInput) -> Result<Vec<PlatformCheck>> {
         let mut out: Vec<PlatformCheck> = Vec::new();
+        // Read once, on the first account that needs them.
+        let mut media_files: Option<Vec<creatorflow_platforms::MediaFile>> = None;
         for account in &input.account_ids {
             let acc = accounts::get(self.store(), *account).await?;
             if out.iter().any(|c| c.account_id == acc.id) {
@@ -304,8 +306,14 @@ impl Engine {
                 continue;
             };
             let caps = publisher.capabilities();
-            let media =
-                posts::media_files(self.store(), &self.media_dir(), &input.media_ids).await?;
+            let media = match &media_files {
+                Some(m) => m.clone(),
+                None => {
+                    let m = posts::media_files(self.store(), &self.media_dir(), &input.media_ids)
+                        .await?;
+                    media_files.insert(m).clone()
+                }
+            };
             let request = creatorflow_platforms::PublishRequest {
                 text: text.clone(),
                 thread: options.thread.clone(),

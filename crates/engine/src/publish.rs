@@ -374,13 +374,7 @@ async fn describe_target(engine: &Engine, target: TargetId) -> Result<(String, P
     .bind(target)
     .fetch_one(engine.store().pool())
     .await?;
-    let text: String = row.get("text");
-    let excerpt: String = text.chars().take(80).collect();
-    let excerpt = if text.chars().count() > 80 {
-        format!("{excerpt}…")
-    } else {
-        excerpt
-    };
+    let excerpt = crate::activity::excerpt(row.get("text"), 80);
     let platform = Platform::parse(row.get("platform"))
         .ok_or_else(|| EngineError::Internal("unknown platform".into()))?;
     Ok((excerpt, platform, row.get("username")))

@@ -102,10 +102,10 @@ pub fn oauth_spec(endpoints: &XEndpoints) -> OAuthSpec {
 
 pub fn capabilities() -> Capabilities {
     Capabilities {
-        text_limit: 280,
+        text_limit: crate::text::x_weighted::MAX_WEIGHTED_LENGTH as u32,
         counting: CountingRule::XWeighted,
-        max_images: 4,
-        max_image_bytes: 5 * 1024 * 1024,
+        max_images: validate::MAX_IMAGES as u32,
+        max_image_bytes: validate::MAX_IMAGE_BYTES,
         image_types: vec![
             "image/jpeg".into(),
             "image/png".into(),
