@@ -44,3 +44,29 @@ pub use crate::core::sandbox::{
 };
 pub use crate::core::server::{SandboxConfig, SandboxError, SandboxHandle, router, start};
 pub use crate::core::state::{ConsentMode, SandboxState};
+
+/// A demo developer app seeded in the sandbox, as a client uses it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DemoClient {
+    /// The network's id (`x`, `youtube`, ...).
+    pub platform: &'static str,
+    pub client_id: &'static str,
+    pub client_secret: Option<&'static str>,
+}
+
+/// The demo apps the app's sandbox mode signs in with, one per network whose
+/// sign-in CreatorFlow uses (public clients have no secret).
+pub fn demo_clients() -> Vec<DemoClient> {
+    vec![
+        DemoClient {
+            platform: platforms::x::PLATFORM,
+            client_id: platforms::x::X_PUBLIC_CLIENT_ID,
+            client_secret: None,
+        },
+        DemoClient {
+            platform: platforms::youtube::PLATFORM,
+            client_id: platforms::youtube::YOUTUBE_DESKTOP_CLIENT_ID,
+            client_secret: Some(platforms::youtube::YOUTUBE_DESKTOP_CLIENT_SECRET),
+        },
+    ]
+}

@@ -1,6 +1,6 @@
 //! LinkedIn versioned REST API over real HTTP: headers, posts, little text format,
 //! delete, comments, quotas, faults, persistence. From
-//! shared/platforms/x-linkedin-oauth.md §2.2–§2.4, §2.8, §2.9 and §4 "LinkedIn fake".
+//! docs/platforms/linkedin.md §2–§4, §8, §9 and §11.
 
 mod common;
 mod linkedin_common;

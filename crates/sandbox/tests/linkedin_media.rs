@@ -1,5 +1,5 @@
 //! LinkedIn Images and Videos APIs over real HTTP, from
-//! shared/platforms/x-linkedin-oauth.md §2.5, §2.6 and §4 "LinkedIn fake".
+//! docs/platforms/linkedin.md §5, §6 and §11.
 
 mod common;
 mod linkedin_common;

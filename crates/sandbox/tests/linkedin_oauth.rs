@@ -1,5 +1,5 @@
-//! LinkedIn OAuth 2.0 / OIDC over real HTTP, from shared/platforms/x-linkedin-oauth.md
-//! §2.1, §2.8, §3 (LinkedIn row) and §4 "LinkedIn fake".
+//! LinkedIn OAuth 2.0 / OIDC over real HTTP, from docs/platforms/linkedin.md §1,
+//! §8 and §11, and docs/platforms/desktop-oauth.md §4.3.
 
 mod common;
 mod linkedin_common;

@@ -1,7 +1,7 @@
 //! TikTok Login Kit v2 (desktop) over real HTTP: authorize, hex PKCE, token,
 //! lifetime profiles, rotation, revoke, redirect-URI rules, user/info.
-//! Written from shared/platforms/instagram-tiktok-youtube.md §2.1 and
-//! x-linkedin-oauth.md §3.4.
+//! Written from docs/platforms/tiktok.md §1 and
+//! docs/platforms/desktop-oauth.md §4.6.
 
 mod tiktok_support;
 

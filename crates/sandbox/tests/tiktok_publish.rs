@@ -1,7 +1,7 @@
 //! TikTok Content Posting API over real HTTP: envelope on errors, creator_info,
 //! init validation (privacy, chunk arithmetic, URL ownership, photos), unaudited
 //! rules, caps, inbox flow, per-token rate limits.
-//! Written from shared/platforms/instagram-tiktok-youtube.md §2.2–2.8 and §4.
+//! Written from docs/platforms/tiktok.md §2–§8 and §11.
 
 mod tiktok_support;
 

@@ -1,6 +1,6 @@
 //! TikTok upload URL, status/fetch state machine, faults, received posts, status
 //! page and persistence, over real HTTP.
-//! Written from shared/platforms/instagram-tiktok-youtube.md §2.6, §2.8 and §4.
+//! Written from docs/platforms/tiktok.md §6, §8 and §11.
 
 mod tiktok_support;
 

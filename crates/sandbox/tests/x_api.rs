@@ -1,5 +1,5 @@
 //! X API v2 (posts, users/me, auth, rate limits) over real HTTP, from
-//! shared/platforms/x-linkedin-oauth.md §1.2–1.7 and §4 "X fake".
+//! docs/platforms/x.md §2–§7 and §8.
 
 mod common;
 

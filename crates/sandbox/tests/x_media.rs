@@ -1,5 +1,5 @@
-//! X v2 media upload over real HTTP, from shared/platforms/x-linkedin-oauth.md §1.5
-//! and the media state machine of §4 "X fake".
+//! X v2 media upload over real HTTP, from docs/platforms/x.md §5
+//! and the media state machine of §8.
 
 mod common;
 

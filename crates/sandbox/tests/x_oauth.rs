@@ -1,4 +1,5 @@
-//! X OAuth 2.0 over real HTTP, from shared/platforms/x-linkedin-oauth.md §1.1, §3, §4.
+//! X OAuth 2.0 over real HTTP, from docs/platforms/x.md §1 and §8, and
+//! docs/platforms/desktop-oauth.md.
 
 mod common;
 

@@ -1,6 +1,6 @@
 //! YouTube Data API methods other than the upload, error shapes, faults,
 //! persistence and the status page, over real HTTP. From
-//! shared/platforms/instagram-tiktok-youtube.md §3.3, §3.4 and §4.
+//! docs/platforms/youtube.md §4–§8 and §10.
 
 mod youtube_common;
 
@@ -238,11 +238,18 @@ async fn videos_list_for_reconciliation() {
     assert_eq!(items.len(), 1);
     assert_eq!(items[0]["id"], q);
     assert!(items[0].get("fileDetails").is_none());
-    // Processing can be made to fail.
+    // Processing can be made to fail (for videos uploaded from then on).
     set(&sb, json!({"fail_processing": true}));
-    let (_, body) = get_json(&url, &t).await;
-    assert_eq!(body["items"][1]["status"]["uploadStatus"], "failed");
-    assert_eq!(body["items"][1]["status"]["failureReason"], "conversion");
+    let failed = upload(&sb, &t, &meta("Failed one"), &mp4(700)).await;
+    let f = failed["id"].as_str().expect("id");
+    let (_, body) = get_json(&format!("{url},{f}"), &t).await;
+    assert_eq!(body["items"][1]["status"]["uploadStatus"], "processed");
+    assert_eq!(body["items"][2]["status"]["uploadStatus"], "failed");
+    assert_eq!(body["items"][2]["status"]["failureReason"], "conversion");
+    assert_eq!(
+        body["items"][2]["processingDetails"],
+        json!({"processingStatus": "failed", "processingFailureReason": "transcodeFailed"})
+    );
     let (status, _) = get_json(
         &format!("{}?part=status", yt(&sb, "/youtube/v3/videos")),
         &t,
@@ -393,6 +400,89 @@ async fn videos_update() {
         .await
         .expect("put");
     assert_eq!(reason(resp, 400).await, "parseError");
+    sb.shutdown().await.expect("shutdown");
+}
+
+/// Units of the shared pool used today by the Desktop client's project.
+fn units_used(sb: &SandboxHandle) -> u64 {
+    let s = sb.platform_settings("youtube").expect("settings");
+    s["quota_usage"]
+        .as_array()
+        .and_then(|a| {
+            a.iter().find(|u| {
+                u["bucket"] == "units"
+                    && u["project"]
+                        == creatorflow_sandbox::platforms::youtube::YOUTUBE_DESKTOP_CLIENT_ID
+            })
+        })
+        .and_then(|u| u["used"].as_u64())
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn videos_update_replaces_the_parts_and_costs_50_units() {
+    let sb = sandbox().await;
+    set(&sb, json!({"audited": true}));
+    let t = token(&sb);
+    let v = upload(&sb, &t, &meta("Before"), &mp4(100)).await;
+    let id = v["id"].as_str().expect("id").to_string();
+    assert_eq!(units_used(&sb), 0, "inserts use their own bucket");
+    let resp = http()
+        .put(yt(&sb, "/youtube/v3/videos"))
+        .query(&[("part", "snippet,status")])
+        .bearer_auth(&t)
+        .json(&json!({
+            "id": id,
+            "snippet": {"title": "After", "description": "New words", "tags": ["one", "two words"],
+                        "categoryId": "27"},
+            "status": {"privacyStatus": "private"},
+        }))
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(resp.status(), 200);
+    let body: Value = resp.json().await.expect("json");
+    assert_eq!(body["snippet"]["title"], "After");
+    assert_eq!(body["snippet"]["description"], "New words");
+    assert_eq!(body["snippet"]["tags"], json!(["one", "two words"]));
+    assert_eq!(body["snippet"]["categoryId"], "27");
+    assert_eq!(body["status"]["privacyStatus"], "private");
+    assert_eq!(units_used(&sb), 50);
+    // Read back with videos.list (1 unit).
+    let (_, l) = get_json(
+        &format!(
+            "{}?part=snippet,status&id={id}",
+            yt(&sb, "/youtube/v3/videos")
+        ),
+        &t,
+    )
+    .await;
+    assert_eq!(l["items"][0]["snippet"]["description"], "New words");
+    assert_eq!(
+        l["items"][0]["snippet"]["tags"],
+        json!(["one", "two words"])
+    );
+    assert_eq!(l["items"][0]["status"]["privacyStatus"], "private");
+    assert_eq!(units_used(&sb), 51);
+    // The update replaces the whole part: what is left out is cleared or reset.
+    let resp = http()
+        .put(yt(&sb, "/youtube/v3/videos"))
+        .query(&[("part", "snippet,status")])
+        .bearer_auth(&t)
+        .json(&json!({"id": id, "snippet": {"title": "Bare", "categoryId": "22"}, "status": {}}))
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(resp.status(), 200);
+    let body: Value = resp.json().await.expect("json");
+    assert_eq!(body["snippet"]["description"], "");
+    assert!(body["snippet"].get("tags").is_none());
+    assert_eq!(body["status"]["privacyStatus"], "public");
+    assert_eq!(units_used(&sb), 101);
+    let p = &sb.received(Some("youtube"))[0];
+    assert_eq!(p.text, "Bare");
+    assert_eq!(p.extra["description"], "");
+    assert_eq!(p.extra["privacyStatus"], "public");
     sb.shutdown().await.expect("shutdown");
 }
 

@@ -1,6 +1,6 @@
 //! Google OAuth 2.0 for installed apps over real HTTP, from
-//! shared/platforms/instagram-tiktok-youtube.md §3.1 and the Google row of
-//! shared/platforms/x-linkedin-oauth.md §3.4 (RFC 8252 loopback rules).
+//! docs/platforms/youtube.md §1 and docs/platforms/desktop-oauth.md §4.4
+//! (Google) and §1 (RFC 8252 loopback rules).
 
 mod youtube_common;
 
@@ -649,6 +649,38 @@ async fn testing_publishing_status_kills_refresh_tokens_after_seven_days() {
     );
     // A token issued while the app was in production is not affected.
     assert_eq!(refresh(&sb, &prod_rt).await.status(), 200);
+    sb.shutdown().await.expect("shutdown");
+}
+
+/// The same through the control API's clock, as an out-of-process client test would.
+#[tokio::test]
+async fn testing_refresh_tokens_die_on_the_http_clock() {
+    let sb = sandbox().await;
+    set(&sb, json!({"publishing_status": "testing"}));
+    let t = login(&sb, &[]).await;
+    let rt = t["refresh_token"].as_str().expect("rt").to_string();
+    let advance = |seconds: i64| {
+        let url = format!("{}_sandbox/clock/advance", sb.base_url());
+        async move {
+            let resp = http()
+                .post(url)
+                .json(&json!({ "seconds": seconds }))
+                .send()
+                .await
+                .expect("advance");
+            assert_eq!(resp.status(), 200);
+        }
+    };
+    advance(7 * 24 * 3600 - 120).await;
+    assert_eq!(refresh(&sb, &rt).await.status(), 200, "just under 7 days");
+    advance(180).await;
+    assert_eq!(
+        oauth_error(refresh(&sb, &rt).await, 400).await,
+        (
+            "invalid_grant".into(),
+            "Token has been expired or revoked.".into()
+        )
+    );
     sb.shutdown().await.expect("shutdown");
 }
 

@@ -1,5 +1,5 @@
 //! The YouTube quota ledger over real HTTP, from
-//! shared/platforms/instagram-tiktok-youtube.md §3.3 (both cost models, reset at
+//! docs/platforms/youtube.md §8.1 (both cost models, reset at
 //! midnight Pacific time) and the per-channel upload cap (`uploadLimitExceeded`).
 
 mod youtube_common;
@@ -236,9 +236,11 @@ async fn per_channel_upload_cap_is_upload_limit_exceeded() {
     let t = token(&sb);
     upload(&sb, &t, &meta("Two"), &mp4(100)).await;
     let resp = start_upload(&sb, &t, &meta("Three"), Some(100)).await;
+    assert_eq!(resp.status(), 400, "a 400, not a 403 like quotaExceeded");
     let body: Value = resp.json().await.expect("json");
     assert_eq!(body["error"]["code"], 400);
     assert_eq!(body["error"]["errors"][0]["reason"], "uploadLimitExceeded");
+    assert_eq!(body["error"]["errors"][0]["domain"], "youtube.video");
     // The other channel is not affected.
     let studio = token_with(
         &sb,

@@ -1,5 +1,5 @@
 //! `videos.insert` with the resumable upload protocol over real HTTP, from
-//! shared/platforms/instagram-tiktok-youtube.md §3.2 and §4 "YouTube emulator".
+//! docs/platforms/youtube.md §2 and §10.
 
 mod youtube_common;
 
@@ -247,6 +247,12 @@ async fn single_request_upload_and_201_setting() {
     let uri = session(&sb, &t, &meta("One shot 2"), data.len() as u64).await;
     let resp = put_chunk(&uri, &data, 0, &data.len().to_string()).await;
     assert_eq!(resp.status(), 201);
+    let v: Value = resp.json().await.expect("video");
+    assert_eq!(v["kind"], "youtube#video");
+    assert_eq!(v["status"]["uploadStatus"], "uploaded");
+    let resp = probe(&uri, &data.len().to_string()).await;
+    assert_eq!(resp.status(), 201, "a probe of the finished upload");
+    assert_eq!(resp.json::<Value>().await.expect("video")["id"], v["id"]);
     // A body shorter than announced is refused.
     let uri = session(&sb, &t, &meta("Short"), 5000).await;
     let resp = http()

@@ -1,4 +1,4 @@
-//! Helpers for the LinkedIn HTTP tests (shared/platforms/x-linkedin-oauth.md §2).
+//! Helpers for the LinkedIn HTTP tests (docs/platforms/linkedin.md).
 #![allow(dead_code)]
 
 use creatorflow_sandbox::SandboxHandle;

@@ -4,8 +4,8 @@
 //! `/rest/videos`, `socialActions` comments) with the `dms-uploads` upload URLs.
 //!
 //! `/linkedin` stands for both `https://www.linkedin.com` and
-//! `https://api.linkedin.com`. Contract: shared/platforms/x-linkedin-oauth.md §2,
-//! §3 (LinkedIn row) and §4 "LinkedIn fake".
+//! `https://api.linkedin.com`. Contract: docs/platforms/linkedin.md (§11: what the
+//! emulator must model) and docs/platforms/desktop-oauth.md §4.3.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 

@@ -1,4 +1,4 @@
-//! The "little" text format of `commentary` (shared/platforms/x-linkedin-oauth.md §2.9).
+//! The "little" text format of `commentary` (docs/platforms/linkedin.md §9).
 //!
 //! - `\X` is the plain character `X` (escape the reserved ones).
 //! - `@[Name](urn:li:person:ID)` / `@[Name](urn:li:organization:ID)` is a mention,
@@ -171,7 +171,7 @@ pub fn render(input: &str, stop_at_violation: bool) -> Rendered {
     out
 }
 
-/// Escapes plain text for the little format (the reference algorithm of §2.9:
+/// Escapes plain text for the little format (the algorithm of docs/platforms/linkedin.md §9:
 /// backslash first, then the other reserved characters).
 pub fn escape(plain: &str) -> String {
     let mut out = String::with_capacity(plain.len());

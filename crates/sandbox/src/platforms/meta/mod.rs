@@ -12,8 +12,8 @@
 //!
 //! One module (platform id `instagram`) serves every Meta host under `/meta`:
 //! `/meta/facebook`, `/meta/graph`, `/meta/instagram`, `/meta/graph-instagram`,
-//! `/meta/rupload`. Contract: shared/platforms/instagram-tiktok-youtube.md §1,
-//! §4 "Meta emulator", §5; x-linkedin-oauth.md §3.4 (Meta row).
+//! `/meta/rupload`. Contract: docs/platforms/instagram.md (§8: open questions, §9:
+//! what the emulator must model); docs/platforms/desktop-oauth.md §4.5 (Meta).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 

@@ -5,8 +5,8 @@
 //!
 //! `/tiktok` stands for `https://www.tiktok.com` and `https://open.tiktokapis.com`;
 //! upload URLs live under `/tiktok/upload/...` (for `open-upload.tiktokapis.com`).
-//! Contract: shared/platforms/instagram-tiktok-youtube.md §2, §4 "TikTok emulator",
-//! §5, and shared/platforms/x-linkedin-oauth.md §3.4.
+//! Contract: docs/platforms/tiktok.md (§10: open questions, §11: what the emulator
+//! must model), and docs/platforms/desktop-oauth.md §4.6.
 //!
 //! There is no delete endpoint: the Content Posting API has none.
 

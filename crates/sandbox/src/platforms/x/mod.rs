@@ -2,7 +2,8 @@
 //! `GET /2/users/me`, and the v2 media upload endpoints.
 //!
 //! `/x` stands for both `https://x.com` and `https://api.x.com`. Contract:
-//! shared/platforms/x-linkedin-oauth.md §1, §3 and §4 "X fake".
+//! docs/platforms/x.md (§8: what the emulator must model) and
+//! docs/platforms/desktop-oauth.md.
 
 use std::collections::{BTreeMap, HashMap};
 

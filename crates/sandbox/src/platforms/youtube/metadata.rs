@@ -1,7 +1,8 @@
 //! The `video` resource: validation of the metadata a client sends
 //! (`videos.insert`, `videos.update`) and rendering of the resource.
 //!
-//! Rules (spec §3.2): `snippet.title` required, ≤ 100 characters, no `<` / `>`;
+//! Rules (docs/platforms/youtube.md §3): `snippet.title` required, ≤ 100 characters,
+//! no `<` / `>`;
 //! `snippet.description` ≤ 5,000 bytes, no `<` / `>`; `snippet.tags` ≤ 500
 //! characters in total, a tag containing a space counting its two quotes;
 //! `snippet.categoryId` an assignable category; `status.privacyStatus` one of
@@ -12,7 +13,8 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Map, Value, json};
 
 use super::{
-    Video, VideoSnippet, VideoStatus, YouTubeSettings, bad_request, etag, split_list, unknown_part,
+    PROCESSING_PARTS_TOTAL, ProcessingOutcome, ProcessingResult, Video, VideoSnippet, VideoStatus,
+    YouTubeSettings, bad_request, etag, split_list, unknown_part,
 };
 use crate::core::platform::Account;
 
@@ -380,22 +382,92 @@ fn thumbnails(video_id: &str) -> Value {
     })
 }
 
-/// `uploadStatus` (and failure reason) now.
-fn upload_status(
+/// Where a video's processing stands at some instant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ProcessingState {
+    /// `status.uploadStatus`: `uploaded` while processing, then `processed`,
+    /// `failed` or `rejected`.
+    pub upload_status: &'static str,
+    /// `status.failureReason` (`failed` only).
+    pub failure_reason: Option<String>,
+    /// `status.rejectionReason` (`rejected` only).
+    pub rejection_reason: Option<String>,
+    /// `processingDetails.processingStatus`.
+    pub processing_status: String,
+    /// `processingDetails.processingFailureReason` (`failed` only).
+    pub processing_failure_reason: Option<String>,
+    /// `(partsTotal, partsProcessed, timeLeftMs)` while processing.
+    pub progress: Option<(u64, u64, u64)>,
+}
+
+/// The processing state of `v` at `now`. `fresh`: the response of the upload
+/// itself (processing has just started). Videos without a stored outcome (older
+/// state files) follow the current `settings`.
+pub(crate) fn processing_state(
     v: &Video,
     settings: &YouTubeSettings,
     now: DateTime<Utc>,
     fresh: bool,
-) -> (&'static str, Option<&'static str>) {
-    if fresh {
-        return ("uploaded", None);
+) -> ProcessingState {
+    let outcome = v
+        .processing_outcome
+        .clone()
+        .unwrap_or_else(|| ProcessingOutcome::decide(settings));
+    let total_ms = outcome.processing_secs.max(0).saturating_mul(1000);
+    let elapsed_ms = if fresh {
+        0
+    } else {
+        (now - v.uploaded_at).num_milliseconds().max(0)
+    };
+    if fresh || elapsed_ms < total_ms {
+        // Parts grow linearly with emulated time; the estimate never changes.
+        let done = if total_ms > 0 {
+            u128::from(PROCESSING_PARTS_TOTAL) * elapsed_ms as u128 / total_ms as u128
+        } else {
+            0
+        };
+        return ProcessingState {
+            upload_status: "uploaded",
+            failure_reason: None,
+            rejection_reason: None,
+            processing_status: "processing".into(),
+            processing_failure_reason: None,
+            progress: Some((
+                PROCESSING_PARTS_TOTAL,
+                u64::try_from(done).unwrap_or(PROCESSING_PARTS_TOTAL),
+                (total_ms - elapsed_ms).max(0) as u64,
+            )),
+        };
     }
-    let done = v.uploaded_at + chrono::Duration::seconds(settings.processing_secs.max(0)) <= now;
-    match (done, settings.fail_processing) {
-        (false, _) => ("uploaded", None),
-        (true, false) => ("processed", None),
-        (true, true) => ("failed", Some("conversion")),
+    let mut out = ProcessingState {
+        upload_status: "processed",
+        failure_reason: None,
+        rejection_reason: None,
+        processing_status: "succeeded".into(),
+        processing_failure_reason: None,
+        progress: None,
+    };
+    match outcome.result {
+        ProcessingResult::Processed => {}
+        ProcessingResult::Failed {
+            failure_reason,
+            processing_failure_reason,
+        } => {
+            out.upload_status = "failed";
+            out.failure_reason = Some(failure_reason);
+            out.processing_status = "failed".into();
+            out.processing_failure_reason = Some(processing_failure_reason);
+        }
+        ProcessingResult::Rejected {
+            rejection_reason,
+            processing_status,
+        } => {
+            out.upload_status = "rejected";
+            out.rejection_reason = Some(rejection_reason);
+            out.processing_status = processing_status;
+        }
     }
+    out
 }
 
 /// Renders a video resource with the requested `parts`. `fresh`: the response of
@@ -409,16 +481,18 @@ pub(crate) fn video_resource(
     fresh: bool,
     owner: bool,
 ) -> Value {
+    let processing = processing_state(v, settings, now, fresh);
     let mut out = Map::new();
     out.insert("kind".into(), json!("youtube#video"));
     out.insert(
         "etag".into(),
         json!(etag(&format!(
-            "{}|{:?}|{:?}|{}",
+            "{}|{:?}|{:?}|{}|{:?}",
             v.id,
             v.snippet,
             v.status,
-            v.thumbnail.is_some()
+            v.thumbnail.is_some(),
+            processing
         ))),
     );
     out.insert("id".into(), json!(v.id));
@@ -448,11 +522,10 @@ pub(crate) fn video_resource(
         }
         out.insert("snippet".into(), s);
     }
-    let (upload, failure) = upload_status(v, settings, now, fresh);
     if has("status") {
         let privacy = v.effective_privacy(now);
         let mut s = json!({
-            "uploadStatus": upload,
+            "uploadStatus": processing.upload_status,
             "privacyStatus": privacy,
             "license": v.status.license,
             "embeddable": v.status.embeddable,
@@ -460,8 +533,11 @@ pub(crate) fn video_resource(
             "madeForKids": v.status.self_declared_made_for_kids.unwrap_or(false),
         });
         if let Some(obj) = s.as_object_mut() {
-            if let Some(f) = failure {
+            if let Some(f) = &processing.failure_reason {
                 obj.insert("failureReason".into(), json!(f));
+            }
+            if let Some(r) = &processing.rejection_reason {
+                obj.insert("rejectionReason".into(), json!(r));
             }
             if let Some(t) = v.status.publish_at.filter(|t| *t > now) {
                 obj.insert("publishAt".into(), json!(rfc3339(t)));
@@ -498,21 +574,26 @@ pub(crate) fn video_resource(
         );
     }
     if has("processingDetails") && owner {
-        let status = match upload {
-            "processed" => "succeeded",
-            "failed" => "failed",
-            _ => "processing",
-        };
-        let mut p = json!({"processingStatus": status});
-        if let (Some(f), Some(obj)) = (failure, p.as_object_mut()) {
-            let reason = if f == "conversion" {
-                "transcodeFailed"
-            } else {
-                "other"
-            };
-            obj.insert("processingFailureReason".into(), json!(reason));
+        let mut p = Map::new();
+        p.insert(
+            "processingStatus".into(),
+            json!(processing.processing_status),
+        );
+        if let Some((total, done, left_ms)) = processing.progress {
+            // uint64 fields: Google's JSON carries them as strings.
+            p.insert(
+                "processingProgress".into(),
+                json!({
+                    "partsTotal": total.to_string(),
+                    "partsProcessed": done.to_string(),
+                    "timeLeftMs": left_ms.to_string(),
+                }),
+            );
         }
-        out.insert("processingDetails".into(), p);
+        if let Some(r) = &processing.processing_failure_reason {
+            p.insert("processingFailureReason".into(), json!(r));
+        }
+        out.insert("processingDetails".into(), Value::Object(p));
     }
     if has("fileDetails") && owner {
         out.insert(

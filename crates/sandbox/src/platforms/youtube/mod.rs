@@ -2,8 +2,8 @@
 //!
 //! `/youtube` stands for `https://accounts.google.com`, `https://oauth2.googleapis.com`
 //! and `https://www.googleapis.com` (including `/upload/...`). Contract:
-//! shared/platforms/instagram-tiktok-youtube.md §3, §4 "YouTube emulator", and the
-//! Google row of shared/platforms/x-linkedin-oauth.md §3.4.
+//! docs/platforms/youtube.md (§10: what the emulator must model), and
+//! docs/platforms/desktop-oauth.md §4.4 (Google).
 //!
 //! - [`oauth`]: authorize (loopback redirects, PKCE), token (code, refresh), revoke,
 //!   userinfo, tokeninfo.
@@ -11,6 +11,7 @@
 //! - [`videos`]: `videos.list/update/delete`, `channels.list`, `thumbnails.set`.
 //! - [`quota`]: the daily quota ledger (current and legacy cost models).
 //! - [`metadata`]: video resource validation and rendering.
+//! - `watch`: `GET /watch?v=ID`, the video's page (`https://www.youtube.com/watch`).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -36,6 +37,7 @@ mod oauth;
 pub mod quota;
 mod upload;
 mod videos;
+mod watch;
 
 /// Platform id.
 pub const PLATFORM: &str = "youtube";
@@ -148,7 +150,115 @@ pub const MAX_VIDEO_BYTES: u64 = 256 * 1024 * 1024 * 1024;
 /// Largest custom thumbnail (2 MB).
 pub const MAX_THUMBNAIL_BYTES: u64 = 2 * 1024 * 1024;
 
-/// Quota cost model (`quota_model` setting). See the README and spec §3.3.
+/// `status.failureReason` values of the `video` resource.
+pub const FAILURE_REASONS: &[&str] = &[
+    "codec",
+    "conversion",
+    "emptyFile",
+    "invalidFile",
+    "tooSmall",
+    "uploadAborted",
+];
+/// `status.rejectionReason` values of the `video` resource.
+pub const REJECTION_REASONS: &[&str] = &[
+    "claim",
+    "copyright",
+    "duplicate",
+    "inappropriate",
+    "legal",
+    "length",
+    "termsOfUse",
+    "trademark",
+    "uploaderAccountClosed",
+    "uploaderAccountSuspended",
+];
+/// `processingDetails.processingFailureReason` values.
+pub const PROCESSING_FAILURE_REASONS: &[&str] = &[
+    "other",
+    "streamingFailed",
+    "transcodeFailed",
+    "uploadFailed",
+];
+/// `processingDetails.processingStatus` a rejected video may be configured to end in
+/// (`rejected_processing_status`).
+pub const REJECTED_PROCESSING_STATUSES: &[&str] = &["terminated", "failed", "succeeded"];
+/// `processingDetails.processingProgress.partsTotal` while a video is processing.
+pub const PROCESSING_PARTS_TOTAL: u64 = 1000;
+
+/// The `processingFailureReason` that goes with a `failureReason` when the
+/// `processing_failure_reason` setting does not name one (our own mapping; Google
+/// documents no correspondence): `codec`, `conversion`, `invalidFile` →
+/// `transcodeFailed`; `emptyFile`, `tooSmall`, `uploadAborted` → `uploadFailed`;
+/// anything else → `other`.
+pub fn derived_processing_failure_reason(failure_reason: &str) -> &'static str {
+    match failure_reason {
+        "codec" | "conversion" | "invalidFile" => "transcodeFailed",
+        "emptyFile" | "tooSmall" | "uploadAborted" => "uploadFailed",
+        _ => "other",
+    }
+}
+
+/// How a video's processing ends (`upload_status` is the tag).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "upload_status", rename_all = "snake_case")]
+pub enum ProcessingResult {
+    /// `uploadStatus: processed`, `processingStatus: succeeded`.
+    Processed,
+    /// `uploadStatus: failed` + `failureReason`; `processingStatus: failed` +
+    /// `processingFailureReason`.
+    Failed {
+        failure_reason: String,
+        processing_failure_reason: String,
+    },
+    /// `uploadStatus: rejected` + `rejectionReason`; `processingStatus` as given.
+    Rejected {
+        rejection_reason: String,
+        processing_status: String,
+    },
+}
+
+/// A video's processing, decided from the settings when its upload completes, so
+/// later changes of the settings do not touch videos already uploaded.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProcessingOutcome {
+    /// Emulated seconds from the upload to the end of processing.
+    pub processing_secs: i64,
+    #[serde(flatten)]
+    pub result: ProcessingResult,
+}
+
+impl ProcessingOutcome {
+    /// The outcome the settings give a video uploaded now: rejected if
+    /// `reject_processing` names a reason, else failed with `fail_processing`, else
+    /// processed.
+    pub fn decide(settings: &YouTubeSettings) -> Self {
+        let result = if let Some(reason) = &settings.reject_processing {
+            ProcessingResult::Rejected {
+                rejection_reason: reason.clone(),
+                processing_status: settings.rejected_processing_status.clone(),
+            }
+        } else if settings.fail_processing {
+            let failure = settings.fail_processing_reason.clone();
+            let processing = settings
+                .processing_failure_reason
+                .clone()
+                .unwrap_or_else(|| derived_processing_failure_reason(&failure).to_string());
+            ProcessingResult::Failed {
+                failure_reason: failure,
+                processing_failure_reason: processing,
+            }
+        } else {
+            ProcessingResult::Processed
+        };
+        Self {
+            processing_secs: settings.processing_secs.max(0),
+            result,
+        }
+    }
+}
+
+/// Quota cost model (`quota_model` setting). See the README and
+/// docs/platforms/youtube.md §8.1.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum QuotaModel {
@@ -212,10 +322,25 @@ pub struct YouTubeSettings {
     pub tags_count_commas: bool,
     /// Channels that are not verified: `thumbnails.set` answers 403.
     pub unverified_channels: Vec<String>,
-    /// Emulated seconds after the upload until `uploadStatus` is `processed`.
+    /// Emulated seconds after the upload until processing ends (`uploadStatus`
+    /// leaves `uploaded`). Fixed per video when its upload completes.
     pub processing_secs: i64,
-    /// Processing ends in `uploadStatus: failed` (`failureReason: conversion`).
+    /// Processing ends in `uploadStatus: failed` with `failureReason:
+    /// fail_processing_reason`. Decided per video when its upload completes.
     pub fail_processing: bool,
+    /// `status.failureReason` of a failed video (one of [`FAILURE_REASONS`]).
+    pub fail_processing_reason: String,
+    /// `processingDetails.processingFailureReason` of a failed video (one of
+    /// [`PROCESSING_FAILURE_REASONS`]); `None` derives it from the failure reason
+    /// (see [`derived_processing_failure_reason`]).
+    pub processing_failure_reason: Option<String>,
+    /// Processing ends in `uploadStatus: rejected` with this `rejectionReason`
+    /// (one of [`REJECTION_REASONS`]); wins over `fail_processing`.
+    pub reject_processing: Option<String>,
+    /// `processingDetails.processingStatus` of a rejected video. `terminated` is
+    /// what we believe Google reports (unverified): `terminated`, `failed` or
+    /// `succeeded`.
+    pub rejected_processing_status: String,
     /// Status of the response that completes an upload (200 or 201).
     pub upload_complete_status: u16,
 }
@@ -243,6 +368,10 @@ impl Default for YouTubeSettings {
             unverified_channels: Vec::new(),
             processing_secs: 30,
             fail_processing: false,
+            fail_processing_reason: "conversion".into(),
+            processing_failure_reason: None,
+            reject_processing: None,
+            rejected_processing_status: "terminated".into(),
             upload_complete_status: 200,
         }
     }
@@ -307,6 +436,10 @@ pub struct Video {
     pub thumbnail: Option<Thumbnail>,
     pub deleted: bool,
     pub deleted_at: Option<DateTime<Utc>>,
+    /// How processing ends, fixed when the upload completed. `None` in state files
+    /// written before it existed: such videos follow the current settings.
+    #[serde(default)]
+    pub processing_outcome: Option<ProcessingOutcome>,
 }
 
 impl Video {
@@ -347,6 +480,12 @@ pub struct UploadSession {
     pub expires_at: DateTime<Utc>,
     /// Set once the upload completed.
     pub video_id: Option<String>,
+    /// Body bytes of every `PUT` to this session, kept or not (a chunk sent
+    /// again, one at the wrong offset, one cut off): what the client sent,
+    /// for tests that measure re-sent data. Requests answered by an injected
+    /// fault never reach the session and are not counted.
+    #[serde(default)]
+    pub bytes_seen: u64,
 }
 
 /// An OAuth grant of one account to one client (what the user consented to).
@@ -426,6 +565,7 @@ impl PlatformModule for YouTubeModule {
             "https://accounts.google.com",
             "https://oauth2.googleapis.com",
             "https://www.googleapis.com",
+            "https://www.youtube.com",
         ]
     }
 
@@ -502,6 +642,8 @@ impl PlatformModule for YouTubeModule {
                 "/upload/youtube/v3/thumbnails/set",
                 post(videos::thumbnails_set),
             )
+            // www.youtube.com: the page a published video's link opens.
+            .route("/watch", get(watch::watch_page))
             // Sizes are enforced by the handlers while streaming.
             .layer(DefaultBodyLimit::disable())
     }
@@ -576,6 +718,34 @@ impl PlatformModule for YouTubeModule {
         }
         if new.session_ttl_secs <= 0 {
             return Err("session_ttl_secs must be > 0".into());
+        }
+        if !FAILURE_REASONS.contains(&new.fail_processing_reason.as_str()) {
+            return Err(format!(
+                "fail_processing_reason must be one of {}",
+                FAILURE_REASONS.join(", ")
+            ));
+        }
+        if let Some(r) = &new.processing_failure_reason
+            && !PROCESSING_FAILURE_REASONS.contains(&r.as_str())
+        {
+            return Err(format!(
+                "processing_failure_reason must be null or one of {}",
+                PROCESSING_FAILURE_REASONS.join(", ")
+            ));
+        }
+        if let Some(r) = &new.reject_processing
+            && !REJECTION_REASONS.contains(&r.as_str())
+        {
+            return Err(format!(
+                "reject_processing must be null or one of {}",
+                REJECTION_REASONS.join(", ")
+            ));
+        }
+        if !REJECTED_PROCESSING_STATUSES.contains(&new.rejected_processing_status.as_str()) {
+            return Err(format!(
+                "rejected_processing_status must be one of {}",
+                REJECTED_PROCESSING_STATUSES.join(", ")
+            ));
         }
         state.youtube.settings = new;
         Ok(())

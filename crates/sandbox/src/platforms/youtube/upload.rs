@@ -15,6 +15,9 @@
 //!
 //! Bodies are streamed and hashed: only size and SHA-256 are kept.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -27,8 +30,8 @@ use sha2::{Digest as _, Sha256};
 use super::metadata::{VIDEO_PARTS, parse_parts, validate_insert, video_resource};
 use super::quota::{self, Op};
 use super::{
-    ApiError, MAX_VIDEO_BYTES, PLATFORM, UploadSession, Video, authenticate, bad_content,
-    bad_request, scopes,
+    ApiError, MAX_VIDEO_BYTES, PLATFORM, ProcessingOutcome, UploadSession, Video, authenticate,
+    bad_content, bad_request, scopes,
 };
 use crate::core::received::{ReceivedMedia, ReceivedPost};
 use crate::core::sandbox::Sandbox;
@@ -228,6 +231,7 @@ async fn start_session(
                 created_at: now,
                 expires_at: now + Duration::seconds(st.youtube.settings.session_ttl_secs),
                 video_id: None,
+                bytes_seen: 0,
             },
         );
         Ok(upload_id)
@@ -403,6 +407,7 @@ fn complete(st: &mut SandboxState, upload_id: &str, sha256: Option<String>) {
         thumbnail: None,
         deleted: false,
         deleted_at: None,
+        processing_outcome: Some(ProcessingOutcome::decide(&st.youtube.settings)),
     };
     st.youtube.videos.insert(id.clone(), video);
     st.youtube.hashers.remove(upload_id);
@@ -456,13 +461,38 @@ enum Outcome {
     Gone,
 }
 
-/// `PUT {session URI}`: a chunk, the whole file, or a status probe.
+/// `PUT {session URI}`: a chunk, the whole file, or a status probe. Every
+/// body byte read is added to the session's `bytes_seen`.
 pub(super) async fn put(
     State(sb): State<Sandbox>,
     RawQuery(q): RawQuery,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    let seen = Arc::new(AtomicU64::new(0));
+    let counter = Arc::clone(&seen);
+    let body = Body::from_stream(body.into_data_stream().inspect(move |chunk| {
+        if let Ok(bytes) = chunk {
+            counter.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        }
+    }));
+    let upload_id = form_get(&parse_query(q.as_deref()), "upload_id").map(str::to_string);
+    let response = put_session(&sb, q, headers, body).await;
+    let n = seen.load(Ordering::Relaxed);
+    if let Some(id) = upload_id
+        && n > 0
+    {
+        sb.with_state(|st| {
+            if let Some(s) = st.youtube.sessions.get_mut(&id) {
+                s.bytes_seen = s.bytes_seen.saturating_add(n);
+            }
+        });
+    }
+    response
+}
+
+async fn put_session(sb: &Sandbox, q: Option<String>, headers: HeaderMap, body: Body) -> Response {
+    let sb = sb.clone();
     let query = parse_query(q.as_deref());
     let Some(upload_id) = form_get(&query, "upload_id").map(str::to_string) else {
         return drained(body, super::required_param("upload_id")).await;
