@@ -1,6 +1,9 @@
 //! IPC commands: thin wrappers that call the engine. No SQL, no HTTP here.
 
-use creatorflow_engine::{Account, Post, PostId, PostInput, Settings, TimeRange};
+use creatorflow_engine::{
+    Account, DeleteScope, Post, PostId, PostInput, Settings, SettingsPatch, TargetOptions,
+    TimeRange,
+};
 use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime};
 
@@ -83,10 +86,36 @@ pub async fn reschedule_post<R: Runtime>(
         .await?)
 }
 
+/// Deletes a post: from CreatorFlow only, or from the networks too.
 #[tauri::command]
 #[specta::specta]
-pub async fn delete_post<R: Runtime>(app: AppHandle<R>, id: PostId) -> CmdResult<()> {
-    Ok(app.engine()?.delete_post(id).await?)
+pub async fn delete_post<R: Runtime>(
+    app: AppHandle<R>,
+    id: PostId,
+    scope: DeleteScope,
+) -> CmdResult<()> {
+    Ok(app.engine()?.delete_post(id, scope).await?)
+}
+
+/// Deletes a published post at its network (the post stays in CreatorFlow).
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_at_network<R: Runtime>(
+    app: AppHandle<R>,
+    target_id: TargetId,
+) -> CmdResult<()> {
+    Ok(app.engine()?.delete_at_network(target_id).await?)
+}
+
+/// Changes a live post's text and options at its network.
+#[tauri::command]
+#[specta::specta]
+pub async fn update_at_network<R: Runtime>(
+    app: AppHandle<R>,
+    target_id: TargetId,
+    options: TargetOptions,
+) -> CmdResult<()> {
+    Ok(app.engine()?.update_at_network(target_id, options).await?)
 }
 
 #[tauri::command]
@@ -101,48 +130,28 @@ pub async fn get_settings<R: Runtime>(app: AppHandle<R>) -> CmdResult<Settings> 
     Ok(app.engine()?.settings().await?)
 }
 
+/// Saves the settings fields that changed; their side effects (start at
+/// login, close to tray) follow the settings change, whoever made it.
 #[tauri::command]
 #[specta::specta]
-pub async fn save_settings<R: Runtime>(
+pub async fn update_settings<R: Runtime>(
     app: AppHandle<R>,
-    settings: Settings,
+    patch: SettingsPatch,
 ) -> CmdResult<Settings> {
-    let saved = app.engine()?.save_settings(settings).await?;
-    app.set_close_to_tray(saved.close_to_tray);
-    crate::autostart::apply(&app, saved.start_at_login);
-    Ok(saved)
+    Ok(app.engine()?.update_settings(patch).await?)
 }
 
 // ---- issue 4: accounts, publishing, activity, media ------------------------
 
 use creatorflow_engine::activity::{ActivityFilter, ActivityItem, AttemptRecord};
 use creatorflow_engine::auth::ConnectStart;
+use creatorflow_engine::catalog::PlatformInfo;
 use creatorflow_engine::{AccountId, MediaRef, Platform, PlatformCheck, TargetId, activity};
-
-/// What the Accounts and Settings views show about one network.
-#[derive(Debug, Clone, Serialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub struct PlatformInfo {
-    pub platform: Platform,
-    pub name: String,
-    /// CreatorFlow can connect and publish to it in this version.
-    pub available: bool,
-    pub scopes: Vec<creatorflow_platforms::ScopeInfo>,
-    /// The redirect URI to register in the platform's developer portal.
-    pub redirect_uri: Option<String>,
-    pub needs_client_secret: bool,
-    /// A client id is set (or built in, in sandbox mode).
-    pub has_client: bool,
-    pub client_id: Option<String>,
-    pub builtin_client: bool,
-    pub portal_url: String,
-    pub capabilities: Option<creatorflow_platforms::Capabilities>,
-}
 
 #[tauri::command]
 #[specta::specta]
 pub async fn platform_catalog<R: Runtime>(app: AppHandle<R>) -> CmdResult<Vec<PlatformInfo>> {
-    Ok(crate::platform_info::catalog(&app.engine()?).await?)
+    Ok(app.engine()?.platform_catalog().await?)
 }
 
 /// Saves the user's own developer-app credentials (keychain only).
@@ -158,7 +167,7 @@ pub async fn set_platform_client<R: Runtime>(
     engine
         .set_platform_client(platform, &client_id, client_secret.as_deref())
         .await?;
-    Ok(crate::platform_info::one(&engine, platform).await?)
+    Ok(engine.platform_info(platform).await?)
 }
 
 /// Starts connecting an account: opens the platform's authorize page in the
@@ -240,7 +249,8 @@ pub async fn confirm_published<R: Runtime>(
     Ok(app.engine()?.confirm_published(target_id).await?)
 }
 
-/// Takes in files dropped on the window (paths from the drop event).
+/// Takes in files dropped on the window (paths from the drop event): the
+/// backend copies each into the media folder, hashing it as it goes.
 #[tauri::command]
 #[specta::specta]
 pub async fn import_media_files<R: Runtime>(
@@ -255,15 +265,32 @@ pub async fn import_media_files<R: Runtime>(
     Ok(out)
 }
 
-/// Takes in a file picked in the window, as base64.
+/// Opens the system's file picker; the picked files' paths (none if the
+/// picker was closed). The UI then hands them to `import_media_files`, as
+/// it does with dropped files, so each shows as it is copied.
 #[tauri::command]
 #[specta::specta]
-pub async fn import_media_bytes<R: Runtime>(
+pub async fn pick_media_paths<R: Runtime>(
+    app: AppHandle<R>,
+    window: tauri::Window<R>,
+    what: crate::media::PickWhat,
+) -> CmdResult<Vec<String>> {
+    Ok(crate::media::pick_files(&app, &window, what)
+        .await
+        .into_iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect())
+}
+
+/// Takes in an image pasted from the clipboard, as base64 (pictures only).
+#[tauri::command]
+#[specta::specta]
+pub async fn paste_image<R: Runtime>(
     app: AppHandle<R>,
     name: String,
     base64: String,
 ) -> CmdResult<MediaRef> {
-    Ok(app.engine()?.import_media_base64(&name, &base64).await?)
+    Ok(app.engine()?.import_pasted_image(&name, &base64).await?)
 }
 
 /// Opens a published post on its platform (only its recorded https URL).

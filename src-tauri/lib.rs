@@ -10,8 +10,8 @@ pub mod error;
 pub mod events;
 pub mod external;
 pub mod logging;
+pub mod media;
 pub mod notify;
-pub mod platform_info;
 pub mod sandbox_mode;
 pub mod state;
 pub mod tray;
@@ -48,6 +48,7 @@ pub fn run() {
             }
         }))
         .plugin(tauri_plugin_deep_link::init())
+        .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_autostart::init(
@@ -101,7 +102,7 @@ pub fn run() {
                 events::forward_changes(app.handle(), engine);
                 events::forward_engine_events(app.handle(), engine);
                 notify::forward_notices(app.handle(), engine);
-                refresh_tray_on_changes(app.handle(), engine);
+                follow_changes(app.handle(), engine);
                 match tauri::async_runtime::block_on(
                     engine.start_scheduler(SchedulerConfig::default()),
                 ) {
@@ -202,15 +203,26 @@ fn shutdown<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
     });
 }
 
-/// Keeps the tray menu's queue summary current (at most twice a second).
-fn refresh_tray_on_changes(app: &tauri::AppHandle, engine: &Engine) {
+/// Keeps the tray menu current (at most twice a second, one refresh at a
+/// time) and applies settings changes, whoever made them: close to tray and
+/// start at login follow the settings.
+fn follow_changes(app: &tauri::AppHandle, engine: &Engine) {
     let mut rx = engine.subscribe();
     let app = app.clone();
+    let engine = engine.clone();
     tauri::async_runtime::spawn(async move {
-        while rx.recv().await.is_ok() {
+        while let Ok(first) = rx.recv().await {
             tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-            while rx.try_recv().is_ok() {}
-            tray::refresh(&app);
+            let mut settings_changed = first.entity == creatorflow_engine::Entity::Settings;
+            while let Ok(more) = rx.try_recv() {
+                settings_changed |= more.entity == creatorflow_engine::Entity::Settings;
+            }
+            let settings = engine.settings().await;
+            if let (true, Ok(s)) = (settings_changed, &settings) {
+                app.set_close_to_tray(s.close_to_tray);
+                autostart::apply(&app, s.start_at_login);
+            }
+            tray::refresh(&app, &engine, settings.ok()).await;
         }
     });
 }

@@ -29,8 +29,9 @@ pub async fn start(data_dir: &Path) -> Result<SandboxHandle, creatorflow_sandbox
 
 /// Every platform pointed at the sandbox, with its demo developer apps.
 pub fn platforms(sandbox: &SandboxHandle) -> Platforms {
-    Platforms::sandbox(
-        &sandbox.base_url(),
-        creatorflow_sandbox::platforms::x::X_PUBLIC_CLIENT_ID,
-    )
+    creatorflow_sandbox::demo_clients()
+        .into_iter()
+        .fold(Platforms::sandbox(&sandbox.base_url()), |p, c| {
+            p.with_demo_client(c.platform, c.client_id, c.client_secret)
+        })
 }

@@ -77,32 +77,44 @@ pub fn create(app: &AppHandle<Wry>) -> tauri::Result<()> {
         attention,
         pause,
     });
-    refresh(app);
+    if let Ok(engine) = app.engine() {
+        let app = app.clone();
+        tauri::async_runtime::spawn(async move {
+            let settings = engine.settings().await.ok();
+            refresh(&app, &engine, settings).await;
+        });
+    }
     Ok(())
 }
 
-fn toggle_pause<R: Runtime>(app: &AppHandle<R>) {
+/// Pause publishing follows the menu item's tick (the menu toggles it
+/// before this runs); only that field of the settings is saved.
+fn toggle_pause(app: &AppHandle<Wry>) {
+    let Some(items) = app.try_state::<TrayItems>() else {
+        return;
+    };
+    let paused = items.pause.is_checked().unwrap_or(false);
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         let Ok(engine) = app.engine() else { return };
-        if let Ok(mut s) = engine.settings().await {
-            s.publishing_paused = !s.publishing_paused;
-            if let Err(e) = engine.save_settings(s).await {
-                tracing::error!("could not toggle publishing: {e}");
-            }
+        let patch = creatorflow_engine::SettingsPatch {
+            publishing_paused: Some(paused),
+            ..Default::default()
+        };
+        if let Err(e) = engine.update_settings(patch).await {
+            tracing::error!("could not toggle publishing: {e}");
         }
     });
 }
 
 /// Re-reads the queue and updates the menu texts.
-pub fn refresh(app: &AppHandle<Wry>) {
-    let app = app.clone();
-    tauri::async_runtime::spawn(async move {
-        let Ok(engine) = app.engine() else { return };
-        let (Ok(summary), Ok(settings)) = (
-            activity::summary(engine.store()).await,
-            engine.settings().await,
-        ) else {
+pub async fn refresh(
+    app: &AppHandle<Wry>,
+    engine: &creatorflow_engine::Engine,
+    settings: Option<creatorflow_engine::Settings>,
+) {
+    {
+        let Ok(summary) = activity::summary(engine.store()).await else {
             return;
         };
         let Some(items) = app.try_state::<TrayItems>() else {
@@ -122,8 +134,10 @@ pub fn refresh(app: &AppHandle<Wry>) {
         };
         let _ = items.next.set_text(next);
         let _ = items.attention.set_text(attention);
-        let _ = items.pause.set_checked(settings.publishing_paused);
-    });
+        if let Some(settings) = settings {
+            let _ = items.pause.set_checked(settings.publishing_paused);
+        }
+    }
 }
 
 /// Shows the main window, creating it again if it was destroyed.

@@ -28,6 +28,7 @@ async fn seeded() -> (tempfile::TempDir, Engine) {
             avatar_url: None,
             scopes: vec![],
             token_expires_at: None,
+            reauth_by: None,
         },
         Utc::now(),
     )

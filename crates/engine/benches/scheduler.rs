@@ -15,7 +15,6 @@ use chrono::{Duration, Utc};
 use creatorflow_engine::{
     Engine, EngineConfig, Platform, Platforms, PostInput, SaveIntent, SchedulerConfig, Vault,
 };
-use creatorflow_sandbox::platforms::x::X_PUBLIC_CLIENT_ID;
 use creatorflow_sandbox::{ConsentMode, QuotaSpec, SandboxConfig};
 
 const POSTS: i64 = 1_000;
@@ -65,7 +64,13 @@ async fn main() {
     let engine = Engine::open(
         EngineConfig::new(dir.path())
             .vault(Vault::keychain(&service))
-            .platforms(Platforms::sandbox(&sandbox.base_url(), X_PUBLIC_CLIENT_ID)),
+            .platforms(
+                creatorflow_sandbox::demo_clients()
+                    .into_iter()
+                    .fold(Platforms::sandbox(&sandbox.base_url()), |p, c| {
+                        p.with_demo_client(c.platform, c.client_id, c.client_secret)
+                    }),
+            ),
     )
     .await
     .expect("engine");
@@ -159,7 +164,13 @@ async fn main() {
     let engine = Engine::open(
         EngineConfig::new(dir.path())
             .vault(Vault::keychain(&service))
-            .platforms(Platforms::sandbox(&sandbox.base_url(), X_PUBLIC_CLIENT_ID)),
+            .platforms(
+                creatorflow_sandbox::demo_clients()
+                    .into_iter()
+                    .fold(Platforms::sandbox(&sandbox.base_url()), |p, c| {
+                        p.with_demo_client(c.platform, c.client_id, c.client_secret)
+                    }),
+            ),
     )
     .await
     .expect("engine");
@@ -173,6 +184,7 @@ async fn main() {
             avatar_url: None,
             scopes: vec![],
             token_expires_at: None,
+            reauth_by: None,
         },
         Utc::now(),
     )

@@ -20,11 +20,13 @@ pub struct AccountProfile {
     pub avatar_url: Option<String>,
     pub scopes: Vec<String>,
     pub token_expires_at: Option<DateTime<Utc>>,
+    /// When the sign-in ends unless the creator reconnects.
+    pub reauth_by: Option<DateTime<Utc>>,
 }
 
 const ACCOUNT_SELECT: &str =
     "SELECT id, platform, platform_user_id, username, display_name, avatar_url, scopes,
-        token_expires_at, status, status_reason, created_at FROM accounts";
+        token_expires_at, status, status_reason, reauth_by, created_at FROM accounts";
 
 pub async fn list(store: &Store) -> Result<Vec<Account>> {
     let rows = sqlx::query(&format!(
@@ -55,12 +57,13 @@ pub async fn upsert(
     let now_ms = to_millis(now);
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO accounts (platform, platform_user_id, username, display_name, avatar_url, scopes,
-                               token_expires_at, status, status_reason, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'connected', NULL, ?, ?)
+                               token_expires_at, reauth_by, status, status_reason, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'connected', NULL, ?, ?)
          ON CONFLICT (platform, platform_user_id) DO UPDATE SET
              username = excluded.username, display_name = excluded.display_name,
              avatar_url = excluded.avatar_url, scopes = excluded.scopes,
-             token_expires_at = excluded.token_expires_at, status = 'connected',
+             token_expires_at = excluded.token_expires_at, reauth_by = excluded.reauth_by,
+             reminded_days = NULL, status = 'connected',
              status_reason = NULL, updated_at = excluded.updated_at
          RETURNING id",
     )
@@ -71,6 +74,7 @@ pub async fn upsert(
     .bind(&profile.avatar_url)
     .bind(profile.scopes.join(" "))
     .bind(profile.token_expires_at.map(to_millis))
+    .bind(profile.reauth_by.map(to_millis))
     .bind(now_ms)
     .bind(now_ms)
     .fetch_one(store.pool())
@@ -100,19 +104,89 @@ pub async fn set_status(
     Ok(())
 }
 
+/// After a refresh: the new access token's expiry, and when the sign-in
+/// ends (a renewal may move it; a reminder already sent for the old end is
+/// forgotten when it moved).
 pub async fn set_token_expiry(
     store: &Store,
     id: AccountId,
     expires_at: Option<DateTime<Utc>>,
+    reauth_by: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    sqlx::query("UPDATE accounts SET token_expires_at = ?, updated_at = ? WHERE id = ?")
-        .bind(expires_at.map(to_millis))
-        .bind(to_millis(now))
+    sqlx::query(
+        "UPDATE accounts SET token_expires_at = ?,
+             reminded_days = CASE WHEN reauth_by IS ?2 THEN reminded_days ELSE NULL END,
+             reauth_by = ?2, updated_at = ? WHERE id = ?",
+    )
+    .bind(expires_at.map(to_millis))
+    .bind(reauth_by.map(to_millis))
+    .bind(to_millis(now))
+    .bind(id)
+    .execute(store.pool())
+    .await?;
+    Ok(())
+}
+
+/// A connected account whose sign-in ends within `days` days and that was
+/// not reminded at that threshold (or a nearer one) yet.
+#[derive(Debug, Clone)]
+pub struct Lapsing {
+    pub account: Account,
+    pub reauth_by: DateTime<Utc>,
+}
+
+pub async fn lapsing_within(store: &Store, days: i64, now: DateTime<Utc>) -> Result<Vec<Lapsing>> {
+    let horizon = now + chrono::Duration::days(days);
+    let rows = sqlx::query(&format!(
+        "{ACCOUNT_SELECT} WHERE status = 'connected' AND reauth_by IS NOT NULL AND reauth_by <= ?
+           AND (reminded_days IS NULL OR reminded_days > ?) ORDER BY reauth_by"
+    ))
+    .bind(to_millis(horizon))
+    .bind(days)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let account = from_row(r)?;
+            let reauth_by = account.reauth_by.unwrap_or(now);
+            Ok(Lapsing { account, reauth_by })
+        })
+        .collect()
+}
+
+pub async fn set_reminded(store: &Store, id: AccountId, days: i64) -> Result<()> {
+    sqlx::query("UPDATE accounts SET reminded_days = ? WHERE id = ?")
+        .bind(days)
         .bind(id)
         .execute(store.pool())
         .await?;
     Ok(())
+}
+
+/// Connected accounts whose sign-in has ended.
+pub async fn lapsed(store: &Store, now: DateTime<Utc>) -> Result<Vec<Account>> {
+    let rows = sqlx::query(&format!(
+        "{ACCOUNT_SELECT} WHERE status = 'connected' AND reauth_by IS NOT NULL AND reauth_by <= ?"
+    ))
+    .bind(to_millis(now))
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// The next moment an account reminder or lapse falls due, for the scheduler's timer.
+pub async fn next_reminder(store: &Store) -> Result<Option<DateTime<Utc>>> {
+    let at: Option<i64> = sqlx::query_scalar(
+        "SELECT MIN(CASE
+                WHEN reminded_days IS NULL OR reminded_days > 7 THEN reauth_by - 7 * 86400000
+                WHEN reminded_days > 1 THEN reauth_by - 86400000
+                ELSE reauth_by END)
+         FROM accounts WHERE status = 'connected' AND reauth_by IS NOT NULL",
+    )
+    .fetch_one(store.pool())
+    .await?;
+    Ok(at.map(from_millis))
 }
 
 fn from_row(r: &SqliteRow) -> Result<Account> {
@@ -132,6 +206,7 @@ fn from_row(r: &SqliteRow) -> Result<Account> {
         token_expires_at: r.get::<Option<i64>, _>("token_expires_at").map(from_millis),
         status,
         status_reason: r.get("status_reason"),
+        reauth_by: r.get::<Option<i64>, _>("reauth_by").map(from_millis),
         created_at: from_millis(r.get("created_at")),
     })
 }

@@ -8,7 +8,7 @@ use sqlx::Row;
 
 use crate::error::Result;
 use crate::model::{AccountId, PostId, Target, TargetId, TargetStatus};
-use crate::posts::target_from_row;
+use crate::posts::{TARGET_COLUMNS, target_from_row};
 use crate::store::Store;
 use crate::time::{from_millis, to_millis};
 
@@ -28,8 +28,8 @@ pub struct ActivityItem {
     pub excerpt: String,
     pub scheduled_at: Option<DateTime<Utc>>,
     pub zone: String,
-    /// The post can still be edited (no account has it publishing, published
-    /// or unconfirmed).
+    /// The post can still be edited (no account has it publishing,
+    /// processing, published, unconfirmed or deleted).
     pub editable: bool,
     pub target: Target,
 }
@@ -43,28 +43,30 @@ pub struct AttemptRecord {
     pub http_status: Option<i64>,
     pub error_code: Option<String>,
     pub error_message: Option<String>,
+    /// The network's own words.
+    pub error_detail: Option<String>,
 }
 
 pub async fn list(store: &Store, filter: &ActivityFilter) -> Result<Vec<ActivityItem>> {
     let statuses: Vec<&str> = filter.statuses.iter().map(|s| s.as_str()).collect();
-    let rows = sqlx::query(
-        "SELECT t.id, t.post_id, t.account_id, a.platform, a.username, t.status, t.attempts,
-                t.next_attempt_at, t.last_error_code, t.last_error_message, t.last_error_detail,
-                t.remote_id, t.remote_url, t.published_at, t.options,
-                p.text, p.scheduled_at, p.zone,
+    let locked: Vec<&str> = TargetStatus::LOCKED.iter().map(|s| s.as_str()).collect();
+    let rows = sqlx::query(&format!(
+        "SELECT {TARGET_COLUMNS}, p.text, p.scheduled_at, p.zone,
                 NOT EXISTS (SELECT 1 FROM post_targets l WHERE l.post_id = t.post_id
-                            AND l.status IN ('publishing', 'published', 'unconfirmed')) AS editable
+                            AND l.status IN (SELECT value FROM json_each(?4))) AS editable
          FROM post_targets t JOIN accounts a ON a.id = t.account_id JOIN posts p ON p.id = t.post_id
          WHERE t.status <> 'draft'
            AND (?1 IS NULL OR t.account_id = ?1)
            AND (json_array_length(?2) = 0 OR t.status IN (SELECT value FROM json_each(?2)))
-           AND (t.status <> 'published' OR ?3 IS NULL OR t.published_at >= ?3)
+           AND (t.status NOT IN ('published', 'deleted') OR ?3 IS NULL
+                OR COALESCE(t.deleted_at, t.published_at) >= ?3)
          ORDER BY COALESCE(t.next_attempt_at, t.published_at, p.scheduled_at, t.updated_at) DESC, t.id DESC
-         LIMIT 500",
-    )
+         LIMIT 500"
+    ))
     .bind(filter.account_id)
     .bind(serde_json::to_string(&statuses).unwrap_or_else(|_| "[]".into()))
     .bind(filter.published_since.map(to_millis))
+    .bind(serde_json::to_string(&locked).unwrap_or_else(|_| "[]".into()))
     .fetch_all(store.pool())
     .await?;
     rows.iter()
@@ -84,7 +86,7 @@ pub async fn list(store: &Store, filter: &ActivityFilter) -> Result<Vec<Activity
 
 pub async fn attempts(store: &Store, target: TargetId) -> Result<Vec<AttemptRecord>> {
     let rows = sqlx::query(
-        "SELECT started_at, finished_at, outcome, http_status, error_code, error_message
+        "SELECT started_at, finished_at, outcome, http_status, error_code, error_message, error_detail
          FROM attempts WHERE target_id = ? ORDER BY started_at, id",
     )
     .bind(target)
@@ -99,6 +101,7 @@ pub async fn attempts(store: &Store, target: TargetId) -> Result<Vec<AttemptReco
             http_status: r.get("http_status"),
             error_code: r.get("error_code"),
             error_message: r.get("error_message"),
+            error_detail: r.get("error_detail"),
         })
         .collect())
 }

@@ -7,14 +7,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
-use creatorflow_platforms::{
-    AccessToken, ClientAuth, ClientCredentials, OAuthSpec, PkceStyle, RedirectStyle,
-};
-use oauth2::basic::{BasicClient, BasicErrorResponseType};
-use oauth2::{
-    AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, PkceCodeChallenge,
-    PkceCodeVerifier, RedirectUrl, RefreshToken, RequestTokenError, Scope, TokenResponse, TokenUrl,
-};
+use creatorflow_platforms::{AccessToken, AuthError, ClientCredentials, RedirectStyle, TokenSet};
 use serde::Serialize;
 use specta::Type;
 
@@ -22,12 +15,9 @@ use crate::callback::{self, Outcome, Rejection};
 use crate::error::{EngineError, ErrorCode, Result};
 use crate::model::{Account, AccountId, AccountStatus, Platform};
 use crate::notices::{Notice, NoticeKind};
-use crate::vault::StoredTokens;
 use crate::{ChangeSource, Engine, Entity, accounts};
 
-/// The fixed loopback port of X's optional loopback redirect (X matches
-/// redirect URIs exactly, port included, so it cannot be chosen at random).
-pub const X_LOOPBACK_PORT: u16 = 47615;
+pub use creatorflow_platforms::auth::random_token;
 
 /// A connect flow is good for this long after the browser was opened.
 pub const FLOW_LIFETIME: Duration = Duration::minutes(10);
@@ -130,7 +120,19 @@ impl Engine {
         if let Some(builtin) = self.platforms().builtin_client(platform) {
             return Ok(builtin.clone());
         }
+        let needs_secret = self
+            .platforms()
+            .get(platform)
+            .is_some_and(|p| p.authenticator().spec().needs_client_secret);
         match self.vault().client(platform).await? {
+            Some(c) if needs_secret && c.client_secret.is_none() => Err(EngineError::invalid(
+                ErrorCode::InvalidInput,
+                format!(
+                    "Add your {} client secret in Settings → Platforms → {} before connecting.",
+                    platform.display_name(),
+                    platform.display_name()
+                ),
+            )),
             Some(c) => Ok(ClientCredentials {
                 client_id: c.client_id,
                 client_secret: c.client_secret,
@@ -146,17 +148,16 @@ impl Engine {
         }
     }
 
-    /// How `platform` sends the browser back in this run: X uses the
-    /// `creatorflow://` deep link unless the user chose its loopback redirect
-    /// in Settings (for an X app registered with a `http://127.0.0.1` callback).
-    pub async fn redirect_style(&self, platform: Platform) -> Result<Option<RedirectStyle>> {
-        if platform == Platform::X && self.settings().await?.x_loopback_redirect {
-            return Ok(Some(RedirectStyle::Loopback {
-                port: Some(X_LOOPBACK_PORT),
-                path: "/oauth/x/callback".into(),
-            }));
+    /// How `platform` sends the browser back in this run: the redirect the
+    /// creator picked in Settings where the network offers several, else its
+    /// default (a run may override it, e.g. a loopback port in tests).
+    pub async fn redirect_style(&self, platform: Platform) -> Result<RedirectStyle> {
+        if let Some(fixed) = self.platforms().redirect_override(platform) {
+            return Ok(fixed);
         }
-        Ok(self.platforms().redirect(platform))
+        let publisher = self.publisher(platform)?;
+        let chosen = self.settings().await?.redirects.get(&platform).copied();
+        Ok(publisher.authenticator().spec().redirect(chosen))
     }
 
     /// Forgets every pending connect flow of `platform`: a late approval in
@@ -194,12 +195,24 @@ impl Engine {
                 "That client secret is too long.",
             ));
         }
+        // No new secret for the same app keeps the saved one; a new app
+        // starts without one.
+        let kept = match client_secret {
+            Some(_) => None,
+            None => self
+                .vault()
+                .client(platform)
+                .await?
+                .filter(|c| c.client_id == client_id)
+                .and_then(|c| c.client_secret),
+        };
+        let client_secret = client_secret.map(str::to_owned).or(kept);
         self.vault()
             .set_client(
                 platform,
                 &crate::vault::StoredClient {
                     client_id: client_id.to_owned(),
-                    client_secret: client_secret.map(str::to_owned),
+                    client_secret,
                 },
             )
             .await?;
@@ -217,13 +230,8 @@ impl Engine {
         loopback_port: Option<u16>,
     ) -> Result<ConnectStart> {
         let publisher = self.publisher(platform)?;
-        let spec = publisher.oauth_spec();
         let client = self.client_credentials(platform).await?;
-        let style = self
-            .redirect_style(platform)
-            .await?
-            .unwrap_or(spec.redirect.clone());
-        let style = match (style, loopback_port) {
+        let style = match (self.redirect_style(platform).await?, loopback_port) {
             (RedirectStyle::Loopback { port: None, path }, Some(bound)) => {
                 RedirectStyle::Loopback {
                     port: Some(bound),
@@ -235,7 +243,10 @@ impl Engine {
         let (redirect, port) = redirect_uri(platform, &style);
 
         let state = random_token(32);
-        let (url, verifier) = authorize_url(&spec, &client, &redirect, &state)?;
+        let authorization = publisher
+            .authenticator()
+            .authorize(&client, &redirect, &state)
+            .map_err(|e| auth_error(platform, e))?;
         let now = self.now();
         let expires_at = now + FLOW_LIFETIME;
         {
@@ -245,7 +256,7 @@ impl Engine {
                 state,
                 PendingFlow {
                     platform,
-                    verifier,
+                    verifier: authorization.verifier,
                     redirect_uri: redirect.clone(),
                     client,
                     expires_at,
@@ -255,7 +266,7 @@ impl Engine {
         tracing::info!(platform = platform.as_str(), "connect flow started");
         Ok(ConnectStart {
             platform,
-            authorize_url: url,
+            authorize_url: authorization.url.to_string(),
             redirect_uri: redirect,
             loopback_port: port,
             expires_at,
@@ -299,11 +310,7 @@ impl Engine {
     /// platform redirects to loopback, then builds the authorize URL. The
     /// caller opens `authorize_url` in the system browser.
     pub async fn connect(&self, platform: Platform) -> Result<ConnectStart> {
-        let style = self
-            .redirect_style(platform)
-            .await?
-            .unwrap_or(RedirectStyle::DeepLink);
-        match style {
+        match self.redirect_style(platform).await? {
             RedirectStyle::DeepLink => self.start_connect(platform, None).await,
             RedirectStyle::Loopback { port, .. } => {
                 let listener = crate::loopback::listen(
@@ -406,60 +413,76 @@ impl Engine {
         code: String,
     ) -> Result<Account> {
         let publisher = self.publisher(platform)?;
-        let spec = publisher.oauth_spec();
-        let tokens = exchange_code(
-            &spec,
-            &flow.client,
-            &flow.redirect_uri,
-            code,
-            flow.verifier,
-            self.now(),
-        )
-        .await
-        .map_err(|e| e.into_engine(platform))?;
-        let profile = publisher
-            .profile(&AccessToken::new(tokens.access_token.clone()))
+        let auth = publisher.authenticator();
+        let tokens = auth
+            .exchange_code(
+                &flow.client,
+                &flow.redirect_uri,
+                &code,
+                &flow.verifier,
+                self.now(),
+            )
+            .await
+            .map_err(|e| auth_error(platform, e))?;
+        let tokens = auth
+            .after_exchange(&flow.client, tokens, self.now())
+            .await
+            .map_err(|e| auth_error(platform, e))?;
+        let profiles = publisher
+            .profiles(&AccessToken::new(tokens.access_token.clone()))
             .await
             .map_err(|e| EngineError::invalid(ErrorCode::Platform, e.message))?;
+        if profiles.is_empty() {
+            return Err(EngineError::invalid(
+                ErrorCode::Platform,
+                format!(
+                    "{} signed you in, but there is no account to publish to on it.",
+                    platform.display_name()
+                ),
+            ));
+        }
         let now = self.now();
-        let id = accounts::upsert(
-            self.store(),
-            &accounts::AccountProfile {
-                platform,
-                platform_user_id: profile.platform_user_id,
-                username: profile.username,
-                display_name: profile.display_name,
-                avatar_url: profile.avatar_url,
-                scopes: tokens.scopes.clone(),
-                token_expires_at: tokens.expires_at,
-            },
-            now,
-        )
-        .await?;
-        if let Err(e) = self.vault().set_tokens(id, &tokens).await {
-            accounts::set_status(
+        let mut ids = Vec::with_capacity(profiles.len());
+        for profile in profiles {
+            let id = accounts::upsert(
                 self.store(),
-                id,
-                AccountStatus::NeedsReauth,
-                Some("The keychain was not available to keep this account's sign-in."),
+                &accounts::AccountProfile {
+                    platform,
+                    platform_user_id: profile.platform_user_id,
+                    username: profile.username,
+                    display_name: profile.display_name,
+                    avatar_url: profile.avatar_url,
+                    scopes: tokens.scopes.clone(),
+                    token_expires_at: tokens.expires_at,
+                    reauth_by: tokens.lapses_at(),
+                },
                 now,
             )
             .await?;
-            return Err(e);
+            if let Err(e) = self.vault().set_tokens(id, &tokens).await {
+                accounts::set_status(
+                    self.store(),
+                    id,
+                    AccountStatus::NeedsReauth,
+                    Some("The keychain was not available to keep this account's sign-in."),
+                    now,
+                )
+                .await?;
+                return Err(e);
+            }
+            let window = self.settings().await?.catch_up_window_minutes;
+            crate::scheduler::requeue_after_reconnect(self, id, now, window).await?;
+            ids.push(id);
         }
-        let window = self.settings().await?.catch_up_window_minutes;
-        crate::scheduler::requeue_after_reconnect(self.store(), id, now, window).await?;
         self.changes()
-            .emit(Entity::Accounts, vec![id], ChangeSource::Accounts);
-        self.changes()
-            .emit(Entity::Posts, vec![], ChangeSource::Accounts);
+            .emit(Entity::Accounts, ids.clone(), ChangeSource::Accounts);
         self.wake_scheduler();
         tracing::info!(
             platform = platform.as_str(),
-            account = id,
+            accounts = ?ids,
             "account connected"
         );
-        accounts::get(self.store(), id).await
+        accounts::get(self.store(), ids[0]).await
     }
 
     /// A usable access token for `account`, refreshed first if it expires
@@ -491,7 +514,7 @@ impl Engine {
         self.refresh_locked(account, tokens).await
     }
 
-    async fn tokens_or_reauth(&self, account: AccountId) -> Result<StoredTokens> {
+    async fn tokens_or_reauth(&self, account: AccountId) -> Result<TokenSet> {
         match self.vault().tokens(account).await? {
             Some(t) => Ok(t),
             None => {
@@ -507,36 +530,45 @@ impl Engine {
 
     /// Refreshes with the lock held. A rotated refresh token is written to the
     /// keychain before the new access token is handed out.
-    async fn refresh_locked(&self, account: AccountId, old: StoredTokens) -> Result<AccessToken> {
+    async fn refresh_locked(&self, account: AccountId, old: TokenSet) -> Result<AccessToken> {
         let acc = accounts::get(self.store(), account).await?;
-        let Some(refresh) = old.refresh_token.clone() else {
-            self.mark_needs_reauth(
-                account,
-                "The sign-in expired and this platform gives no way to renew it.",
-            )
-            .await?;
-            return Err(needs_reauth_error());
-        };
         let publisher = self.publisher(acc.platform)?;
-        let spec = publisher.oauth_spec();
+        let auth = publisher.authenticator();
         let client = self.client_credentials(acc.platform).await?;
-        match refresh_token(&spec, &client, refresh, &old, self.now()).await {
+        match auth.refresh(&client, &old, self.now()).await {
             Ok(new) => {
                 self.vault().set_tokens(account, &new).await?;
-                accounts::set_token_expiry(self.store(), account, new.expires_at, self.now())
-                    .await?;
+                accounts::set_token_expiry(
+                    self.store(),
+                    account,
+                    new.expires_at,
+                    new.lapses_at(),
+                    self.now(),
+                )
+                .await?;
                 self.changes()
                     .emit(Entity::Accounts, vec![account], ChangeSource::Accounts);
                 tracing::info!(account, "access token refreshed");
                 Ok(AccessToken::new(new.access_token))
             }
-            Err(OAuthFailure::Rejected { error, .. }) => {
-                tracing::warn!(account, error = %error, "refresh refused: account needs reconnecting");
-                self.mark_needs_reauth(account, "The platform no longer accepts CreatorFlow's sign-in (it was revoked or expired).")
+            Err(AuthError::CannotRefresh) => {
+                self.mark_needs_reauth(
+                    account,
+                    &format!(
+                        "The sign-in expired and {} gives no way to renew it.",
+                        acc.platform.display_name()
+                    ),
+                )
+                .await?;
+                Err(needs_reauth_error())
+            }
+            Err(e @ AuthError::Rejected { .. }) => {
+                tracing::warn!(account, "refresh refused: account needs reconnecting ({e})");
+                self.mark_needs_reauth(account, &auth.refresh_refused(&e))
                     .await?;
                 Err(needs_reauth_error())
             }
-            Err(e) => Err(e.into_engine(acc.platform)),
+            Err(e) => Err(auth_error(acc.platform, e)),
         }
     }
 
@@ -577,18 +609,12 @@ impl Engine {
             self.vault().tokens(account).await.ok().flatten(),
             self.publisher(acc.platform),
             self.client_credentials(acc.platform).await,
-        ) {
-            let token = tokens
-                .refresh_token
-                .as_deref()
-                .unwrap_or(&tokens.access_token);
-            if let Err(e) = publisher.revoke(&client, token).await {
-                tracing::warn!(
-                    account,
-                    "revoke at the platform failed (the local sign-in is removed anyway): {}",
-                    e.code
-                );
-            }
+        ) && let Err(e) = publisher.authenticator().revoke(&client, &tokens).await
+        {
+            tracing::warn!(
+                account,
+                "revoke at the platform failed (the local sign-in is removed anyway): {e}"
+            );
         }
         self.vault().delete_tokens(account).await?;
         accounts::set_status(
@@ -599,11 +625,9 @@ impl Engine {
             self.now(),
         )
         .await?;
-        crate::scheduler::hold_targets_of(self.store(), account, self.now()).await?;
+        crate::scheduler::hold_targets_of(self, account).await?;
         self.changes()
             .emit(Entity::Accounts, vec![account], ChangeSource::User);
-        self.changes()
-            .emit(Entity::Posts, vec![], ChangeSource::User);
         Ok(())
     }
 
@@ -640,239 +664,22 @@ fn lock_poisoned() -> EngineError {
     EngineError::Internal("auth state lock poisoned".into())
 }
 
-/// URL-safe random text from `bytes` random bytes.
-pub fn random_token(bytes: usize) -> String {
-    use rand::RngCore;
-    let mut buf = vec![0u8; bytes];
-    rand::rng().fill_bytes(&mut buf);
-    buf.iter()
-        .map(|b| {
-            const ALPHABET: &[u8; 64] =
-                b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-            ALPHABET[(*b & 63) as usize] as char
-        })
-        .collect()
-}
-
-// ---- the oauth2 crate, over our reqwest ---------------------------------
-
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-struct HttpAdapterError(String);
-
-async fn send(
-    req: oauth2::HttpRequest,
-) -> std::result::Result<oauth2::HttpResponse, HttpAdapterError> {
-    static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
-    let client = CLIENT.get_or_init(|| {
-        reqwest::Client::builder()
-            // Token endpoints must not redirect (RFC 6749 §3.2).
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(std::time::Duration::from_secs(15))
-            .timeout(std::time::Duration::from_secs(30))
-            .build()
-            .unwrap_or_else(|_| reqwest::Client::new())
-    });
-    let (parts, body) = req.into_parts();
-    let resp = client
-        .request(parts.method, parts.uri.to_string())
-        .headers(parts.headers)
-        .body(body)
-        .send()
-        .await
-        .map_err(|e| HttpAdapterError(describe_transport(&e)))?;
-    let mut builder = http::Response::builder().status(resp.status());
-    for (k, v) in resp.headers() {
-        builder = builder.header(k, v);
-    }
-    let bytes = resp
-        .bytes()
-        .await
-        .map_err(|e| HttpAdapterError(describe_transport(&e)))?;
-    builder
-        .body(bytes.to_vec())
-        .map_err(|e| HttpAdapterError(e.to_string()))
-}
-
-fn describe_transport(e: &reqwest::Error) -> String {
-    if e.is_timeout() {
-        "timed out".into()
-    } else if e.is_connect() {
-        "could not connect".into()
-    } else {
-        "connection interrupted".into()
-    }
-}
-
-#[derive(Debug)]
-pub(crate) enum OAuthFailure {
-    /// The authorization server answered with an OAuth error.
-    Rejected {
-        error: String,
-        description: Option<String>,
-    },
-    /// No usable answer (network, 5xx, unreadable body).
-    Unreachable(String),
-    Config(String),
-}
-
-impl OAuthFailure {
-    fn into_engine(self, platform: Platform) -> EngineError {
-        let name = platform.display_name();
-        match self {
-            OAuthFailure::Rejected { error, description } => EngineError::invalid(
-                ErrorCode::OAuth,
-                format!(
-                    "{name} refused the sign-in ({}). Try connecting again.",
-                    description.unwrap_or(error)
-                ),
-            ),
-            OAuthFailure::Unreachable(what) => EngineError::invalid(
-                ErrorCode::Platform,
-                format!(
-                    "{name} could not be reached ({what}). Check your connection and try again."
-                ),
-            ),
-            OAuthFailure::Config(what) => EngineError::Internal(what),
-        }
-    }
-}
-
-type ConfiguredClient = BasicClient<
-    oauth2::EndpointSet,
-    oauth2::EndpointNotSet,
-    oauth2::EndpointNotSet,
-    oauth2::EndpointNotSet,
-    oauth2::EndpointSet,
->;
-
-fn client_for(
-    spec: &OAuthSpec,
-    creds: &ClientCredentials,
-    redirect: Option<&str>,
-) -> std::result::Result<ConfiguredClient, OAuthFailure> {
-    let mut client = BasicClient::new(ClientId::new(creds.client_id.clone()))
-        .set_auth_uri(AuthUrl::from_url(spec.authorize_url.clone()))
-        .set_token_uri(TokenUrl::from_url(spec.token_url.clone()))
-        .set_auth_type(match spec.client_auth {
-            ClientAuth::RequestBody => AuthType::RequestBody,
-            ClientAuth::BasicAuth => AuthType::BasicAuth,
-        });
-    if let Some(secret) = &creds.client_secret {
-        client = client.set_client_secret(ClientSecret::new(secret.clone()));
-    }
-    if let Some(redirect) = redirect {
-        client = client.set_redirect_uri(
-            RedirectUrl::new(redirect.to_owned())
-                .map_err(|e| OAuthFailure::Config(e.to_string()))?,
-        );
-    }
-    Ok(client)
-}
-
-/// The authorize URL and the PKCE verifier to keep for the exchange.
-fn authorize_url(
-    spec: &OAuthSpec,
-    creds: &ClientCredentials,
-    redirect: &str,
-    state: &str,
-) -> Result<(String, String)> {
-    let client = client_for(spec, creds, Some(redirect)).map_err(|e| e.into_engine(Platform::X))?;
-    let state_owned = state.to_owned();
-    let mut req = client
-        .authorize_url(move || CsrfToken::new(state_owned.clone()))
-        .add_scopes(spec.scopes.iter().map(|s| Scope::new(s.scope.clone())));
-    for (k, v) in &spec.extra_authorize_params {
-        req = req.add_extra_param(k.clone(), v.clone());
-    }
-    let verifier = match spec.pkce {
-        PkceStyle::S256 => {
-            let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-            req = req.set_pkce_challenge(challenge);
-            verifier.secret().clone()
-        }
-        PkceStyle::S256Hex => {
-            use sha2::Digest;
-            let verifier = random_token(48);
-            let challenge = hex::encode(sha2::Sha256::digest(verifier.as_bytes()));
-            req = req
-                .add_extra_param("code_challenge", challenge)
-                .add_extra_param("code_challenge_method", "S256");
-            verifier
-        }
-    };
-    let (url, _) = req.url();
-    Ok((url.to_string(), verifier))
-}
-
-fn tokens_from(
-    resp: &oauth2::basic::BasicTokenResponse,
-    previous: Option<&StoredTokens>,
-    now: DateTime<Utc>,
-) -> StoredTokens {
-    StoredTokens {
-        access_token: resp.access_token().secret().clone(),
-        // Platforms that do not rotate send no new refresh token: keep the old one.
-        refresh_token: resp
-            .refresh_token()
-            .map(|t| t.secret().clone())
-            .or_else(|| previous.and_then(|p| p.refresh_token.clone())),
-        expires_at: resp
-            .expires_in()
-            .and_then(|d| Duration::from_std(d).ok())
-            .map(|d| now + d),
-        scopes: resp
-            .scopes()
-            .map(|s| s.iter().map(|s| s.to_string()).collect())
-            .or_else(|| previous.map(|p| p.scopes.clone()))
-            .unwrap_or_default(),
-    }
-}
-
-fn map_request_error<RE: std::error::Error + 'static>(
-    e: RequestTokenError<RE, oauth2::StandardErrorResponse<BasicErrorResponseType>>,
-) -> OAuthFailure {
+/// A step of the OAuth flow that failed, as the engine reports it.
+pub(crate) fn auth_error(platform: Platform, e: AuthError) -> EngineError {
+    let name = platform.display_name();
     match e {
-        RequestTokenError::ServerResponse(resp) => OAuthFailure::Rejected {
-            error: resp.error().as_ref().to_owned(),
-            description: resp.error_description().cloned(),
-        },
-        RequestTokenError::Request(e) => OAuthFailure::Unreachable(e.to_string()),
-        RequestTokenError::Parse(_, _) => OAuthFailure::Unreachable("unreadable answer".into()),
-        RequestTokenError::Other(what) => OAuthFailure::Unreachable(what),
+        AuthError::Rejected { error, description } => EngineError::invalid(
+            ErrorCode::OAuth,
+            format!(
+                "{name} refused the sign-in ({}). Try connecting again.",
+                description.unwrap_or(error)
+            ),
+        ),
+        AuthError::Unreachable(what) => EngineError::invalid(
+            ErrorCode::Platform,
+            format!("{name} could not be reached ({what}). Check your connection and try again."),
+        ),
+        AuthError::CannotRefresh => needs_reauth_error(),
+        AuthError::Config(what) => EngineError::Internal(what),
     }
-}
-
-async fn exchange_code(
-    spec: &OAuthSpec,
-    creds: &ClientCredentials,
-    redirect: &str,
-    code: String,
-    verifier: String,
-    now: DateTime<Utc>,
-) -> std::result::Result<StoredTokens, OAuthFailure> {
-    let client = client_for(spec, creds, Some(redirect))?;
-    let resp = client
-        .exchange_code(AuthorizationCode::new(code))
-        .set_pkce_verifier(PkceCodeVerifier::new(verifier))
-        .request_async(&send)
-        .await
-        .map_err(map_request_error)?;
-    Ok(tokens_from(&resp, None, now))
-}
-
-async fn refresh_token(
-    spec: &OAuthSpec,
-    creds: &ClientCredentials,
-    refresh: String,
-    previous: &StoredTokens,
-    now: DateTime<Utc>,
-) -> std::result::Result<StoredTokens, OAuthFailure> {
-    let client = client_for(spec, creds, None)?;
-    let resp = client
-        .exchange_refresh_token(&RefreshToken::new(refresh))
-        .request_async(&send)
-        .await
-        .map_err(map_request_error)?;
-    Ok(tokens_from(&resp, Some(previous), now))
 }

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod activity;
 pub mod auth;
 pub mod callback;
+pub mod catalog;
 pub mod error;
 pub mod events;
 pub mod loopback;
@@ -18,7 +19,9 @@ pub mod publish;
 pub mod scheduler;
 pub mod settings;
 pub mod store;
+pub(crate) mod targets;
 pub mod time;
+pub(crate) mod tokens;
 pub mod vault;
 
 use std::path::{Path, PathBuf};
@@ -33,6 +36,7 @@ pub use events::{Change, ChangeSource, Changes, Entity};
 pub use model::*;
 pub use notices::{Notice, NoticeKind, Notices};
 pub use platforms::Platforms;
+pub use publish::DeleteScope;
 pub use scheduler::{SchedulerConfig, SchedulerHandle};
 pub use store::Store;
 pub use vault::Vault;
@@ -241,18 +245,13 @@ impl Engine {
         at: Option<DateTime<Utc>>,
         zone: &str,
     ) -> Result<Post> {
-        posts::reschedule(self.store(), id, at, zone, self.now()).await?;
+        let moved = posts::reschedule(self.store(), id, at, zone, self.now()).await?;
+        moved.emit(self.changes(), ChangeSource::User);
+        // The post's own time changed even when no target moved.
         self.changes()
             .emit(Entity::Posts, vec![id], ChangeSource::User);
         self.wake_scheduler();
         posts::get(self.store(), id).await
-    }
-
-    pub async fn delete_post(&self, id: PostId) -> Result<()> {
-        posts::delete(self.store(), id).await?;
-        self.changes()
-            .emit(Entity::Posts, vec![id], ChangeSource::User);
-        Ok(())
     }
 
     pub async fn post(&self, id: PostId) -> Result<Post> {
@@ -272,65 +271,40 @@ impl Engine {
     }
 
     /// Each picked account's platform rules applied to the composer's content:
-    /// live counters and messages before anything is scheduled.
+    /// live counters and messages before anything is scheduled. The request
+    /// checked is the one `publish` will get.
     pub async fn check_post(&self, input: &PostInput) -> Result<Vec<PlatformCheck>> {
         let mut out: Vec<PlatformCheck> = Vec::new();
-        // Read once, on the first account that needs them.
-        let mut media_files: Option<Vec<creatorflow_platforms::MediaFile>> = None;
+        // Read once, for every account.
+        let media = posts::media_files(self.store(), &self.media_dir(), &input.media_ids).await?;
         for account in &input.account_ids {
             let acc = accounts::get(self.store(), *account).await?;
             if out.iter().any(|c| c.account_id == acc.id) {
                 continue;
             }
-            let options = input
-                .options
-                .iter()
-                .find(|o| o.account_id == acc.id)
-                .map(|o| o.options.clone())
-                .unwrap_or_default();
-            let text = options.text.clone().unwrap_or_else(|| input.text.clone());
-            let Some(publisher) = self.platforms().get(acc.platform) else {
-                out.push(PlatformCheck {
-                    account_id: acc.id,
-                    platform: acc.platform,
-                    parts: vec![],
-                    issues: vec![creatorflow_platforms::ValidationIssue {
-                        code: "platform_unavailable".into(),
-                        message: format!(
-                            "Publishing to {} is not available in this version yet.",
-                            acc.platform.display_name()
-                        ),
-                        part: None,
-                    }],
-                });
-                continue;
-            };
-            let caps = publisher.capabilities();
-            let media = match &media_files {
-                Some(m) => m.clone(),
-                None => {
-                    let m = posts::media_files(self.store(), &self.media_dir(), &input.media_ids)
-                        .await?;
-                    media_files.insert(m).clone()
+            let publisher = match self.publisher(acc.platform) {
+                Ok(p) => p,
+                Err(e) => {
+                    out.push(PlatformCheck {
+                        account_id: acc.id,
+                        platform: acc.platform,
+                        counts: vec![],
+                        issues: vec![creatorflow_platforms::ValidationIssue::new(
+                            "platform_unavailable",
+                            e.user_message(),
+                            None,
+                        )],
+                    });
+                    continue;
                 }
             };
-            let request = creatorflow_platforms::PublishRequest {
-                text: text.clone(),
-                thread: options.thread.clone(),
-                media,
-                options: serde_json::Value::Null,
-            };
-            let parts = std::iter::once(&text)
-                .chain(options.thread.iter())
-                .map(|t| PartCount {
-                    used: count_text(caps.counting, t) as u32,
-                    limit: caps.text_limit,
-                })
-                .collect();
+            let options = posts::options_for(input, acc.id, acc.platform)?;
+            let request =
+                publish::build_request(self, &acc, &input.text, &options, media.clone()).await?;
             out.push(PlatformCheck {
                 account_id: acc.id,
                 platform: acc.platform,
-                parts,
+                counts: publisher.counts(&request),
                 issues: publisher.validate(&request),
             });
         }
@@ -349,22 +323,12 @@ impl Engine {
         settings::load(self.store()).await
     }
 
-    pub async fn save_settings(&self, new: Settings) -> Result<Settings> {
-        settings::save(self.store(), &new).await?;
+    /// Changes the settings fields in `patch`, whoever else changed others.
+    pub async fn update_settings(&self, patch: SettingsPatch) -> Result<Settings> {
+        let saved = settings::update(self.store(), &patch).await?;
         self.changes()
             .emit(Entity::Settings, vec![], ChangeSource::User);
         self.wake_scheduler();
-        Ok(new)
-    }
-}
-
-/// Length of `text` by a platform's counting rule.
-pub fn count_text(rule: creatorflow_platforms::CountingRule, text: &str) -> usize {
-    use creatorflow_platforms::CountingRule;
-    match rule {
-        CountingRule::XWeighted => creatorflow_platforms::text::x_weighted::weighted_length(text),
-        CountingRule::Characters => text.chars().count(),
-        CountingRule::Utf16 => text.encode_utf16().count(),
-        CountingRule::Bytes => text.len(),
+        Ok(saved)
     }
 }

@@ -1,5 +1,7 @@
 //! The engine's data types, shared with the UI through typed IPC.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -8,7 +10,7 @@ pub type PostId = i64;
 pub type AccountId = i64;
 pub type TargetId = i64;
 
-pub use creatorflow_platforms::Platform;
+pub use creatorflow_platforms::{MediaKind, Platform, PlatformOptions, RedirectKind};
 
 /// What the creator decided about a post.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
@@ -45,6 +47,8 @@ pub enum TargetStatus {
     Draft,
     Scheduled,
     Publishing,
+    /// The network accepted it and finishes it later; CreatorFlow checks back.
+    Processing,
     Retrying,
     Published,
     Failed,
@@ -52,14 +56,32 @@ pub enum TargetStatus {
     Missed,
     NeedsReauth,
     Cancelled,
+    /// Removed from the network by the creator (the history stays).
+    Deleted,
 }
 
 impl TargetStatus {
+    pub const ALL: [TargetStatus; 12] = [
+        TargetStatus::Draft,
+        TargetStatus::Scheduled,
+        TargetStatus::Publishing,
+        TargetStatus::Processing,
+        TargetStatus::Retrying,
+        TargetStatus::Published,
+        TargetStatus::Failed,
+        TargetStatus::Unconfirmed,
+        TargetStatus::Missed,
+        TargetStatus::NeedsReauth,
+        TargetStatus::Cancelled,
+        TargetStatus::Deleted,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             TargetStatus::Draft => "draft",
             TargetStatus::Scheduled => "scheduled",
             TargetStatus::Publishing => "publishing",
+            TargetStatus::Processing => "processing",
             TargetStatus::Retrying => "retrying",
             TargetStatus::Published => "published",
             TargetStatus::Failed => "failed",
@@ -67,35 +89,28 @@ impl TargetStatus {
             TargetStatus::Missed => "missed",
             TargetStatus::NeedsReauth => "needs_reauth",
             TargetStatus::Cancelled => "cancelled",
+            TargetStatus::Deleted => "deleted",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        use TargetStatus::*;
-        [
-            Draft,
-            Scheduled,
-            Publishing,
-            Retrying,
-            Published,
-            Failed,
-            Unconfirmed,
-            Missed,
-            NeedsReauth,
-            Cancelled,
-        ]
-        .into_iter()
-        .find(|t| t.as_str() == s)
+        Self::ALL.into_iter().find(|t| t.as_str() == s)
     }
 
     /// A publish of this target is under way or has happened: the post can no
     /// longer be moved or edited for this account.
     pub fn is_locked(self) -> bool {
-        matches!(
-            self,
-            TargetStatus::Publishing | TargetStatus::Published | TargetStatus::Unconfirmed
-        )
+        Self::LOCKED.contains(&self)
     }
+
+    /// The statuses [`TargetStatus::is_locked`] holds for.
+    pub const LOCKED: [TargetStatus; 5] = [
+        TargetStatus::Publishing,
+        TargetStatus::Processing,
+        TargetStatus::Published,
+        TargetStatus::Unconfirmed,
+        TargetStatus::Deleted,
+    ];
 }
 
 /// The single status the calendar colours a post by, rolled up from its targets.
@@ -152,6 +167,10 @@ pub struct Account {
     pub token_expires_at: Option<DateTime<Utc>>,
     pub status: AccountStatus,
     pub status_reason: Option<String>,
+    /// When the sign-in ends unless the creator reconnects (a token that
+    /// cannot be renewed, or a renewal token that expires). `None`: it lasts
+    /// until revoked.
+    pub reauth_by: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -169,7 +188,12 @@ pub struct Target {
     pub error: Option<TargetError>,
     pub remote_id: Option<String>,
     pub remote_url: Option<String>,
+    /// Something to know about the live post, from the network ("kept private").
+    pub remote_note: Option<String>,
+    /// While processing: the network's own stage.
+    pub stage: Option<String>,
     pub published_at: Option<DateTime<Utc>>,
+    pub deleted_at: Option<DateTime<Utc>>,
     pub options: TargetOptions,
 }
 
@@ -183,24 +207,40 @@ pub struct TargetError {
     pub detail: Option<String>,
 }
 
-/// Per-target variant and options; every field defaults.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Type)]
-#[serde(rename_all = "camelCase", default)]
+/// One account's variant of a post: its own text, if any, and its network's
+/// options (typed per network, passed unchanged to validation and publishing).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
 pub struct TargetOptions {
     /// Text for this account instead of the post's base text.
+    #[serde(default)]
     pub text: Option<String>,
-    /// X: further parts of a thread, each posted as a reply to the previous.
-    pub thread: Vec<String>,
+    pub network: PlatformOptions,
+}
+
+impl TargetOptions {
+    /// The options a target on `platform` starts with.
+    pub fn default_for(platform: Platform) -> Self {
+        Self {
+            text: None,
+            network: PlatformOptions::default_for(platform),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct MediaRef {
     pub id: i64,
+    pub kind: MediaKind,
     pub mime: String,
     pub size: i64,
     pub width: Option<i64>,
     pub height: Option<i64>,
+    /// Videos: how long it plays.
+    pub duration_ms: Option<i64>,
+    /// Videos: the codec of the video track (`avc1`, `hvc1`, ...).
+    pub codec: Option<String>,
     pub original_name: Option<String>,
 }
 
@@ -275,9 +315,10 @@ pub struct Settings {
     pub close_to_tray: bool,
     pub notify_on_success: bool,
     pub start_at_login: bool,
-    /// X sends the browser back to `http://127.0.0.1:47615/oauth/x/callback`
-    /// (a one-shot local listener) instead of the `creatorflow://` link.
-    pub x_loopback_redirect: bool,
+    /// The redirect a creator picked per network, where a network offers more
+    /// than one (X: the `creatorflow://` link, or a loopback listener for an
+    /// X app registered with `http://127.0.0.1:47615/oauth/x/callback`).
+    pub redirects: BTreeMap<Platform, RedirectKind>,
 }
 
 impl Default for Settings {
@@ -288,17 +329,53 @@ impl Default for Settings {
             close_to_tray: true,
             notify_on_success: false,
             start_at_login: false,
-            x_loopback_redirect: false,
+            redirects: BTreeMap::new(),
         }
     }
 }
 
-/// One thread part's length by a platform's rule.
-#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+/// The settings fields that changed; the rest stay as they are, whoever else
+/// changed them meanwhile.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SettingsPatch {
+    pub catch_up_window_minutes: Option<u32>,
+    pub publishing_paused: Option<bool>,
+    pub close_to_tray: Option<bool>,
+    pub notify_on_success: Option<bool>,
+    pub start_at_login: Option<bool>,
+    /// Sets the redirect of one network.
+    pub redirect: Option<RedirectChoice>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
-pub struct PartCount {
-    pub used: u32,
-    pub limit: u32,
+pub struct RedirectChoice {
+    pub platform: Platform,
+    pub kind: RedirectKind,
+}
+
+impl SettingsPatch {
+    pub fn apply(&self, to: &mut Settings) {
+        if let Some(v) = self.catch_up_window_minutes {
+            to.catch_up_window_minutes = v;
+        }
+        if let Some(v) = self.publishing_paused {
+            to.publishing_paused = v;
+        }
+        if let Some(v) = self.close_to_tray {
+            to.close_to_tray = v;
+        }
+        if let Some(v) = self.notify_on_success {
+            to.notify_on_success = v;
+        }
+        if let Some(v) = self.start_at_login {
+            to.start_at_login = v;
+        }
+        if let Some(r) = &self.redirect {
+            to.redirects.insert(r.platform, r.kind);
+        }
+    }
 }
 
 /// A platform's verdict on the composer's content for one picked account.
@@ -307,7 +384,8 @@ pub struct PartCount {
 pub struct PlatformCheck {
     pub account_id: AccountId,
     pub platform: Platform,
-    /// The main text first, then each further thread part.
-    pub parts: Vec<PartCount>,
+    /// Each counted field (the text, thread parts, a title ...) by the
+    /// network's own rule.
+    pub counts: Vec<creatorflow_platforms::FieldCount>,
     pub issues: Vec<creatorflow_platforms::ValidationIssue>,
 }

@@ -13,6 +13,8 @@ use crate::model::{AccountId, PostId};
 pub enum NoticeKind {
     PublishFailed,
     NeedsReconnect,
+    /// An account's sign-in ends soon: reconnect it before then.
+    ReconnectSoon,
     Missed,
     Unconfirmed,
     Published,

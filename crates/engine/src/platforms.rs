@@ -15,7 +15,8 @@ pub struct Platforms {
     /// Credentials built into this run (the sandbox's demo apps). When absent,
     /// the user's own credentials from the keychain are used.
     builtin_clients: HashMap<Platform, ClientCredentials>,
-    /// Redirect overrides (e.g. a loopback port in tests).
+    /// Redirects fixed for this run (e.g. a loopback port in tests),
+    /// whatever the creator picked in Settings.
     redirects: HashMap<Platform, RedirectStyle>,
 }
 
@@ -34,6 +35,21 @@ impl Platforms {
         self
     }
 
+    /// A demo app of the sandbox, by its network's id (`x`, `youtube`);
+    /// an unknown network is ignored.
+    pub fn with_demo_client(self, platform: &str, client_id: &str, secret: Option<&str>) -> Self {
+        match Platform::parse(platform) {
+            Some(p) => self.with_builtin_client(
+                p,
+                ClientCredentials {
+                    client_id: client_id.to_owned(),
+                    client_secret: secret.map(str::to_owned),
+                },
+            ),
+            None => self,
+        }
+    }
+
     pub fn with_redirect(mut self, platform: Platform, redirect: RedirectStyle) -> Self {
         self.redirects.insert(platform, redirect);
         self
@@ -42,22 +58,24 @@ impl Platforms {
     /// Real platforms (production endpoints).
     pub fn production() -> Self {
         use creatorflow_platforms::x::{XClient, XEndpoints};
-        Self::new().with(Arc::new(XClient::new(XEndpoints::production())))
+        use creatorflow_platforms::youtube::{YoutubeClient, YoutubeEndpoints};
+        Self::new()
+            .with(Arc::new(XClient::new(XEndpoints::production())))
+            .with(Arc::new(YoutubeClient::new(YoutubeEndpoints::production())))
     }
 
-    /// The sandbox at `base` (e.g. `http://127.0.0.1:PORT`), with its demo apps.
-    pub fn sandbox(base: &Url, x_client_id: &str) -> Self {
+    /// Every client pointed at the sandbox at `base` (e.g. `http://127.0.0.1:PORT`),
+    /// which serves each network under `/<network>`. The demo apps' credentials
+    /// are added with [`Platforms::with_builtin_client`].
+    pub fn sandbox(base: &Url) -> Self {
         use creatorflow_platforms::x::{XClient, XEndpoints};
-        let x_base = base.join("x").unwrap_or_else(|_| base.clone());
+        use creatorflow_platforms::youtube::{YoutubeClient, YoutubeEndpoints};
+        let under = |prefix: &str| base.join(prefix).unwrap_or_else(|_| base.clone());
         Self::new()
-            .with(Arc::new(XClient::new(XEndpoints::under(&x_base))))
-            .with_builtin_client(
-                Platform::X,
-                ClientCredentials {
-                    client_id: x_client_id.to_owned(),
-                    client_secret: None,
-                },
-            )
+            .with(Arc::new(XClient::new(XEndpoints::under(&under("x")))))
+            .with(Arc::new(YoutubeClient::new(YoutubeEndpoints::under(
+                &under("youtube"),
+            ))))
     }
 
     pub fn get(&self, platform: Platform) -> Option<Arc<dyn Publisher>> {
@@ -68,12 +86,9 @@ impl Platforms {
         self.builtin_clients.get(&platform)
     }
 
-    pub fn redirect(&self, platform: Platform) -> Option<RedirectStyle> {
-        self.redirects.get(&platform).cloned().or_else(|| {
-            self.publishers
-                .get(&platform)
-                .map(|p| p.oauth_spec().redirect)
-        })
+    /// A redirect this run fixes for `platform`, if any.
+    pub fn redirect_override(&self, platform: Platform) -> Option<RedirectStyle> {
+        self.redirects.get(&platform).cloned()
     }
 
     pub fn available(&self) -> Vec<Platform> {

@@ -8,10 +8,11 @@ use sqlx::{Row, Sqlite, SqliteConnection, Transaction};
 
 use crate::error::{EngineError, ErrorCode, Result};
 use crate::model::{
-    AccountId, AccountStatus, MediaRef, Platform, Post, PostId, PostInput, PostState, PostStatus,
-    SaveIntent, Target, TargetError, TargetOptions, TargetStatus, TimeRange,
+    AccountId, AccountStatus, MediaKind, MediaRef, Platform, Post, PostId, PostInput, PostState,
+    PostStatus, SaveIntent, Target, TargetError, TargetOptions, TargetStatus, TimeRange,
 };
 use crate::store::Store;
+use crate::targets::{self, PendingChange, Select, To};
 use crate::time::{from_millis, parse_zone, to_millis};
 
 /// The longest base text a post may have, in characters. Each platform's own
@@ -79,7 +80,7 @@ pub fn check_not_past(at: DateTime<Utc>, now: DateTime<Utc>) -> Result<()> {
 pub async fn create(store: &Store, input: &PostInput, now: DateTime<Utc>) -> Result<PostId> {
     validate_input(input, now)?;
     let mut tx = store.write().await?;
-    check_accounts(&mut tx, &input.account_ids, input.intent).await?;
+    let platforms = check_accounts(&mut tx, &input.account_ids, input.intent).await?;
     check_media(&mut tx, &input.media_ids).await?;
     let state = post_state(input.intent);
     let now_ms = to_millis(now);
@@ -95,7 +96,7 @@ pub async fn create(store: &Store, input: &PostInput, now: DateTime<Utc>) -> Res
     .bind(now_ms)
     .fetch_one(&mut *tx)
     .await?;
-    write_targets(&mut tx, id, input, now_ms).await?;
+    write_targets(&mut tx, id, input, &platforms, now).await?;
     write_media(&mut tx, id, &input.media_ids).await?;
     tx.commit().await?;
     Ok(id)
@@ -112,7 +113,7 @@ pub async fn update(
     let mut tx = store.write().await?;
     ensure_exists(&mut tx, id).await?;
     ensure_not_locked(&mut tx, id, "edited").await?;
-    check_accounts(&mut tx, &input.account_ids, input.intent).await?;
+    let platforms = check_accounts(&mut tx, &input.account_ids, input.intent).await?;
     check_media(&mut tx, &input.media_ids).await?;
     let now_ms = to_millis(now);
     sqlx::query("UPDATE posts SET text = ?, scheduled_at = ?, zone = ?, state = ?, updated_at = ? WHERE id = ?")
@@ -124,7 +125,7 @@ pub async fn update(
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    write_targets(&mut tx, id, input, now_ms).await?;
+    write_targets(&mut tx, id, input, &platforms, now).await?;
     sqlx::query("DELETE FROM post_media WHERE post_id = ?")
         .bind(id)
         .execute(&mut *tx)
@@ -137,13 +138,13 @@ pub async fn update(
 /// Moves a post to another instant (drag and drop), or takes its time away
 /// (`None`: back to the unscheduled drafts). Targets that were waiting,
 /// missed or failed are scheduled again for the new time.
-pub async fn reschedule(
+pub(crate) async fn reschedule(
     store: &Store,
     id: PostId,
     at: Option<DateTime<Utc>>,
     zone: &str,
     now: DateTime<Utc>,
-) -> Result<()> {
+) -> Result<PendingChange> {
     parse_zone(zone)?;
     let mut tx = store.write().await?;
     let state = ensure_exists(&mut tx, id).await?;
@@ -166,44 +167,55 @@ pub async fn reschedule(
     .bind(id)
     .execute(&mut *tx)
     .await?;
-    if state == PostState::Scheduled {
-        sqlx::query(
-            "UPDATE post_targets SET status = 'scheduled', next_attempt_at = ?, attempts = 0,
-                 last_error_code = NULL, last_error_message = NULL, last_error_detail = NULL,
-                 lease_until = NULL, updated_at = ?
-             WHERE post_id = ? AND status IN ('scheduled', 'retrying', 'missed', 'failed', 'needs_reauth', 'draft')",
-        )
-        .bind(at.map(to_millis))
-        .bind(now_ms)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-    } else {
-        sqlx::query(
-            "UPDATE post_targets SET status = 'draft', next_attempt_at = NULL, updated_at = ?
-             WHERE post_id = ? AND status IN ('scheduled', 'retrying', 'missed')",
-        )
-        .bind(now_ms)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-    }
+    let moved = match (state, at) {
+        (PostState::Scheduled, Some(at)) => {
+            targets::apply_in(
+                &mut tx,
+                &Select::post(id),
+                &[
+                    TargetStatus::Scheduled,
+                    TargetStatus::Retrying,
+                    TargetStatus::Missed,
+                    TargetStatus::Failed,
+                    TargetStatus::NeedsReauth,
+                    TargetStatus::Draft,
+                ],
+                &To::Scheduled { at },
+                now,
+            )
+            .await?
+        }
+        _ => {
+            targets::apply_in(
+                &mut tx,
+                &Select::post(id),
+                &[
+                    TargetStatus::Scheduled,
+                    TargetStatus::Retrying,
+                    TargetStatus::Missed,
+                ],
+                &To::Draft,
+                now,
+            )
+            .await?
+        }
+    };
     tx.commit().await?;
-    Ok(())
+    Ok(moved)
 }
 
 pub async fn delete(store: &Store, id: PostId) -> Result<()> {
     let mut tx = store.write().await?;
     ensure_exists(&mut tx, id).await?;
     let publishing: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM post_targets WHERE post_id = ? AND status = 'publishing'",
+        "SELECT COUNT(*) FROM post_targets WHERE post_id = ? AND status IN ('publishing', 'processing')",
     )
     .bind(id)
     .fetch_one(&mut *tx)
     .await?;
     if publishing > 0 {
         return Err(EngineError::Conflict(
-            "This post is being published right now. Wait until it finishes, then delete it."
+            "This post is being published right now (or the network is still processing it). Wait until it finishes, then delete it."
                 .to_owned(),
         ));
     }
@@ -271,32 +283,67 @@ fn post_state(intent: SaveIntent) -> PostState {
     }
 }
 
-/// The files behind media ids, for validation and publishing.
+const MEDIA_COLUMNS: &str = "m.id, m.path, m.mime, m.size, m.sha256, m.width, m.height, m.duration_ms, m.codec, m.original_name";
+
+fn media_file(media_dir: &std::path::Path, m: &SqliteRow) -> creatorflow_platforms::MediaFile {
+    creatorflow_platforms::MediaFile {
+        path: media_dir.join(m.get::<&str, _>("path")),
+        name: m.get("original_name"),
+        mime: m.get("mime"),
+        size: m.get::<i64, _>("size") as u64,
+        sha256: m.get("sha256"),
+        width: m.get::<Option<i64>, _>("width").map(|w| w as u32),
+        height: m.get::<Option<i64>, _>("height").map(|h| h as u32),
+        duration_ms: m.get::<Option<i64>, _>("duration_ms").map(|d| d as u64),
+        codec: m.get("codec"),
+    }
+}
+
+/// The files behind media ids, in that order, for validation and publishing.
 pub async fn media_files(
     store: &Store,
     media_dir: &std::path::Path,
     ids: &[i64],
 ) -> Result<Vec<creatorflow_platforms::MediaFile>> {
-    let mut out = Vec::with_capacity(ids.len());
-    for id in ids {
-        let m = sqlx::query(
-            "SELECT path, mime, size, sha256, width, height, original_name FROM media WHERE id = ?",
-        )
-        .bind(id)
-        .fetch_optional(store.pool())
-        .await?
-        .ok_or(EngineError::NotFound { what: "media file" })?;
-        out.push(creatorflow_platforms::MediaFile {
-            path: media_dir.join(m.get::<&str, _>("path")),
-            name: m.get("original_name"),
-            mime: m.get("mime"),
-            size: m.get::<i64, _>("size") as u64,
-            sha256: m.get("sha256"),
-            width: m.get::<Option<i64>, _>("width").map(|w| w as u32),
-            height: m.get::<Option<i64>, _>("height").map(|h| h as u32),
-        });
+    let rows = sqlx::query(&format!(
+        "SELECT {MEDIA_COLUMNS} FROM media m WHERE m.id IN (SELECT value FROM json_each(?))"
+    ))
+    .bind(serde_json::to_string(ids).map_err(|e| EngineError::Internal(e.to_string()))?)
+    .fetch_all(store.pool())
+    .await?;
+    ids.iter()
+        .map(|id| {
+            rows.iter()
+                .find(|r| r.get::<i64, _>("id") == *id)
+                .map(|r| media_file(media_dir, r))
+                .ok_or(EngineError::NotFound { what: "media file" })
+        })
+        .collect()
+}
+
+/// A post's media files in the post's order.
+pub async fn post_media_files(
+    store: &Store,
+    media_dir: &std::path::Path,
+    post: PostId,
+) -> Result<Vec<creatorflow_platforms::MediaFile>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {MEDIA_COLUMNS} FROM post_media pm JOIN media m ON m.id = pm.media_id
+         WHERE pm.post_id = ? ORDER BY pm.position"
+    ))
+    .bind(post)
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rows.iter().map(|r| media_file(media_dir, r)).collect())
+}
+
+/// A target's stored options; ones an older or damaged row cannot give
+/// become the network's defaults.
+pub fn parse_options(json: &str, platform: Platform) -> TargetOptions {
+    match serde_json::from_str::<TargetOptions>(json) {
+        Ok(o) if o.network.platform() == platform => o,
+        _ => TargetOptions::default_for(platform),
     }
-    Ok(out)
 }
 
 async fn ensure_exists(tx: &mut Transaction<'static, Sqlite>, id: PostId) -> Result<PostState> {
@@ -314,16 +361,26 @@ async fn ensure_not_locked(
     id: PostId,
     verb: &str,
 ) -> Result<()> {
-    let locked: Option<String> = sqlx::query_scalar(
+    let locked: Vec<String> = sqlx::query_scalar(
         "SELECT status FROM post_targets WHERE post_id = ?
-           AND status IN ('publishing', 'published', 'unconfirmed') LIMIT 1",
+           AND status IN (SELECT value FROM json_each(?))",
     )
     .bind(id)
-    .fetch_optional(&mut **tx)
+    .bind(
+        serde_json::to_string(&TargetStatus::LOCKED.map(TargetStatus::as_str))
+            .map_err(|e| EngineError::Internal(e.to_string()))?,
+    )
+    .fetch_all(&mut **tx)
     .await?;
-    match locked.as_deref() {
+    let busy = |s: &&String| s.as_str() == "publishing" || s.as_str() == "processing";
+    match locked
+        .iter()
+        .find(busy)
+        .or(locked.first())
+        .map(String::as_str)
+    {
         None => Ok(()),
-        Some("publishing") => Err(EngineError::Conflict(format!(
+        Some("publishing" | "processing") => Err(EngineError::Conflict(format!(
             "This post is being published right now, so it can't be {verb}."
         ))),
         Some(_) => Err(EngineError::Conflict(format!(
@@ -332,11 +389,14 @@ async fn ensure_not_locked(
     }
 }
 
+/// Each picked account exists (and is connected, unless it is a draft);
+/// their networks, in the order picked.
 async fn check_accounts(
     conn: &mut SqliteConnection,
     ids: &[AccountId],
     intent: SaveIntent,
-) -> Result<()> {
+) -> Result<Vec<Platform>> {
+    let mut platforms = Vec::with_capacity(ids.len());
     for id in ids {
         let row = sqlx::query("SELECT platform, username, status FROM accounts WHERE id = ?")
             .bind(id)
@@ -355,8 +415,12 @@ async fn check_accounts(
                 "Reconnect @{username} on {platform} before scheduling to it."
             )));
         }
+        platforms.push(
+            Platform::parse(row.get::<&str, _>("platform"))
+                .ok_or_else(|| EngineError::Internal("unknown platform in accounts".into()))?,
+        );
     }
-    Ok(())
+    Ok(platforms)
 }
 
 async fn check_media(conn: &mut SqliteConnection, ids: &[i64]) -> Result<()> {
@@ -372,62 +436,48 @@ async fn check_media(conn: &mut SqliteConnection, ids: &[i64]) -> Result<()> {
     Ok(())
 }
 
+/// The options a picked account gets: what the composer sent for it, else
+/// its network's defaults. Options of another network are refused.
+pub fn options_for(
+    input: &PostInput,
+    account: AccountId,
+    platform: Platform,
+) -> Result<TargetOptions> {
+    match input.options.iter().find(|o| o.account_id == account) {
+        None => Ok(TargetOptions::default_for(platform)),
+        Some(o) if o.options.network.platform() == platform => Ok(o.options.clone()),
+        Some(o) => Err(EngineError::invalid(
+            ErrorCode::InvalidInput,
+            format!(
+                "The {} options were sent for a {} account.",
+                o.options.network.platform().display_name(),
+                platform.display_name()
+            ),
+        )),
+    }
+}
+
 async fn write_targets(
     tx: &mut Transaction<'static, Sqlite>,
     post_id: PostId,
     input: &PostInput,
-    now_ms: i64,
+    platforms: &[Platform],
+    now: DateTime<Utc>,
 ) -> Result<()> {
-    // Targets for accounts no longer picked go away (none of them is locked:
-    // the caller checked).
-    let existing: Vec<i64> =
-        sqlx::query_scalar("SELECT account_id FROM post_targets WHERE post_id = ?")
-            .bind(post_id)
-            .fetch_all(&mut **tx)
-            .await?;
-    for account in existing.iter().filter(|a| !input.account_ids.contains(a)) {
-        sqlx::query("DELETE FROM post_targets WHERE post_id = ? AND account_id = ?")
-            .bind(post_id)
-            .bind(account)
-            .execute(&mut **tx)
-            .await?;
+    let mut rows = Vec::with_capacity(input.account_ids.len());
+    for (account, platform) in input.account_ids.iter().zip(platforms) {
+        let options = options_for(input, *account, *platform)?;
+        let json = serde_json::to_string(&options)
+            .map_err(|e| EngineError::Internal(format!("options: {e}")))?;
+        rows.push((*account, json));
     }
     let (status, next) = match input.intent {
         SaveIntent::Schedule | SaveIntent::PublishNow => {
-            (TargetStatus::Scheduled, input.scheduled_at.map(to_millis))
+            (TargetStatus::Scheduled, input.scheduled_at)
         }
         SaveIntent::Draft => (TargetStatus::Draft, None),
     };
-    for account in &input.account_ids {
-        let options = input
-            .options
-            .iter()
-            .find(|o| o.account_id == *account)
-            .map(|o| o.options.clone())
-            .unwrap_or_default();
-        let options = serde_json::to_string(&options)
-            .map_err(|e| EngineError::Internal(format!("options: {e}")))?;
-        sqlx::query(
-            "INSERT INTO post_targets (post_id, account_id, options, status, next_attempt_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?)
-             ON CONFLICT (post_id, account_id) DO UPDATE SET
-                 options = excluded.options, status = excluded.status,
-                 next_attempt_at = excluded.next_attempt_at, attempts = 0, lease_until = NULL,
-                 last_error_code = NULL, last_error_message = NULL, last_error_detail = NULL,
-                 -- New content is a new publish: progress of an earlier try does not apply.
-                 checkpoint = '{}',
-                 updated_at = excluded.updated_at",
-        )
-        .bind(post_id)
-        .bind(account)
-        .bind(options)
-        .bind(status.as_str())
-        .bind(next)
-        .bind(now_ms)
-        .execute(&mut **tx)
-        .await?;
-    }
-    Ok(())
+    targets::write_for_post(tx, post_id, &rows, status, next, now).await
 }
 
 async fn write_media(
@@ -456,14 +506,11 @@ async fn assemble(store: &Store, rows: Vec<SqliteRow>) -> Result<Vec<Post>> {
     let id_list = serde_json::to_string(&ids).map_err(|e| EngineError::Internal(e.to_string()))?;
 
     let mut targets: HashMap<PostId, Vec<Target>> = HashMap::new();
-    let target_rows = sqlx::query(
-        "SELECT t.id, t.post_id, t.account_id, a.platform, a.username, t.status, t.attempts,
-                t.next_attempt_at, t.last_error_code, t.last_error_message, t.last_error_detail,
-                t.remote_id, t.remote_url, t.published_at, t.options
-         FROM post_targets t JOIN accounts a ON a.id = t.account_id
-         WHERE t.post_id IN (SELECT value FROM json_each(?))
-         ORDER BY t.id",
-    )
+    let target_rows = sqlx::query(&format!(
+        "SELECT {TARGET_COLUMNS} FROM post_targets t JOIN accounts a ON a.id = t.account_id
+             WHERE t.post_id IN (SELECT value FROM json_each(?))
+             ORDER BY t.id"
+    ))
     .bind(&id_list)
     .fetch_all(store.pool())
     .await?;
@@ -474,7 +521,8 @@ async fn assemble(store: &Store, rows: Vec<SqliteRow>) -> Result<Vec<Post>> {
 
     let mut media: HashMap<PostId, Vec<MediaRef>> = HashMap::new();
     let media_rows = sqlx::query(
-        "SELECT pm.post_id, m.id, m.mime, m.size, m.width, m.height, m.original_name
+        "SELECT pm.post_id, m.id, m.mime, m.size, m.width, m.height, m.duration_ms, m.codec,
+                m.original_name
          FROM post_media pm JOIN media m ON m.id = pm.media_id
          WHERE pm.post_id IN (SELECT value FROM json_each(?))
          ORDER BY pm.post_id, pm.position",
@@ -483,14 +531,10 @@ async fn assemble(store: &Store, rows: Vec<SqliteRow>) -> Result<Vec<Post>> {
     .fetch_all(store.pool())
     .await?;
     for r in media_rows {
-        media.entry(r.get("post_id")).or_default().push(MediaRef {
-            id: r.get("id"),
-            mime: r.get("mime"),
-            size: r.get("size"),
-            width: r.get("width"),
-            height: r.get("height"),
-            original_name: r.get("original_name"),
-        });
+        media
+            .entry(r.get("post_id"))
+            .or_default()
+            .push(media_ref(&r));
     }
 
     rows.into_iter()
@@ -515,6 +559,29 @@ async fn assemble(store: &Store, rows: Vec<SqliteRow>) -> Result<Vec<Post>> {
         .collect()
 }
 
+/// A media row (`id, mime, size, width, height, duration_ms, codec,
+/// original_name`) as the UI sees it.
+pub(crate) fn media_ref(r: &SqliteRow) -> MediaRef {
+    let mime: String = r.get("mime");
+    MediaRef {
+        id: r.get("id"),
+        kind: MediaKind::of_mime(&mime).unwrap_or(MediaKind::Image),
+        mime,
+        size: r.get("size"),
+        width: r.get("width"),
+        height: r.get("height"),
+        duration_ms: r.get("duration_ms"),
+        codec: r.get("codec"),
+        original_name: r.get("original_name"),
+    }
+}
+
+/// The columns [`target_from_row`] reads (`t` = post_targets, `a` = accounts).
+pub(crate) const TARGET_COLUMNS: &str =
+    "t.id, t.post_id, t.account_id, a.platform, a.username, t.status, t.attempts,
+     t.next_attempt_at, t.last_error_code, t.last_error_message, t.last_error_detail,
+     t.remote_id, t.remote_url, t.remote_note, t.stage, t.published_at, t.deleted_at, t.options";
+
 pub(crate) fn target_from_row(r: &SqliteRow) -> Result<Target> {
     let platform = Platform::parse(r.get("platform"))
         .ok_or_else(|| EngineError::Internal("unknown platform".into()))?;
@@ -529,7 +596,7 @@ pub(crate) fn target_from_row(r: &SqliteRow) -> Result<Target> {
                 .unwrap_or_default(),
             detail: r.get("last_error_detail"),
         });
-    let options: TargetOptions = serde_json::from_str(r.get("options")).unwrap_or_default();
+    let options = parse_options(r.get("options"), platform);
     Ok(Target {
         id: r.get("id"),
         account_id: r.get("account_id"),
@@ -541,7 +608,10 @@ pub(crate) fn target_from_row(r: &SqliteRow) -> Result<Target> {
         error,
         remote_id: r.get("remote_id"),
         remote_url: r.get("remote_url"),
+        remote_note: r.get("remote_note"),
+        stage: r.get("stage"),
         published_at: r.get::<Option<i64>, _>("published_at").map(from_millis),
+        deleted_at: r.get::<Option<i64>, _>("deleted_at").map(from_millis),
         options,
     })
 }
@@ -553,11 +623,17 @@ pub fn roll_up(state: PostState, targets: &[Target]) -> PostStatus {
         return PostStatus::Cancelled;
     }
     let any = |f: &dyn Fn(TargetStatus) -> bool| targets.iter().any(|t| f(t.status));
+    if !targets.is_empty() && targets.iter().all(|t| t.status == T::Deleted) {
+        // Removed from every network it went out on.
+        return PostStatus::Cancelled;
+    }
+    let targets: Vec<&Target> = targets.iter().filter(|t| t.status != T::Deleted).collect();
+    let any = |f: &dyn Fn(TargetStatus) -> bool| any(&|s| s != T::Deleted && f(s));
     if any(&|s| s == T::Failed) {
         PostStatus::Failed
     } else if any(&|s| matches!(s, T::NeedsReauth | T::Missed | T::Unconfirmed)) {
         PostStatus::NeedsAttention
-    } else if any(&|s| matches!(s, T::Publishing | T::Retrying)) {
+    } else if any(&|s| matches!(s, T::Publishing | T::Processing | T::Retrying)) {
         PostStatus::Publishing
     } else if !targets.is_empty() && targets.iter().all(|t| t.status == T::Published) {
         PostStatus::Published

@@ -1,25 +1,30 @@
-//! Publishing one claimed target: build the request, get a fresh token,
-//! reconcile an interrupted attempt, publish with checkpoints, classify the
-//! outcome, record the attempt.
+//! Publishing one claimed target: load it once, get a token source, reconcile
+//! an interrupted attempt, publish with checkpoints (or check back on a post
+//! the network is still processing), classify the outcome, record it.
+//! Also: deleting and changing a live post at its network.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use creatorflow_platforms::{
-    ErrorKind, MediaFile, PlatformError, PublishRequest, PublishSink, Published, Reconciled,
+    ErrorKind, MediaFile, PlatformError, Processing, PublishRequest, PublishSink, Published,
+    Publisher, Reconciled, RemoteAccount,
 };
 use sqlx::Row;
 
-use crate::error::{EngineError, Result};
-use crate::model::{Platform, TargetId, TargetOptions};
+use crate::error::{EngineError, ErrorCode, Result};
+use crate::model::{Account, AccountStatus, PostId, TargetId, TargetOptions, TargetStatus};
 use crate::notices::{Notice, NoticeKind};
-use crate::scheduler::{Claim, SchedulerConfig, backoff};
-use crate::time::to_millis;
-use crate::{ChangeSource, Engine, Entity, accounts};
+use crate::scheduler::{Claim, ClaimKind, SchedulerConfig, backoff};
+use crate::targets::{self, AttemptOutcome, Problem, To};
+use crate::time::from_millis;
+use crate::tokens::AccountTokens;
+use crate::{ChangeSource, Engine, accounts, posts};
 
-/// How one attempt ended.
+/// How one attempt (or check) ended.
 #[derive(Debug)]
 enum Outcome {
     Published(Published),
+    Processing(Processing),
     /// Try again at `at`; `counts` = whether it used up one of the attempts.
     Retry {
         at: DateTime<Utc>,
@@ -31,114 +36,251 @@ enum Outcome {
     Unconfirmed,
 }
 
+/// An entry of a target's history: how it ended, the HTTP status, why.
+type HistoryEntry = (AttemptOutcome, Option<u16>, Option<Problem>);
+
+/// Everything one attempt needs, loaded once.
+pub(crate) struct Job {
+    pub target: TargetId,
+    pub post_id: PostId,
+    pub account: Account,
+    /// The post's first words, for notices.
+    pub excerpt: String,
+    pub request: PublishRequest,
+    pub checkpoint: serde_json::Value,
+    pub attempts: i64,
+    pub stage: Option<String>,
+    pub processing_since: Option<DateTime<Utc>>,
+}
+
+impl Job {
+    pub async fn load(engine: &Engine, target: TargetId) -> Result<Self> {
+        let row = sqlx::query(
+            "SELECT t.post_id, t.account_id, t.options, t.checkpoint, t.attempts, t.stage,
+                    t.processing_since, p.text
+             FROM post_targets t JOIN posts p ON p.id = t.post_id WHERE t.id = ?",
+        )
+        .bind(target)
+        .fetch_optional(engine.store().pool())
+        .await?
+        .ok_or(EngineError::NotFound { what: "post" })?;
+        let account = accounts::get(engine.store(), row.get("account_id")).await?;
+        let post_id: PostId = row.get("post_id");
+        let text: String = row.get("text");
+        let options = posts::parse_options(row.get("options"), account.platform);
+        let media = posts::post_media_files(engine.store(), &engine.media_dir(), post_id).await?;
+        let request = build_request(engine, &account, &text, &options, media).await?;
+        Ok(Self {
+            target,
+            post_id,
+            excerpt: crate::activity::excerpt(&text, 80),
+            account,
+            request,
+            checkpoint: serde_json::from_str(row.get::<&str, _>("checkpoint"))
+                .unwrap_or(serde_json::Value::Null),
+            attempts: row.get("attempts"),
+            stage: row.get("stage"),
+            processing_since: row
+                .get::<Option<i64>, _>("processing_since")
+                .map(from_millis),
+        })
+    }
+}
+
+/// The request a target's network gets: its text, the post's media, the
+/// cover its options name, its typed options, unchanged.
+pub(crate) async fn build_request(
+    engine: &Engine,
+    account: &Account,
+    base_text: &str,
+    options: &TargetOptions,
+    media: Vec<MediaFile>,
+) -> Result<PublishRequest> {
+    let cover = match options.network.cover_media_id() {
+        Some(id) => posts::media_files(engine.store(), &engine.media_dir(), &[id])
+            .await?
+            .pop(),
+        None => None,
+    };
+    Ok(PublishRequest {
+        account: RemoteAccount {
+            id: account.platform_user_id.clone(),
+            username: account.username.clone(),
+        },
+        text: options.text.clone().unwrap_or_else(|| base_text.to_owned()),
+        media,
+        cover,
+        options: options.network.clone(),
+    })
+}
+
 pub(crate) async fn run_target(engine: &Engine, config: &SchedulerConfig, claim: Claim) {
     let target = claim.target_id;
     let started = engine.now();
-    let attempt_id = match start_attempt(engine, target, started).await {
-        Ok(id) => id,
+    let job = match Job::load(engine, target).await {
+        Ok(job) => job,
         Err(e) => {
-            tracing::error!(target, "could not record the attempt: {e}");
-            None
+            tracing::error!(target, "could not load a target to publish: {e}");
+            let retry = To::Resumed {
+                at: engine.now() + Duration::minutes(1),
+            };
+            if let Err(e) = engine
+                .move_target(
+                    target,
+                    &[TargetStatus::Publishing],
+                    retry,
+                    ChangeSource::Scheduler,
+                )
+                .await
+            {
+                tracing::error!(target, "could not put a target back in the queue: {e}");
+            }
+            return;
         }
     };
-    let outcome = match attempt(engine, &claim).await {
+    let outcome = match attempt(engine, config, &claim, &job).await {
         Ok(outcome) => outcome,
         Err(e) => {
             // Our own trouble (database, keychain): retry later, it is not the post's fault.
             tracing::error!(target, "publish attempt failed inside CreatorFlow: {e}");
-            Outcome::Retry {
-                at: engine.now() + Duration::minutes(1),
-                counts: true,
-                error: PlatformError::new(ErrorKind::Network, "internal", e.user_message()),
+            let error = PlatformError::new(ErrorKind::Network, "internal", e.user_message());
+            match claim.kind {
+                ClaimKind::Check => Outcome::Processing(Processing {
+                    check_at: engine.now() + Duration::minutes(1),
+                    stage: job.stage.clone().unwrap_or_default(),
+                }),
+                ClaimKind::Publish => Outcome::Retry {
+                    at: engine.now() + Duration::minutes(1),
+                    counts: true,
+                    error,
+                },
             }
         }
     };
-    if let Err(e) = finish(engine, config, &claim, attempt_id, outcome).await {
+    if let Err(e) = finish(engine, config, &claim, &job, started, outcome).await {
         tracing::error!(target, "could not record the outcome of a publish: {e}");
     }
 }
 
-async fn attempt(engine: &Engine, claim: &Claim) -> Result<Outcome> {
-    let (platform, request) = load_request(engine, claim).await?;
-    let publisher = engine.publisher(platform)?;
+fn issue_error(issues: &[creatorflow_platforms::ValidationIssue]) -> Option<PlatformError> {
+    let first = issues.first()?;
+    Some(
+        PlatformError::new(
+            ErrorKind::Rejected,
+            first.code.clone(),
+            first.message.clone(),
+        )
+        .with_detail(
+            issues
+                .iter()
+                .map(|i| i.message.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+    )
+}
 
-    let issues = publisher.validate(&request);
-    if let Some(first) = issues.first() {
-        return Ok(Outcome::Failed(
-            PlatformError::new(
-                ErrorKind::Rejected,
-                first.code.clone(),
-                first.message.clone(),
-            )
-            .with_detail(
-                issues
-                    .iter()
-                    .map(|i| i.message.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            ),
-        ));
+async fn attempt(
+    engine: &Engine,
+    config: &SchedulerConfig,
+    claim: &Claim,
+    job: &Job,
+) -> Result<Outcome> {
+    let publisher = engine.publisher(job.account.platform)?;
+    let tokens = AccountTokens::new(engine, job.account.id);
+    let sink = TargetSink {
+        engine: engine.clone(),
+        target: job.target,
+        lease: config.lease,
+    };
+    let mut checkpoint = job.checkpoint.clone();
+
+    if claim.kind == ClaimKind::Check {
+        let horizon =
+            Duration::seconds(i64::from(publisher.capabilities().processing_horizon_secs));
+        let since = job.processing_since.unwrap_or_else(|| engine.now());
+        if engine.now() - since > horizon {
+            return Ok(Outcome::Failed(gave_up_waiting(
+                job.account.platform,
+                horizon,
+                job.stage.as_deref(),
+            )));
+        }
+        let checked = publisher
+            .check(&tokens, &job.request, &mut checkpoint, &sink)
+            .await;
+        return Ok(match checked {
+            Ok(creatorflow_platforms::Outcome::Published(p)) => Outcome::Published(p),
+            Ok(creatorflow_platforms::Outcome::Processing(p)) => Outcome::Processing(p),
+            // A check that could not reach the network is tried again later:
+            // the post is still being processed there.
+            Err(e) if e.is_transient() => {
+                let wait = e
+                    .retry_after(engine.now())
+                    .and_then(|d| Duration::from_std(d).ok())
+                    .unwrap_or_else(|| backoff(config, 1));
+                Outcome::Processing(Processing {
+                    check_at: engine.now() + wait,
+                    stage: job.stage.clone().unwrap_or_default(),
+                })
+            }
+            Err(e) => classify(engine, e),
+        });
     }
 
-    let mut token = match engine.access_token(claim.account_id).await {
-        Ok(t) => t,
-        Err(e) if e.code() == crate::ErrorCode::OAuth => {
-            return Ok(Outcome::NeedsReauth(e.user_message()));
-        }
-        Err(e) => return Err(e),
-    };
+    if let Some(e) = issue_error(&publisher.validate(&job.request)) {
+        return Ok(Outcome::Failed(e));
+    }
 
-    let mut checkpoint = claim.checkpoint.clone();
     let has_checkpoint = !(checkpoint.is_null() || checkpoint == serde_json::json!({}));
     if has_checkpoint {
-        match publisher.reconcile(&token, &request, &checkpoint).await {
+        match publisher
+            .reconcile(&tokens, &job.request, &checkpoint)
+            .await
+        {
             Ok(Reconciled::Published(p)) => return Ok(Outcome::Published(p)),
             Ok(Reconciled::Unknown) => return Ok(Outcome::Unconfirmed),
             Ok(Reconciled::NotPublished) => {}
-            Err(e) if e.kind == ErrorKind::Auth => {} // the publish below refreshes
-            Err(e) => return Ok(classify(engine, claim, e)),
+            Err(e) => return Ok(classify(engine, e)),
         }
     }
 
-    let sink = TargetSink {
-        engine: engine.clone(),
-        target: claim.target_id,
-    };
-    let mut refreshed = false;
-    loop {
-        match publisher
-            .publish(&token, &request, &mut checkpoint, &sink)
-            .await
-        {
-            Ok(p) => return Ok(Outcome::Published(p)),
-            Err(e) if e.kind == ErrorKind::Auth && !refreshed => {
-                refreshed = true;
-                match engine
-                    .refresh_after_unauthorized(claim.account_id, &token)
-                    .await
-                {
-                    Ok(t) => token = t,
-                    Err(err) if err.code() == crate::ErrorCode::OAuth => {
-                        return Ok(Outcome::NeedsReauth(err.user_message()));
-                    }
-                    Err(err) => return Err(err),
-                }
-            }
-            Err(e) if e.kind == ErrorKind::Auth => {
-                engine
-                    .mark_needs_reauth(
-                        claim.account_id,
-                        "The platform refused CreatorFlow's sign-in even after renewing it.",
-                    )
-                    .await?;
-                return Ok(Outcome::NeedsReauth(e.message));
-            }
-            Err(e) => return Ok(classify(engine, claim, e)),
-        }
+    match publisher
+        .publish(&tokens, &job.request, &mut checkpoint, &sink)
+        .await
+    {
+        Ok(creatorflow_platforms::Outcome::Published(p)) => Ok(Outcome::Published(p)),
+        Ok(creatorflow_platforms::Outcome::Processing(p)) => Ok(Outcome::Processing(p)),
+        Err(e) => Ok(classify(engine, e)),
     }
 }
 
-fn classify(engine: &Engine, claim: &Claim, e: PlatformError) -> Outcome {
+fn gave_up_waiting(
+    platform: creatorflow_platforms::Platform,
+    horizon: Duration,
+    stage: Option<&str>,
+) -> PlatformError {
+    let name = platform.display_name();
+    let span = if horizon.num_hours() >= 2 {
+        format!("{} hours", horizon.num_hours())
+    } else {
+        format!("{} minutes", horizon.num_minutes())
+    };
+    let err = PlatformError::new(
+        ErrorKind::Timeout,
+        "processing_too_long",
+        format!(
+            "{name} was still processing this after {span}, so CreatorFlow stopped waiting. \
+             Check it on {name} before publishing it again."
+        ),
+    );
+    match stage {
+        Some(s) if !s.is_empty() => err.with_detail(format!("Last stage: {s}")),
+        _ => err,
+    }
+}
+
+fn classify(engine: &Engine, e: PlatformError) -> Outcome {
     let now = engine.now();
     match e.kind {
         ErrorKind::RateLimited => {
@@ -155,11 +297,8 @@ fn classify(engine: &Engine, claim: &Claim, e: PlatformError) -> Outcome {
             counts: true,
             error: e,
         },
-        ErrorKind::Forbidden => Outcome::NeedsReauth(e.message),
-        _ => {
-            let _ = claim;
-            Outcome::Failed(e)
-        }
+        ErrorKind::Auth | ErrorKind::Forbidden => Outcome::NeedsReauth(e.message),
+        _ => Outcome::Failed(e),
     }
 }
 
@@ -167,38 +306,22 @@ async fn finish(
     engine: &Engine,
     config: &SchedulerConfig,
     claim: &Claim,
-    attempt_id: Option<i64>,
+    job: &Job,
+    started: DateTime<Utc>,
     outcome: Outcome,
 ) -> Result<()> {
     let now = engine.now();
-    let now_ms = to_millis(now);
-    let target = claim.target_id;
-    let (post_text, platform, username) = describe_target(engine, target).await?;
-    let pool = engine.store().pool();
-    let (attempt_outcome, http_status, code, message): (
-        &str,
-        Option<u16>,
-        Option<String>,
-        Option<String>,
-    );
-
-    match outcome {
+    let target = job.target;
+    let platform = job.account.platform;
+    let username = &job.account.username;
+    let from: &[TargetStatus] = match claim.kind {
+        ClaimKind::Publish => &[TargetStatus::Publishing],
+        ClaimKind::Check => &[TargetStatus::Processing],
+    };
+    // What goes into the history: checks that found the network still busy
+    // leave no entry.
+    let (to, history): (To, Option<HistoryEntry>) = match outcome {
         Outcome::Published(p) => {
-            sqlx::query(
-                "UPDATE post_targets SET status = 'published', remote_id = ?, remote_url = ?,
-                     published_at = ?, next_attempt_at = NULL, lease_until = NULL,
-                     last_error_code = NULL, last_error_message = NULL, last_error_detail = NULL,
-                     checkpoint = '{}', updated_at = ?
-                 WHERE id = ?",
-            )
-            .bind(&p.remote_id)
-            .bind(&p.url)
-            .bind(now_ms)
-            .bind(now_ms)
-            .bind(target)
-            .execute(pool)
-            .await?;
-            (attempt_outcome, http_status, code, message) = ("published", None, None, None);
             tracing::info!(target, platform = platform.as_str(), "published");
             if engine
                 .settings()
@@ -209,20 +332,44 @@ async fn finish(
                 engine.notices().send(Notice {
                     kind: NoticeKind::Published,
                     title: format!("Published on {}", platform.display_name()),
-                    body: format!("@{username}: {post_text}"),
-                    post_id: Some(claim.post_id),
-                    account_id: Some(claim.account_id),
+                    body: format!("@{username}: {}", job.excerpt),
+                    post_id: Some(job.post_id),
+                    account_id: Some(job.account.id),
                 });
             }
+            let note = p.note.clone().map(|n| Problem::new("note", n));
+            (
+                To::Published(p),
+                Some((AttemptOutcome::Published, None, note)),
+            )
+        }
+        Outcome::Processing(p) => {
+            let first = claim.kind == ClaimKind::Publish;
+            tracing::info!(target, stage = %p.stage, check_at = %p.check_at, "processing at the network");
+            let entry = first.then(|| {
+                (
+                    AttemptOutcome::Processing,
+                    None,
+                    Some(Problem::new("processing", p.stage.clone())),
+                )
+            });
+            (
+                To::Processing {
+                    check_at: p.check_at,
+                    stage: p.stage,
+                },
+                entry,
+            )
         }
         Outcome::Retry { at, counts, error } => {
-            let failures = claim.attempts + i64::from(counts);
+            let failures = job.attempts + i64::from(counts);
             if counts && failures >= i64::from(config.max_attempts) {
                 return Box::pin(finish(
                     engine,
                     config,
                     claim,
-                    attempt_id,
+                    job,
+                    started,
                     Outcome::Failed(error),
                 ))
                 .await;
@@ -232,224 +379,134 @@ async fn finish(
             } else {
                 at
             };
-            sqlx::query(
-                "UPDATE post_targets SET status = 'retrying', attempts = ?, next_attempt_at = ?,
-                     lease_until = NULL, last_error_code = ?, last_error_message = ?,
-                     last_error_detail = ?, updated_at = ?
-                 WHERE id = ?",
-            )
-            .bind(failures)
-            .bind(to_millis(at))
-            .bind(&error.code)
-            .bind(&error.message)
-            .bind(&error.detail)
-            .bind(now_ms)
-            .bind(target)
-            .execute(pool)
-            .await?;
             tracing::info!(target, code = %error.code, retry_at = %at, "will retry");
-            (attempt_outcome, http_status, code, message) = (
-                if counts { "retry" } else { "rate_limited" },
-                error.status,
-                Some(error.code),
-                Some(error.message),
-            );
+            let problem = Problem::from(&error);
+            (
+                To::Retrying {
+                    at,
+                    attempts: failures,
+                    problem: problem.clone(),
+                },
+                Some((
+                    if counts {
+                        AttemptOutcome::Retry
+                    } else {
+                        AttemptOutcome::RateLimited
+                    },
+                    error.status,
+                    Some(problem),
+                )),
+            )
         }
         Outcome::Failed(error) => {
-            sqlx::query(
-                "UPDATE post_targets SET status = 'failed', attempts = attempts + 1,
-                     next_attempt_at = NULL, lease_until = NULL, last_error_code = ?,
-                     last_error_message = ?, last_error_detail = ?, updated_at = ?
-                 WHERE id = ?",
-            )
-            .bind(&error.code)
-            .bind(&error.message)
-            .bind(&error.detail)
-            .bind(now_ms)
-            .bind(target)
-            .execute(pool)
-            .await?;
             tracing::warn!(target, code = %error.code, "publish failed for good");
             engine.notices().send(Notice {
                 kind: NoticeKind::PublishFailed,
                 title: format!("Not published on {}", platform.display_name()),
                 body: format!("@{username}: {}", error.message),
-                post_id: Some(claim.post_id),
-                account_id: Some(claim.account_id),
+                post_id: Some(job.post_id),
+                account_id: Some(job.account.id),
             });
-            (attempt_outcome, http_status, code, message) = (
-                "failed",
-                error.status,
-                Some(error.code),
-                Some(error.message),
-            );
+            let problem = Problem::from(&error);
+            (
+                To::Failed(problem.clone()),
+                Some((AttemptOutcome::Failed, error.status, Some(problem))),
+            )
         }
         Outcome::NeedsReauth(reason) => {
-            sqlx::query(
-                "UPDATE post_targets SET status = 'needs_reauth', lease_until = NULL,
-                     last_error_code = 'needs_reauth', last_error_message = ?, last_error_detail = NULL,
-                     updated_at = ?
-                 WHERE id = ?",
+            engine
+                .mark_needs_reauth(
+                    job.account.id,
+                    &format!(
+                        "{} refused CreatorFlow's sign-in: {reason}",
+                        platform.display_name()
+                    ),
+                )
+                .await?;
+            (
+                To::NeedsReauth(format!(
+                    "Reconnect @{username} on {} to publish this post.",
+                    platform.display_name()
+                )),
+                Some((
+                    AttemptOutcome::NeedsReauth,
+                    Some(401),
+                    Some(Problem::new("needs_reauth", reason)),
+                )),
             )
-            .bind(format!("Reconnect @{username} on {} to publish this post.", platform.display_name()))
-            .bind(now_ms)
-            .bind(target)
-            .execute(pool)
-            .await?;
-            (attempt_outcome, http_status, code, message) = (
-                "needs_reauth",
-                Some(401),
-                Some("needs_reauth".into()),
-                Some(reason),
-            );
         }
         Outcome::Unconfirmed => {
-            sqlx::query(
-                "UPDATE post_targets SET status = 'unconfirmed', next_attempt_at = NULL, lease_until = NULL,
-                     last_error_code = 'unconfirmed', last_error_message = ?, last_error_detail = NULL,
-                     updated_at = ?
-                 WHERE id = ?",
-            )
-            .bind(format!(
-                "CreatorFlow was interrupted while publishing and cannot tell whether it went out. Check {} before publishing it again.",
-                platform.display_name()
-            ))
-            .bind(now_ms)
-            .bind(target)
-            .execute(pool)
-            .await?;
             engine.notices().send(Notice {
                 kind: NoticeKind::Unconfirmed,
                 title: format!("Check {} before re-posting", platform.display_name()),
                 body: format!(
-                    "@{username}: CreatorFlow cannot tell whether this went out: {post_text}"
+                    "@{username}: CreatorFlow cannot tell whether this went out: {}",
+                    job.excerpt
                 ),
-                post_id: Some(claim.post_id),
-                account_id: Some(claim.account_id),
+                post_id: Some(job.post_id),
+                account_id: Some(job.account.id),
             });
-            (attempt_outcome, http_status, code, message) =
-                ("unconfirmed", None, Some("unconfirmed".into()), None);
+            (
+                To::Unconfirmed(format!(
+                    "CreatorFlow was interrupted while publishing and cannot tell whether it went out. Check {} before publishing it again.",
+                    platform.display_name()
+                )),
+                Some((
+                    AttemptOutcome::Unconfirmed,
+                    None,
+                    Some(Problem::new(
+                        "unconfirmed",
+                        "Interrupted during the create call.",
+                    )),
+                )),
+            )
         }
+    };
+    let mut tx = engine.store().write().await?;
+    if let Some((outcome, status, problem)) = history {
+        let attempt = targets::start_attempt(&mut tx, target, started).await?;
+        targets::finish_attempt(&mut tx, attempt, now, outcome, status, problem.as_ref()).await?;
     }
-    if let Some(id) = attempt_id {
-        sqlx::query(
-            "UPDATE attempts SET finished_at = ?, outcome = ?, http_status = ?, error_code = ?, error_message = ?
-             WHERE id = ?",
-        )
-        .bind(now_ms)
-        .bind(attempt_outcome)
-        .bind(http_status.map(i64::from))
-        .bind(code)
-        .bind(message)
-        .bind(id)
-        .execute(pool)
-        .await?;
-    }
-    engine
-        .changes()
-        .emit(Entity::Posts, vec![claim.post_id], ChangeSource::Scheduler);
+    let moved =
+        targets::apply_in(&mut tx, &targets::Select::target(target), from, &to, now).await?;
+    tx.commit().await?;
+    moved.emit(engine.changes(), ChangeSource::Scheduler);
     Ok(())
-}
-
-async fn start_attempt(
-    engine: &Engine,
-    target: TargetId,
-    at: DateTime<Utc>,
-) -> Result<Option<i64>> {
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO attempts (target_id, started_at) VALUES (?, ?) RETURNING id",
-    )
-    .bind(target)
-    .bind(to_millis(at))
-    .fetch_one(engine.store().pool())
-    .await?;
-    Ok(Some(id))
-}
-
-async fn describe_target(engine: &Engine, target: TargetId) -> Result<(String, Platform, String)> {
-    let row = sqlx::query(
-        "SELECT p.text, a.platform, a.username FROM post_targets t
-         JOIN posts p ON p.id = t.post_id JOIN accounts a ON a.id = t.account_id WHERE t.id = ?",
-    )
-    .bind(target)
-    .fetch_one(engine.store().pool())
-    .await?;
-    let excerpt = crate::activity::excerpt(row.get("text"), 80);
-    let platform = Platform::parse(row.get("platform"))
-        .ok_or_else(|| EngineError::Internal("unknown platform".into()))?;
-    Ok((excerpt, platform, row.get("username")))
-}
-
-/// Loads what to publish for a target, with its media files.
-async fn load_request(engine: &Engine, claim: &Claim) -> Result<(Platform, PublishRequest)> {
-    let row = sqlx::query(
-        "SELECT p.text, t.options, a.platform, a.username FROM post_targets t
-         JOIN posts p ON p.id = t.post_id JOIN accounts a ON a.id = t.account_id WHERE t.id = ?",
-    )
-    .bind(claim.target_id)
-    .fetch_one(engine.store().pool())
-    .await?;
-    let platform = Platform::parse(row.get("platform"))
-        .ok_or_else(|| EngineError::Internal("unknown platform".into()))?;
-    let options: TargetOptions = serde_json::from_str(row.get("options")).unwrap_or_default();
-    let text = options.text.clone().unwrap_or_else(|| row.get("text"));
-    let media_rows = sqlx::query(
-        "SELECT m.path, m.mime, m.size, m.sha256, m.width, m.height, m.original_name FROM post_media pm
-         JOIN media m ON m.id = pm.media_id WHERE pm.post_id = ? ORDER BY pm.position",
-    )
-    .bind(claim.post_id)
-    .fetch_all(engine.store().pool())
-    .await?;
-    let media = media_rows
-        .iter()
-        .map(|m| MediaFile {
-            path: engine.media_dir().join(m.get::<&str, _>("path")),
-            name: m.get("original_name"),
-            mime: m.get("mime"),
-            size: m.get::<i64, _>("size") as u64,
-            sha256: m.get("sha256"),
-            width: m.get::<Option<i64>, _>("width").map(|w| w as u32),
-            height: m.get::<Option<i64>, _>("height").map(|h| h as u32),
-        })
-        .collect();
-    let username: String = row.get("username");
-    Ok((
-        platform,
-        PublishRequest {
-            text,
-            thread: options.thread.clone(),
-            media,
-            options: serde_json::json!({ "username": username }),
-        },
-    ))
 }
 
 /// Persists checkpoints (and extends the lease) as a publish goes.
 struct TargetSink {
     engine: Engine,
     target: TargetId,
+    lease: Duration,
 }
 
 #[async_trait]
 impl PublishSink for TargetSink {
     async fn checkpoint(&self, checkpoint: &serde_json::Value) -> std::result::Result<(), String> {
         let now = self.engine.now();
-        sqlx::query(
-            "UPDATE post_targets SET checkpoint = ?, lease_until = ?, updated_at = ? WHERE id = ?",
-        )
-        .bind(checkpoint.to_string())
-        .bind(to_millis(now + Duration::minutes(10)))
-        .bind(to_millis(now))
-        .bind(self.target)
-        .execute(self.engine.store().pool())
-        .await
-        .map(|_| ())
-        .map_err(|e| format!("could not save progress: {e}"))
+        let save = async {
+            let mut conn = self.engine.store().pool().acquire().await?;
+            targets::save_checkpoint(&mut conn, self.target, checkpoint, now + self.lease, now)
+                .await
+        };
+        save.await
+            .map_err(|e: EngineError| format!("could not save progress: {e}"))
     }
 
     fn progress(&self, sent: u64, total: u64) {
         self.engine.report_progress(self.target, sent, total);
     }
+}
+
+/// Whether a post should go from CreatorFlow only, or from the networks too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum DeleteScope {
+    /// Remove it from CreatorFlow; what is live stays on the networks.
+    AppOnly,
+    /// Delete it at every network where it is live, then from CreatorFlow.
+    Everywhere,
 }
 
 impl Engine {
@@ -463,36 +520,46 @@ impl Engine {
                 .await?;
         let account = account.ok_or(EngineError::NotFound { what: "post" })?;
         let acc = accounts::get(self.store(), account).await?;
-        if acc.status != crate::AccountStatus::Connected {
+        if acc.status != AccountStatus::Connected {
             return Err(EngineError::Conflict(format!(
                 "Reconnect @{} on {} first.",
                 acc.username,
                 acc.platform.display_name()
             )));
         }
-        let now = self.now();
-        let post: Option<i64> = sqlx::query_scalar(
-            "UPDATE post_targets SET status = 'retrying', next_attempt_at = ?, attempts = 0,
-                 lease_until = NULL, last_error_code = NULL, last_error_message = NULL,
-                 last_error_detail = NULL,
-                 checkpoint = CASE WHEN status = 'unconfirmed' THEN '{}' ELSE checkpoint END,
-                 updated_at = ?
-             WHERE id = ? AND status IN ('failed', 'missed', 'unconfirmed', 'retrying', 'needs_reauth')
-             RETURNING post_id",
-        )
-        .bind(to_millis(now))
-        .bind(to_millis(now))
-        .bind(target)
-        .fetch_optional(self.store().pool())
-        .await?;
-        let Some(post) = post else {
+        let at = self.now();
+        // The creator checked the network and wants it out: start over.
+        let fresh = self
+            .move_target(
+                target,
+                &[TargetStatus::Unconfirmed],
+                To::Requeued { at, fresh: true },
+                ChangeSource::User,
+            )
+            .await?;
+        let moved = match fresh {
+            Some(m) => Some(m),
+            None => {
+                self.move_target(
+                    target,
+                    &[
+                        TargetStatus::Failed,
+                        TargetStatus::Missed,
+                        TargetStatus::Retrying,
+                        TargetStatus::NeedsReauth,
+                    ],
+                    To::Requeued { at, fresh: false },
+                    ChangeSource::User,
+                )
+                .await?
+            }
+        };
+        if moved.is_none() {
             return Err(EngineError::Conflict(
                 "Only a post that failed, was missed, or is waiting to retry can be published again."
                     .into(),
             ));
-        };
-        self.changes()
-            .emit(Entity::Posts, vec![post], ChangeSource::User);
+        }
         self.wake_scheduler();
         Ok(())
     }
@@ -513,20 +580,188 @@ impl Engine {
 
     /// The user checked the platform and the post is there: stop asking.
     pub async fn confirm_published(&self, target: TargetId) -> Result<()> {
-        let now = to_millis(self.now());
-        let row = sqlx::query(
-            "UPDATE post_targets SET status = 'published', published_at = ?, next_attempt_at = NULL,
-                 last_error_code = NULL, last_error_message = NULL, last_error_detail = NULL, updated_at = ?
-             WHERE id = ? AND status = 'unconfirmed' RETURNING post_id",
+        self.move_target(
+            target,
+            &[TargetStatus::Unconfirmed],
+            To::Confirmed,
+            ChangeSource::User,
         )
-        .bind(now)
-        .bind(now)
-        .bind(target)
-        .fetch_optional(self.store().pool())
         .await?
-        .ok_or_else(|| EngineError::Conflict("Only an unconfirmed post can be marked as published.".into()))?;
+        .ok_or_else(|| {
+            EngineError::Conflict("Only an unconfirmed post can be marked as published.".into())
+        })?;
+        Ok(())
+    }
+
+    /// A published target, its account and client, ready for an action at
+    /// the network; refused in words when it cannot be done.
+    async fn live_target(
+        &self,
+        target: TargetId,
+        verb: &str,
+    ) -> Result<(Job, String, std::sync::Arc<dyn Publisher>)> {
+        let job = Job::load(self, target).await?;
+        let row = sqlx::query("SELECT status, remote_id FROM post_targets WHERE id = ?")
+            .bind(target)
+            .fetch_one(self.store().pool())
+            .await?;
+        let status = TargetStatus::parse(row.get("status"));
+        let remote: Option<String> = row.get("remote_id");
+        let name = job.account.platform.display_name();
+        let (Some(TargetStatus::Published), Some(remote)) = (status, remote) else {
+            return Err(EngineError::Conflict(format!(
+                "This post is not live on {name}, so there is nothing to {verb} there."
+            )));
+        };
+        if job.account.status != AccountStatus::Connected {
+            return Err(EngineError::Conflict(format!(
+                "Reconnect @{} on {name} first.",
+                job.account.username
+            )));
+        }
+        let publisher = self.publisher(job.account.platform)?;
+        Ok((job, remote, publisher))
+    }
+
+    /// Deletes a published target at its network; its history keeps the deletion.
+    pub async fn delete_at_network(&self, target: TargetId) -> Result<()> {
+        let (job, remote, publisher) = self.live_target(target, "delete").await?;
+        let name = job.account.platform.display_name();
+        if !publisher.capabilities().can_delete {
+            return Err(EngineError::Conflict(format!(
+                "{name} does not let apps delete posts. Delete it on {name} itself."
+            )));
+        }
+        let tokens = AccountTokens::new(self, job.account.id);
+        let result = publisher.delete(&tokens, &remote).await;
+        let now = self.now();
+        let mut tx = self.store().write().await?;
+        let moved = match &result {
+            Ok(()) => {
+                targets::record(&mut tx, target, now, AttemptOutcome::Deleted, None, None).await?;
+                targets::apply_in(
+                    &mut tx,
+                    &targets::Select::target(target),
+                    &[TargetStatus::Published],
+                    &To::Deleted,
+                    now,
+                )
+                .await?
+            }
+            Err(e) => {
+                let problem = Problem::from(e);
+                targets::record(
+                    &mut tx,
+                    target,
+                    now,
+                    AttemptOutcome::DeleteFailed,
+                    Some(&problem),
+                    e.status,
+                )
+                .await?;
+                targets::PendingChange::default()
+            }
+        };
+        tx.commit().await?;
+        moved.emit(self.changes(), ChangeSource::User);
+        if let Err(e) = result {
+            if e.kind == ErrorKind::Auth {
+                self.mark_needs_reauth(job.account.id, &e.message).await?;
+            }
+            return Err(EngineError::invalid(
+                ErrorCode::Platform,
+                format!("{name} did not delete the post: {}", e.message),
+            ));
+        }
+        tracing::info!(
+            target,
+            platform = job.account.platform.as_str(),
+            "deleted at the network"
+        );
+        Ok(())
+    }
+
+    /// Changes a live post's text and options at its network (where the
+    /// network allows it), then keeps them.
+    pub async fn update_at_network(&self, target: TargetId, options: TargetOptions) -> Result<()> {
+        let (job, remote, publisher) = self.live_target(target, "update").await?;
+        let name = job.account.platform.display_name();
+        if !publisher.capabilities().can_edit {
+            return Err(EngineError::Conflict(format!(
+                "{name} does not let apps change a live post."
+            )));
+        }
+        if options.network.platform() != job.account.platform {
+            return Err(EngineError::invalid(
+                ErrorCode::InvalidInput,
+                format!("These options are not {name}'s."),
+            ));
+        }
+        let base: String = sqlx::query_scalar("SELECT text FROM posts WHERE id = ?")
+            .bind(job.post_id)
+            .fetch_one(self.store().pool())
+            .await?;
+        let request = build_request(
+            self,
+            &job.account,
+            &base,
+            &options,
+            job.request.media.clone(),
+        )
+        .await?;
+        if let Some(issue) = publisher.validate_update(&request).into_iter().next() {
+            return Err(EngineError::invalid(ErrorCode::InvalidInput, issue.message));
+        }
+        let tokens = AccountTokens::new(self, job.account.id);
+        let result = publisher.update(&tokens, &remote, &request).await;
+        let now = self.now();
+        let mut tx = self.store().write().await?;
+        match &result {
+            Ok(()) => {
+                let json = serde_json::to_string(&options)
+                    .map_err(|e| EngineError::Internal(e.to_string()))?;
+                targets::set_options(&mut tx, target, &json, now).await?;
+                targets::record(&mut tx, target, now, AttemptOutcome::Updated, None, None).await?;
+            }
+            Err(e) => {
+                targets::record(
+                    &mut tx,
+                    target,
+                    now,
+                    AttemptOutcome::UpdateFailed,
+                    Some(&Problem::from(e)),
+                    e.status,
+                )
+                .await?;
+            }
+        }
+        tx.commit().await?;
         self.changes()
-            .emit(Entity::Posts, vec![row.get("post_id")], ChangeSource::User);
+            .emit(crate::Entity::Posts, vec![job.post_id], ChangeSource::User);
+        result.map_err(|e| {
+            EngineError::invalid(
+                ErrorCode::Platform,
+                format!("{name} did not take the change: {}", e.message),
+            )
+        })
+    }
+
+    /// Deletes a post. With [`DeleteScope::Everywhere`] every live target is
+    /// deleted at its network first; if one cannot be, nothing is removed.
+    pub async fn delete_post(&self, id: PostId, scope: DeleteScope) -> Result<()> {
+        let post = self.post(id).await?;
+        if scope == DeleteScope::Everywhere {
+            for t in post
+                .targets
+                .iter()
+                .filter(|t| t.status == TargetStatus::Published)
+            {
+                self.delete_at_network(t.id).await?;
+            }
+        }
+        posts::delete(self.store(), id).await?;
+        self.changes()
+            .emit(crate::Entity::Posts, vec![id], ChangeSource::User);
         Ok(())
     }
 }

@@ -15,11 +15,12 @@ use sqlx::Row;
 use tokio::sync::{Notify, Semaphore, watch};
 
 use crate::error::Result;
-use crate::model::{AccountId, PostId, TargetId};
+use crate::model::{AccountId, PostId, TargetId, TargetStatus};
 use crate::notices::{Notice, NoticeKind};
 use crate::store::Store;
+use crate::targets::{Select, To, WAITING};
 use crate::time::{from_millis, to_millis};
-use crate::{ChangeSource, Engine, Entity};
+use crate::{ChangeSource, Engine};
 
 #[derive(Debug, Clone)]
 pub struct SchedulerConfig {
@@ -82,7 +83,7 @@ impl Engine {
     /// the app was closed) and starts the publishing loop.
     pub async fn start_scheduler(&self, config: SchedulerConfig) -> Result<SchedulerHandle> {
         let now = self.now();
-        recover_interrupted(self.store(), now).await?;
+        recover_interrupted(self, now).await?;
         self.mark_missed(now).await?;
         let (stop, stop_rx) = watch::channel(false);
         let stats = Arc::new(SchedulerStats::default());
@@ -95,20 +96,17 @@ impl Engine {
     /// tried become `missed`, and the user is told.
     async fn mark_missed(&self, now: DateTime<Utc>) -> Result<()> {
         let window = Duration::minutes(self.settings().await?.catch_up_window_minutes as i64);
-        let cutoff = to_millis(now - window);
-        let rows = sqlx::query(
-            "UPDATE post_targets SET status = 'missed', next_attempt_at = NULL, lease_until = NULL,
-                 last_error_code = 'missed',
-                 last_error_message = 'CreatorFlow was not running when this was due, and it is now too late to publish it automatically.',
-                 last_error_detail = NULL, updated_at = ?
-             WHERE status = 'scheduled' AND attempts = 0 AND next_attempt_at < ?
-             RETURNING post_id",
-        )
-        .bind(to_millis(now))
-        .bind(cutoff)
-        .fetch_all(self.store().pool())
-        .await?;
-        let posts: HashSet<PostId> = rows.iter().map(|r| r.get::<i64, _>("post_id")).collect();
+        let moved = self
+            .move_targets(
+                &Select::all().untried().due_before(now - window),
+                &[TargetStatus::Scheduled],
+                To::Missed(
+                    "CreatorFlow was not running when this was due, and it is now too late to publish it automatically.".into(),
+                ),
+                ChangeSource::Scheduler,
+            )
+            .await?;
+        let posts: HashSet<PostId> = moved.iter().map(|m| m.post).collect();
         if posts.is_empty() {
             return Ok(());
         }
@@ -130,8 +128,58 @@ impl Engine {
             post_id: ids.first().copied(),
             account_id: None,
         });
-        self.changes()
-            .emit(Entity::Posts, ids, ChangeSource::Scheduler);
+        Ok(())
+    }
+
+    /// Reminds the creator before an account's sign-in ends (7 days and 1
+    /// day ahead, once each), and marks accounts whose sign-in has ended as
+    /// needing reconnection, so their posts wait instead of failing.
+    async fn remind_reconnect(&self, now: DateTime<Utc>) -> Result<()> {
+        for account in crate::accounts::lapsed(self.store(), now).await? {
+            self.mark_needs_reauth(
+                account.id,
+                &format!(
+                    "CreatorFlow's sign-in to {} has ended; {} does not renew it by itself.",
+                    account.platform.display_name(),
+                    account.platform.display_name()
+                ),
+            )
+            .await?;
+        }
+        for days in [1i64, 7] {
+            for lapsing in crate::accounts::lapsing_within(self.store(), days, now).await? {
+                let acc = &lapsing.account;
+                let left = lapsing.reauth_by - now;
+                let when = if left < Duration::days(1) {
+                    format!("within {} hours", left.num_hours().max(1))
+                } else {
+                    format!(
+                        "in {} days",
+                        left.num_days() + i64::from(left.num_hours() % 24 > 0)
+                    )
+                };
+                self.notices().send(Notice {
+                    kind: NoticeKind::ReconnectSoon,
+                    title: format!(
+                        "Reconnect @{} on {} {when}",
+                        acc.username,
+                        acc.platform.display_name()
+                    ),
+                    body: format!(
+                        "{}'s sign-in for CreatorFlow ends {when}. Reconnect the account in Accounts so scheduled posts keep going out.",
+                        acc.platform.display_name()
+                    ),
+                    post_id: None,
+                    account_id: Some(acc.id),
+                });
+                crate::accounts::set_reminded(self.store(), acc.id, days).await?;
+                self.changes().emit(
+                    crate::Entity::Accounts,
+                    vec![acc.id],
+                    ChangeSource::Scheduler,
+                );
+            }
+        }
         Ok(())
     }
 }
@@ -163,6 +211,9 @@ async fn run(
             .await
             .map(|s| s.publishing_paused)
             .unwrap_or(false);
+        if let Err(e) = engine.remind_reconnect(now).await {
+            tracing::error!("scheduler could not check accounts' sign-ins: {e}");
+        }
         if !paused {
             if let Err(e) = engine.mark_missed(now).await {
                 tracing::error!("scheduler could not check for missed posts: {e}");
@@ -194,19 +245,23 @@ async fn run(
             }
         }
 
-        let sleep = if paused {
-            config.max_sleep
+        let due = if paused {
+            Ok(None)
         } else {
-            match next_due(engine.store(), &busy).await {
-                Ok(Some(at)) => (at - engine.now())
+            next_due(engine.store(), &busy, engine.now()).await
+        };
+        let reminder = crate::accounts::next_reminder(engine.store()).await;
+        let sleep = match (due, reminder) {
+            (Ok(due), Ok(reminder)) => match due.into_iter().chain(reminder).min() {
+                Some(at) => (at - engine.now())
                     .to_std()
                     .unwrap_or(StdDuration::ZERO)
                     .min(config.max_sleep),
-                Ok(None) => config.max_sleep,
-                Err(e) => {
-                    tracing::error!("scheduler could not read the queue: {e}");
-                    config.max_sleep
-                }
+                None => config.max_sleep,
+            },
+            (Err(e), _) | (_, Err(e)) => {
+                tracing::error!("scheduler could not read the queue: {e}");
+                config.max_sleep
             }
         };
         // Something is due but every slot is taken: a finishing publish wakes us.
@@ -223,14 +278,21 @@ async fn run(
     }
 }
 
+/// What a claim is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ClaimKind {
+    /// Publish (or publish again) a waiting target.
+    Publish,
+    /// Ask the network about a target it is processing.
+    Check,
+}
+
 /// A target this scheduler owns until its lease runs out.
 #[derive(Debug, Clone)]
 pub(crate) struct Claim {
     pub target_id: TargetId,
-    pub post_id: PostId,
     pub account_id: AccountId,
-    pub attempts: i64,
-    pub checkpoint: serde_json::Value,
+    pub kind: ClaimKind,
 }
 
 async fn claim_due(
@@ -244,8 +306,9 @@ async fn claim_due(
         return Ok(vec![]);
     }
     let candidates = sqlx::query(
-        "SELECT t.id, t.account_id FROM post_targets t JOIN accounts a ON a.id = t.account_id
-         WHERE t.status IN ('scheduled', 'retrying') AND t.next_attempt_at <= ?
+        "SELECT t.id, t.account_id, t.status FROM post_targets t JOIN accounts a ON a.id = t.account_id
+         WHERE t.status IN ('scheduled', 'retrying', 'processing') AND t.next_attempt_at <= ?1
+           AND (t.status <> 'processing' OR t.lease_until IS NULL OR t.lease_until < ?1)
            AND a.status = 'connected'
          ORDER BY t.next_attempt_at, t.id LIMIT 200",
     )
@@ -256,6 +319,11 @@ async fn claim_due(
     for row in candidates {
         let target: i64 = row.get("id");
         let account: i64 = row.get("account_id");
+        let kind = if row.get::<&str, _>("status") == "processing" {
+            ClaimKind::Check
+        } else {
+            ClaimKind::Publish
+        };
         // Serial per account, bounded overall. The guard is gone before any await.
         let permit = {
             let mut b = busy
@@ -270,32 +338,33 @@ async fn claim_due(
             b.insert(account);
             permit
         };
-        // Atomic claim: only one claimer can move it out of scheduled/retrying.
-        let row = sqlx::query(
-            "UPDATE post_targets SET status = 'publishing', lease_until = ?, updated_at = ?
-             WHERE id = ? AND status IN ('scheduled', 'retrying')
-             RETURNING post_id, account_id, attempts, checkpoint",
-        )
-        .bind(to_millis(now + config.lease))
-        .bind(to_millis(now))
-        .bind(target)
-        .fetch_optional(engine.store().pool())
-        .await;
-        match row {
-            Ok(Some(row)) => {
-                let checkpoint = serde_json::from_str(row.get::<&str, _>("checkpoint"))
-                    .unwrap_or(serde_json::Value::Null);
-                claimed.push((
-                    Claim {
-                        target_id: target,
-                        post_id: row.get("post_id"),
-                        account_id: row.get("account_id"),
-                        attempts: row.get("attempts"),
-                        checkpoint,
-                    },
-                    permit,
-                ));
-            }
+        // Atomic claim: only one claimer can move it out of its status.
+        let lease_until = now + config.lease;
+        let (select, from, to): (Select, &[TargetStatus], To) = match kind {
+            ClaimKind::Publish => (
+                Select::target(target),
+                &WAITING,
+                To::Publishing { lease_until },
+            ),
+            ClaimKind::Check => (
+                Select::target(target).lease_free_at(now),
+                &[TargetStatus::Processing],
+                To::Checking { lease_until },
+            ),
+        };
+        let moved = engine
+            .move_targets(&select, from, to, ChangeSource::Scheduler)
+            .await
+            .map(|m| m.first().copied());
+        match moved {
+            Ok(Some(_)) => claimed.push((
+                Claim {
+                    target_id: target,
+                    account_id: account,
+                    kind,
+                },
+                permit,
+            )),
             other => {
                 if let Ok(mut b) = busy.lock() {
                     b.remove(&account);
@@ -304,12 +373,6 @@ async fn claim_due(
             }
         }
     }
-    if !claimed.is_empty() {
-        let ids = claimed.iter().map(|(c, _)| c.post_id).collect();
-        engine
-            .changes()
-            .emit(Entity::Posts, ids, ChangeSource::Scheduler);
-    }
     Ok(claimed)
 }
 
@@ -317,6 +380,7 @@ async fn claim_due(
 async fn next_due(
     store: &Store,
     busy: &Arc<std::sync::Mutex<HashSet<AccountId>>>,
+    now: DateTime<Utc>,
 ) -> Result<Option<DateTime<Utc>>> {
     let busy: Vec<i64> = busy
         .lock()
@@ -324,11 +388,14 @@ async fn next_due(
         .unwrap_or_default();
     let busy = serde_json::to_string(&busy).unwrap_or_else(|_| "[]".into());
     let at: Option<i64> = sqlx::query_scalar(
-        "SELECT MIN(t.next_attempt_at) FROM post_targets t JOIN accounts a ON a.id = t.account_id
-         WHERE t.status IN ('scheduled', 'retrying') AND a.status = 'connected'
-           AND t.account_id NOT IN (SELECT value FROM json_each(?))",
+        "SELECT MIN(CASE WHEN t.status = 'processing' AND t.lease_until >= ?2
+                         THEN MAX(t.next_attempt_at, t.lease_until) ELSE t.next_attempt_at END)
+         FROM post_targets t JOIN accounts a ON a.id = t.account_id
+         WHERE t.status IN ('scheduled', 'retrying', 'processing') AND a.status = 'connected'
+           AND t.account_id NOT IN (SELECT value FROM json_each(?1))",
     )
     .bind(busy)
+    .bind(to_millis(now))
     .fetch_one(store.pool())
     .await?;
     Ok(at.map(from_millis))
@@ -337,50 +404,41 @@ async fn next_due(
 /// Targets of an account that is not connected wait as `needs_reauth` once
 /// they are due, so the user sees why they did not go out.
 async fn hold_unconnected(engine: &Engine, now: DateTime<Utc>) -> Result<()> {
-    let rows = sqlx::query(
-        "UPDATE post_targets SET status = 'needs_reauth', lease_until = NULL,
-             last_error_code = 'needs_reauth',
-             last_error_message = 'This account needs to be reconnected before the post can go out.',
-             updated_at = ?
-         WHERE status IN ('scheduled', 'retrying') AND next_attempt_at <= ?
-           AND account_id IN (SELECT id FROM accounts WHERE status <> 'connected')
-         RETURNING post_id",
-    )
-    .bind(to_millis(now))
-    .bind(to_millis(now))
-    .fetch_all(engine.store().pool())
-    .await?;
-    if !rows.is_empty() {
-        let ids = rows.iter().map(|r| r.get::<i64, _>("post_id")).collect();
-        engine
-            .changes()
-            .emit(Entity::Posts, ids, ChangeSource::Scheduler);
-    }
+    engine
+        .move_targets(
+            &Select::all().due_by(now).account_unconnected(),
+            &[
+                TargetStatus::Scheduled,
+                TargetStatus::Retrying,
+                TargetStatus::Processing,
+            ],
+            To::NeedsReauth(
+                "This account needs to be reconnected before the post can go out.".into(),
+            ),
+            ChangeSource::Scheduler,
+        )
+        .await?;
     Ok(())
 }
 
 /// At launch: a target still `publishing` was interrupted (this app is single
 /// instance, so no one else holds it). It goes back to the queue at once; its
-/// checkpoint makes the publisher reconcile before trying again.
-async fn recover_interrupted(store: &Store, now: DateTime<Utc>) -> Result<()> {
-    let done = sqlx::query(
-        "UPDATE post_targets SET status = 'retrying', next_attempt_at = ?, lease_until = NULL, updated_at = ?
-         WHERE status = 'publishing'",
-    )
-    .bind(to_millis(now))
-    .bind(to_millis(now))
-    .execute(store.pool())
-    .await?;
-    sqlx::query(
-        "UPDATE attempts SET finished_at = ?, outcome = 'interrupted'
-         WHERE finished_at IS NULL",
-    )
-    .bind(to_millis(now))
-    .execute(store.pool())
-    .await?;
-    if done.rows_affected() > 0 {
+/// checkpoint makes the publisher reconcile before trying again. A check of
+/// a processing target needs nothing: its lease just runs out.
+async fn recover_interrupted(engine: &Engine, now: DateTime<Utc>) -> Result<()> {
+    let moved = engine
+        .move_targets(
+            &Select::all(),
+            &[TargetStatus::Publishing],
+            To::Resumed { at: now },
+            ChangeSource::Scheduler,
+        )
+        .await?;
+    let mut conn = engine.store().pool().acquire().await?;
+    crate::targets::close_interrupted_attempts(&mut conn, now).await?;
+    if !moved.is_empty() {
         tracing::warn!(
-            count = done.rows_affected(),
+            count = moved.len(),
             "resuming publishes interrupted by the last exit"
         );
     }
@@ -389,48 +447,56 @@ async fn recover_interrupted(store: &Store, now: DateTime<Utc>) -> Result<()> {
 
 /// After an account is reconnected, its held targets go back to the queue:
 /// at once if still within the catch-up window, else they become `missed`.
+/// A target the network was processing goes back to checking it.
 pub async fn requeue_after_reconnect(
-    store: &Store,
+    engine: &Engine,
     account: AccountId,
     now: DateTime<Utc>,
     window_minutes: u32,
 ) -> Result<()> {
-    let cutoff = to_millis(now - Duration::minutes(window_minutes as i64));
-    sqlx::query(
-        "UPDATE post_targets SET
-             status = CASE WHEN (SELECT scheduled_at FROM posts p WHERE p.id = post_id) >= ? THEN 'retrying' ELSE 'missed' END,
-             next_attempt_at = CASE WHEN (SELECT scheduled_at FROM posts p WHERE p.id = post_id) >= ? THEN ? ELSE NULL END,
-             last_error_code = CASE WHEN (SELECT scheduled_at FROM posts p WHERE p.id = post_id) >= ? THEN NULL ELSE 'missed' END,
-             last_error_message = CASE WHEN (SELECT scheduled_at FROM posts p WHERE p.id = post_id) >= ? THEN NULL
-                 ELSE 'The account was reconnected too long after this was due to publish it automatically.' END,
-             updated_at = ?
-         WHERE account_id = ? AND status = 'needs_reauth'",
-    )
-    .bind(cutoff)
-    .bind(cutoff)
-    .bind(to_millis(now))
-    .bind(cutoff)
-    .bind(cutoff)
-    .bind(to_millis(now))
-    .bind(account)
-    .execute(store.pool())
-    .await?;
+    let cutoff = now - Duration::minutes(window_minutes as i64);
+    let held = [TargetStatus::NeedsReauth];
+    engine
+        .move_targets(
+            &Select::account(account).post_time_since(cutoff),
+            &held,
+            To::Requeued {
+                at: now,
+                fresh: false,
+            },
+            ChangeSource::Accounts,
+        )
+        .await?;
+    engine
+        .move_targets(
+            &Select::account(account).post_time_before(cutoff),
+            &held,
+            To::Missed(
+                "The account was reconnected too long after this was due to publish it automatically."
+                    .into(),
+            ),
+            ChangeSource::Accounts,
+        )
+        .await?;
     Ok(())
 }
 
 /// A disconnected account's waiting targets are held (not deleted).
-pub async fn hold_targets_of(store: &Store, account: AccountId, now: DateTime<Utc>) -> Result<()> {
-    sqlx::query(
-        "UPDATE post_targets SET status = 'needs_reauth', lease_until = NULL,
-             last_error_code = 'needs_reauth',
-             last_error_message = 'This account was disconnected. Reconnect it to publish this post.',
-             updated_at = ?
-         WHERE account_id = ? AND status IN ('scheduled', 'retrying')",
-    )
-    .bind(to_millis(now))
-    .bind(account)
-    .execute(store.pool())
-    .await?;
+pub async fn hold_targets_of(engine: &Engine, account: AccountId) -> Result<()> {
+    engine
+        .move_targets(
+            &Select::account(account),
+            &[
+                TargetStatus::Scheduled,
+                TargetStatus::Retrying,
+                TargetStatus::Processing,
+            ],
+            To::NeedsReauth(
+                "This account was disconnected. Reconnect it to publish this post.".into(),
+            ),
+            ChangeSource::User,
+        )
+        .await?;
     Ok(())
 }
 

@@ -5,7 +5,6 @@
 use std::fmt;
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{EngineError, Result};
@@ -64,28 +63,7 @@ impl SecretStore for KeyringStore {
 
 /// An account's tokens as kept in the keychain (one JSON entry, so the access
 /// and refresh tokens always change together).
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
-pub struct StoredTokens {
-    pub access_token: String,
-    pub refresh_token: Option<String>,
-    pub expires_at: Option<DateTime<Utc>>,
-    #[serde(default)]
-    pub scopes: Vec<String>,
-}
-
-impl fmt::Debug for StoredTokens {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("StoredTokens")
-            .field("access_token", &"<redacted>")
-            .field(
-                "refresh_token",
-                &self.refresh_token.as_ref().map(|_| "<redacted>"),
-            )
-            .field("expires_at", &self.expires_at)
-            .field("scopes", &self.scopes)
-            .finish()
-    }
-}
+pub type StoredTokens = creatorflow_platforms::TokenSet;
 
 /// Client credentials the user entered for a platform's developer app.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
@@ -228,6 +206,7 @@ mod tests {
             access_token: "AT-very-secret".into(),
             refresh_token: Some("RT-very-secret".into()),
             expires_at: None,
+            refresh_expires_at: None,
             scopes: vec!["tweet.write".into()],
         };
         let c = StoredClient {

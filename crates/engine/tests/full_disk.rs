@@ -110,9 +110,11 @@ async fn full_disk_inside_the_namespace() {
 
     // A picked image does not fit either; no half-written file stays behind.
     let media_before = files_in(&engine.media_dir());
-    let image = common::png(300, 300, 7);
+    let picked = tempfile::tempdir().expect("a folder off the full disk");
+    let photo = picked.path().join("photo.png");
+    std::fs::write(&photo, common::png(300, 300, 7)).expect("the picked file");
     let err = engine
-        .import_media_bytes("photo.png", &image)
+        .import_media_file(&photo)
         .await
         .expect_err("no room for the image");
     assert_eq!(err.code(), ErrorCode::DiskFull, "{err:?}");
@@ -137,7 +139,7 @@ async fn full_disk_inside_the_namespace() {
         .expect("saves again");
     saved.push("after the cleanup".into());
     engine
-        .import_media_bytes("photo.png", &image)
+        .import_media_file(&photo)
         .await
         .expect("imports again");
     engine.store().close().await;

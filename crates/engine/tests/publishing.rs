@@ -6,9 +6,10 @@ mod common;
 use chrono::{Duration, Utc};
 use common::*;
 use creatorflow_engine::{
-    AccountStatus, NoticeKind, PostInput, SaveIntent, TargetOptions, TargetOptionsInput,
-    TargetStatus,
+    AccountStatus, NoticeKind, PlatformOptions, PostInput, RedirectChoice, RedirectKind,
+    SaveIntent, SettingsPatch, TargetOptions, TargetOptionsInput, TargetStatus,
 };
+use creatorflow_platforms::XOptions;
 use creatorflow_sandbox::{Fault, FaultSpec};
 
 const CREATOR: &str = "1500000000000000001";
@@ -228,16 +229,8 @@ async fn images_and_a_thread_go_out_in_order() {
     let mut h = Harness::new().await;
     let account = h.connect_x(CREATOR).await;
     let (a, b) = (png(64, 48, 1), png(32, 32, 9));
-    let ma = h
-        .engine
-        .import_media_bytes("a.png", &a)
-        .await
-        .expect("import a");
-    let mb = h
-        .engine
-        .import_media_bytes("b.png", &b)
-        .await
-        .expect("import b");
+    let ma = import(&h.engine, h.dir.path(), "a.png", &a).await;
+    let mb = import(&h.engine, h.dir.path(), "b.png", &b).await;
     assert_eq!((ma.width, ma.height), (Some(64), Some(48)));
     h.start_scheduler().await;
     let post = h
@@ -253,7 +246,9 @@ async fn images_and_a_thread_go_out_in_order() {
                 account_id: account.id,
                 options: TargetOptions {
                     text: None,
-                    thread: vec!["Second part (2/3)".into(), "Third part (3/3)".into()],
+                    network: PlatformOptions::X(XOptions {
+                        thread: vec!["Second part (2/3)".into(), "Third part (3/3)".into()],
+                    }),
                 },
             }],
         })
@@ -657,7 +652,14 @@ async fn the_loopback_listener_is_the_other_route_into_the_same_handler() {
         "creatorflow-test-{}",
         creatorflow_engine::auth::random_token(10)
     );
-    let platforms = creatorflow_engine::Platforms::sandbox(&sandbox.base_url(), "loopback-test")
+    let platforms = creatorflow_engine::Platforms::sandbox(&sandbox.base_url())
+        .with_builtin_client(
+            creatorflow_engine::Platform::X,
+            creatorflow_platforms::ClientCredentials {
+                client_id: "loopback-test".into(),
+                client_secret: None,
+            },
+        )
         .with_redirect(
             creatorflow_engine::Platform::X,
             creatorflow_platforms::RedirectStyle::Loopback {
@@ -695,9 +697,16 @@ async fn the_loopback_listener_is_the_other_route_into_the_same_handler() {
 #[tokio::test]
 async fn the_loopback_redirect_for_x_is_a_setting() {
     let h = Harness::new().await;
-    let mut settings = h.engine.settings().await.expect("settings");
-    settings.x_loopback_redirect = true;
-    h.engine.save_settings(settings).await.expect("save");
+    h.engine
+        .update_settings(SettingsPatch {
+            redirect: Some(RedirectChoice {
+                platform: creatorflow_engine::Platform::X,
+                kind: RedirectKind::Loopback,
+            }),
+            ..SettingsPatch::default()
+        })
+        .await
+        .expect("save");
     let start = h
         .engine
         .connect(creatorflow_engine::Platform::X)

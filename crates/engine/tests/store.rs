@@ -7,8 +7,8 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use creatorflow_engine::accounts::{self, AccountProfile};
 use creatorflow_engine::time::{local_to_utc, parse_zone, utc_to_local};
 use creatorflow_engine::{
-    Clock, Engine, EngineConfig, EngineError, ErrorCode, Platform, PostInput, PostState,
-    SaveIntent, TimeRange,
+    Clock, DeleteScope, Engine, EngineConfig, EngineError, ErrorCode, Platform, PostInput,
+    PostState, RedirectChoice, RedirectKind, SaveIntent, SettingsPatch, TimeRange,
 };
 use sqlx::Row;
 
@@ -165,6 +165,7 @@ async fn constraints_reject_impossible_rows() {
         avatar_url: None,
         scopes: vec!["tweet.write".into()],
         token_expires_at: None,
+        reauth_by: None,
     };
     let first = accounts::upsert(engine.store(), &profile, Utc::now())
         .await
@@ -448,7 +449,11 @@ async fn bad_input_is_a_clear_error_and_writes_nothing() {
         .expect_err("unknown id");
     assert_eq!(unknown.code(), ErrorCode::NotFound);
     assert_eq!(
-        engine.delete_post(4242).await.expect_err("unknown").code(),
+        engine
+            .delete_post(4242, DeleteScope::AppOnly)
+            .await
+            .expect_err("unknown")
+            .code(),
         ErrorCode::NotFound
     );
     assert_eq!(count_posts(&engine).await, 1);
@@ -487,7 +492,10 @@ async fn drag_to_another_day_survives_a_restart() {
         .await
         .expect("unschedule");
     assert_eq!(engine.unscheduled_drafts().await.expect("drafts").len(), 1);
-    engine.delete_post(post.id).await.expect("delete");
+    engine
+        .delete_post(post.id, DeleteScope::AppOnly)
+        .await
+        .expect("delete");
     assert_eq!(count_posts(&engine).await, 0);
 }
 
@@ -506,6 +514,7 @@ async fn editing_a_post_starts_its_publish_over_but_moving_it_keeps_progress() {
             avatar_url: None,
             scopes: vec![],
             token_expires_at: None,
+            reauth_by: None,
         },
         now,
     )
@@ -556,19 +565,34 @@ async fn editing_a_post_starts_its_publish_over_but_moving_it_keeps_progress() {
 async fn settings_round_trip_default_missing_fields_and_refuse_nonsense() {
     let dir = tempfile::tempdir().expect("tempdir");
     let engine = engine_at(&dir, Utc::now()).await;
-    let mut s = engine.settings().await.expect("defaults");
+    let s = engine.settings().await.expect("defaults");
     assert_eq!(s.catch_up_window_minutes, 60);
     assert!(s.close_to_tray);
-    s.catch_up_window_minutes = 15;
-    s.publishing_paused = true;
-    engine.save_settings(s.clone()).await.expect("save");
-    assert_eq!(engine.settings().await.expect("load"), s);
+    let saved = engine
+        .update_settings(SettingsPatch {
+            catch_up_window_minutes: Some(15),
+            publishing_paused: Some(true),
+            ..SettingsPatch::default()
+        })
+        .await
+        .expect("save");
+    assert_eq!(saved.catch_up_window_minutes, 15);
+    assert!(saved.publishing_paused);
+    assert_eq!(engine.settings().await.expect("load"), saved);
 
-    let mut bad = s.clone();
-    bad.catch_up_window_minutes = 7 * 24 * 60 + 1;
-    let err = engine.save_settings(bad).await.expect_err("too long");
+    let err = engine
+        .update_settings(SettingsPatch {
+            catch_up_window_minutes: Some(7 * 24 * 60 + 1),
+            ..SettingsPatch::default()
+        })
+        .await
+        .expect_err("too long");
     assert_eq!(err.code(), ErrorCode::InvalidInput);
-    assert_eq!(engine.settings().await.expect("load"), s, "nothing written");
+    assert_eq!(
+        engine.settings().await.expect("load"),
+        saved,
+        "nothing written"
+    );
 
     // An older document (fields missing) and a newer one (unknown fields) both load.
     sqlx::query("UPDATE settings SET json = '{\"publishingPaused\":true,\"fromTheFuture\":1}'")
@@ -581,4 +605,162 @@ async fn settings_round_trip_default_missing_fields_and_refuse_nonsense() {
         loaded.catch_up_window_minutes, 60,
         "missing field defaulted"
     );
+}
+
+#[tokio::test]
+async fn two_writers_of_settings_do_not_undo_each_other() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let engine = engine_at(&dir, Utc::now()).await;
+    // Settings (a form open with an edited catch-up window) and the tray
+    // (Pause) each save only what they changed.
+    let form = SettingsPatch {
+        catch_up_window_minutes: Some(30),
+        ..SettingsPatch::default()
+    };
+    let tray = SettingsPatch {
+        publishing_paused: Some(true),
+        ..SettingsPatch::default()
+    };
+    engine
+        .update_settings(tray)
+        .await
+        .expect("pause from the tray");
+    engine.update_settings(form).await.expect("save the form");
+    let s = engine.settings().await.expect("load");
+    assert!(s.publishing_paused, "the later save kept the pause");
+    assert_eq!(s.catch_up_window_minutes, 30);
+    // Many at once, each a different field or network: all land.
+    let mut tasks = Vec::new();
+    for (i, platform) in Platform::ALL.into_iter().enumerate() {
+        let engine = engine.clone();
+        tasks.push(tokio::spawn(async move {
+            engine
+                .update_settings(SettingsPatch {
+                    redirect: Some(RedirectChoice {
+                        platform,
+                        kind: if i % 2 == 0 {
+                            RedirectKind::Loopback
+                        } else {
+                            RedirectKind::DeepLink
+                        },
+                    }),
+                    notify_on_success: (i == 0).then_some(true),
+                    ..SettingsPatch::default()
+                })
+                .await
+        }));
+    }
+    for t in tasks {
+        t.await.expect("join").expect("save");
+    }
+    let s = engine.settings().await.expect("load");
+    assert_eq!(s.redirects.len(), 5, "{:?}", s.redirects);
+    assert!(s.notify_on_success && s.publishing_paused);
+}
+
+/// A database written by the X-only version (schema 1) opens with its
+/// posts, targets, history and settings carried over to typed options.
+#[tokio::test]
+async fn a_schema_1_database_is_migrated_with_nothing_lost() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("creatorflow.db");
+    {
+        // Build schema 1 alone, the way the older version did.
+        let only_first = dir.path().join("migrations-v1");
+        std::fs::create_dir_all(&only_first).expect("dir");
+        std::fs::write(
+            only_first.join("0001_initial.sql"),
+            include_str!("../migrations/0001_initial.sql"),
+        )
+        .expect("copy");
+        let options = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            .foreign_keys(true);
+        let pool = sqlx::SqlitePool::connect_with(options)
+            .await
+            .expect("open v1");
+        sqlx::migrate::Migrator::new(only_first.as_path())
+            .await
+            .expect("migrator")
+            .run(&pool)
+            .await
+            .expect("schema 1");
+        for sql in [
+            "INSERT INTO accounts (id, platform, platform_user_id, username, created_at, updated_at)
+             VALUES (1, 'x', '42', 'creator', 0, 0), (2, 'linkedin', 'li-1', 'pro', 0, 0)",
+            "INSERT INTO posts (id, text, scheduled_at, zone, state, created_at, updated_at)
+             VALUES (1, 'a thread', 1000, 'UTC', 'scheduled', 0, 0), (2, 'live', 2000, 'UTC', 'scheduled', 0, 0)",
+            r#"INSERT INTO post_targets (id, post_id, account_id, options, status, next_attempt_at, updated_at)
+             VALUES (1, 1, 1, '{"text":"variant","thread":["two","three"]}', 'scheduled', 1000, 0),
+                    (2, 1, 2, '{"text":null,"thread":[]}', 'scheduled', 1000, 0)"#,
+            "INSERT INTO post_targets (id, post_id, account_id, status, remote_id, remote_url, published_at, updated_at)
+             VALUES (3, 2, 1, 'published', '777', 'https://x.com/creator/status/777', 2000, 0)",
+            "INSERT INTO attempts (target_id, started_at, finished_at, outcome, http_status)
+             VALUES (3, 1900, 2000, 'published', NULL), (3, 1000, 1100, 'retry', 503)",
+            r#"UPDATE settings SET json = '{"catchUpWindowMinutes":30,"xLoopbackRedirect":true}'"#,
+        ] {
+            sqlx::query(sql).execute(&pool).await.expect(sql);
+        }
+        pool.close().await;
+    }
+
+    let engine = engine_at(&dir, Utc::now()).await;
+    assert_eq!(
+        engine.store().schema_version().await.expect("version"),
+        creatorflow_engine::store::latest_known_version()
+    );
+    let post = engine.post(1).await.expect("post 1");
+    let x = post
+        .targets
+        .iter()
+        .find(|t| t.account_id == 1)
+        .expect("x target");
+    assert_eq!(x.options.text.as_deref(), Some("variant"));
+    assert_eq!(
+        x.options.network,
+        creatorflow_platforms::PlatformOptions::X(creatorflow_platforms::XOptions {
+            thread: vec!["two".into(), "three".into()]
+        })
+    );
+    assert_eq!(x.status, creatorflow_engine::TargetStatus::Scheduled);
+    let li = post
+        .targets
+        .iter()
+        .find(|t| t.account_id == 2)
+        .expect("linkedin target");
+    assert_eq!(li.options.network.platform(), Platform::Linkedin);
+    let live = engine.post(2).await.expect("post 2");
+    assert_eq!(
+        live.targets[0].status,
+        creatorflow_engine::TargetStatus::Published
+    );
+    assert_eq!(live.targets[0].remote_id.as_deref(), Some("777"));
+    let history = creatorflow_engine::activity::attempts(engine.store(), 3)
+        .await
+        .expect("history");
+    assert_eq!(history.len(), 2, "the attempts survived the rebuild");
+    assert_eq!(history[1].outcome.as_deref(), Some("published"));
+    // The history still follows its target: deleting the post takes it along.
+    engine
+        .delete_post(2, DeleteScope::AppOnly)
+        .await
+        .expect("delete");
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attempts")
+        .fetch_one(engine.store().pool())
+        .await
+        .expect("count");
+    assert_eq!(left, 0, "attempts cascade with their target");
+    let s = engine.settings().await.expect("settings");
+    assert_eq!(s.catch_up_window_minutes, 30);
+    assert_eq!(
+        s.redirects.get(&Platform::X),
+        Some(&RedirectKind::Loopback),
+        "X's loopback switch became its redirect choice"
+    );
+    let fk_ok: Vec<(String,)> = sqlx::query_as("PRAGMA foreign_key_check")
+        .fetch_all(engine.store().pool())
+        .await
+        .expect("fk check");
+    assert!(fk_ok.is_empty(), "{fk_ok:?}");
 }

@@ -3,35 +3,66 @@
 //! the same code talks to the real platforms and to the local sandbox.
 //! No database, no Tauri.
 
+pub mod auth;
 pub mod error;
 pub mod http;
+pub mod options;
 pub mod text;
 pub mod types;
 pub mod x;
+pub mod youtube;
 
+pub use auth::{
+    AuthError, Authenticator, ClientAuth, OAuthSpec, PkceStyle, RedirectKind, RedirectStyle,
+    StandardOAuth, TokenSet, TokenSource, authorized,
+};
 pub use error::{ErrorKind, PlatformError};
+pub use options::*;
 pub use types::*;
 
 use async_trait::async_trait;
 
 /// One network's client. Implementations are cheap to clone and hold no
-/// tokens: every call gets the access token it should use.
+/// tokens: every call gets a [`TokenSource`] to ask for one when it needs it.
+///
+/// A network needs only its own module to implement this; the engine, the
+/// scheduler and the composer's frame know no network by name.
 #[async_trait]
 pub trait Publisher: Send + Sync {
     fn platform(&self) -> Platform;
 
-    /// Where and how to run the OAuth flow for this network.
-    fn oauth_spec(&self) -> OAuthSpec;
+    /// How to sign in to this network.
+    fn authenticator(&self) -> &dyn Authenticator;
 
-    /// Text limits, counting rule and media rules, for the composer.
+    /// Text, media and what the network allows, for the composer and engine.
     fn capabilities(&self) -> Capabilities;
 
     /// Checks a post against this network's rules (at compose time and again
     /// before publishing). An empty list means it can go out.
     fn validate(&self, post: &PublishRequest) -> Vec<ValidationIssue>;
 
-    /// The account the token belongs to.
-    async fn profile(&self, token: &AccessToken) -> Result<Profile, PlatformError>;
+    /// Checks the new text and options of a post that is already live
+    /// ([`Publisher::update`]); media cannot change there.
+    fn validate_update(&self, post: &PublishRequest) -> Vec<ValidationIssue> {
+        self.validate(post)
+    }
+
+    /// The counted fields of a post, for the composer's live counters. By
+    /// default: the text, by the capabilities' rule.
+    fn counts(&self, post: &PublishRequest) -> Vec<FieldCount> {
+        let rule = self.capabilities().text;
+        vec![FieldCount {
+            field: "text".into(),
+            label: rule.label.clone(),
+            used: u32::try_from(rule.counting.count(&post.text)).unwrap_or(u32::MAX),
+            limit: rule.limit,
+            counting: rule.counting,
+        }]
+    }
+
+    /// The accounts a fresh sign-in gives access to (one per YouTube
+    /// channel, per Instagram account linked to a Page ...).
+    async fn profiles(&self, tokens: &dyn TokenSource) -> Result<Vec<Profile>, PlatformError>;
 
     /// Publishes `post`, resuming from `checkpoint` (a JSON value this
     /// implementation owns; `Null` for a fresh start). After every remote side
@@ -39,30 +70,79 @@ pub trait Publisher: Send + Sync {
     /// the checkpoint and calls `sink.checkpoint` so a crash resumes instead
     /// of starting over. Before the call that creates the post it records
     /// that the create is in flight (see [`Publisher::reconcile`]).
+    ///
+    /// When the network finishes the post later it answers
+    /// [`Outcome::Processing`]: the engine frees the worker and calls
+    /// [`Publisher::check`] at `check_at`.
     async fn publish(
         &self,
-        token: &AccessToken,
+        tokens: &dyn TokenSource,
         post: &PublishRequest,
         checkpoint: &mut serde_json::Value,
         sink: &dyn PublishSink,
-    ) -> Result<Published, PlatformError>;
+    ) -> Result<Outcome, PlatformError>;
+
+    /// Where a post the network is still processing stands now: published,
+    /// still processing (check again at the new `check_at`), or an error
+    /// (the network's reason in words). Networks that never answer
+    /// `Processing` keep this default.
+    async fn check(
+        &self,
+        _tokens: &dyn TokenSource,
+        _post: &PublishRequest,
+        _checkpoint: &mut serde_json::Value,
+        _sink: &dyn PublishSink,
+    ) -> Result<Outcome, PlatformError> {
+        Err(PlatformError::new(
+            ErrorKind::Protocol,
+            "nothing_to_check",
+            format!(
+                "{} has nothing in progress for this post.",
+                self.platform().display_name()
+            ),
+        ))
+    }
 
     /// After a crash during a create call: did the post go out? Implementations
     /// that cannot tell answer [`Reconciled::Unknown`], and the engine asks the
     /// user instead of posting twice.
     async fn reconcile(
         &self,
-        token: &AccessToken,
+        tokens: &dyn TokenSource,
         post: &PublishRequest,
         checkpoint: &serde_json::Value,
     ) -> Result<Reconciled, PlatformError>;
 
-    /// Deletes a published post.
-    async fn delete(&self, token: &AccessToken, remote_id: &str) -> Result<(), PlatformError>;
+    /// Deletes a published post at the network (where `can_delete`).
+    async fn delete(
+        &self,
+        _tokens: &dyn TokenSource,
+        _remote_id: &str,
+    ) -> Result<(), PlatformError> {
+        Err(unsupported(self.platform(), "delete a post there"))
+    }
 
-    /// Revokes a token at the platform (disconnect). Best effort: the engine
-    /// deletes its keychain entry whatever this returns.
-    async fn revoke(&self, client: &ClientCredentials, token: &str) -> Result<(), PlatformError>;
+    /// Changes a published post's text and options at the network (where
+    /// `can_edit`).
+    async fn update(
+        &self,
+        _tokens: &dyn TokenSource,
+        _remote_id: &str,
+        _post: &PublishRequest,
+    ) -> Result<(), PlatformError> {
+        Err(unsupported(self.platform(), "change a live post there"))
+    }
+}
+
+fn unsupported(platform: Platform, what: &str) -> PlatformError {
+    PlatformError::new(
+        ErrorKind::Rejected,
+        "not_supported",
+        format!(
+            "{} does not let CreatorFlow {what}.",
+            platform.display_name()
+        ),
+    )
 }
 
 /// Receives checkpoints and upload progress while a publish runs.

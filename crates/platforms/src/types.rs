@@ -3,8 +3,10 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use url::Url;
+
+use crate::options::PlatformOptions;
 
 /// The networks CreatorFlow publishes to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -48,6 +50,17 @@ impl Platform {
             Platform::Instagram => "Instagram",
             Platform::Tiktok => "TikTok",
             Platform::Youtube => "YouTube",
+        }
+    }
+
+    /// Where a creator registers their own developer app for this network.
+    pub fn portal_url(self) -> &'static str {
+        match self {
+            Platform::X => "https://developer.x.com/en/portal/dashboard",
+            Platform::Linkedin => "https://www.linkedin.com/developers/apps",
+            Platform::Instagram => "https://developers.facebook.com/apps",
+            Platform::Tiktok => "https://developers.tiktok.com/apps",
+            Platform::Youtube => "https://console.cloud.google.com/apis/credentials",
         }
     }
 }
@@ -98,50 +111,6 @@ impl fmt::Debug for ClientCredentials {
     }
 }
 
-/// How the authorization code's PKCE challenge is encoded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PkceStyle {
-    /// RFC 7636 S256: BASE64URL(SHA256(verifier)).
-    S256,
-    /// TikTok desktop: lowercase hex of SHA256(verifier), method "S256".
-    S256Hex,
-}
-
-/// How the client authenticates at the token endpoint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ClientAuth {
-    /// Public client: `client_id` (and a secret, if any) in the form body.
-    RequestBody,
-    /// Confidential client: HTTP Basic with id and secret.
-    BasicAuth,
-}
-
-/// How the platform's redirect reaches the app.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RedirectStyle {
-    /// `creatorflow://oauth/<platform>` through the OS (deep link).
-    DeepLink,
-    /// A one-shot listener on 127.0.0.1; `port: None` = any free port (the
-    /// platform accepts any loopback port), `Some(p)` = the registered port.
-    Loopback { port: Option<u16>, path: String },
-}
-
-/// Everything the engine's OAuth machinery needs to know about a network.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OAuthSpec {
-    pub authorize_url: Url,
-    pub token_url: Url,
-    pub scopes: Vec<ScopeInfo>,
-    pub scope_separator: &'static str,
-    pub pkce: PkceStyle,
-    pub client_auth: ClientAuth,
-    pub redirect: RedirectStyle,
-    /// Extra query parameters on the authorize URL.
-    pub extra_authorize_params: Vec<(String, String)>,
-    /// The client needs a secret (the user must enter one in Settings).
-    pub needs_client_secret: bool,
-}
-
 /// A scope the app asks for, and why, in words for the consent explainer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -159,6 +128,41 @@ pub struct Profile {
     pub avatar_url: Option<String>,
 }
 
+/// What kind of media a file is, by its content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum MediaKind {
+    Image,
+    Gif,
+    Video,
+    Document,
+}
+
+impl MediaKind {
+    /// From a MIME type CreatorFlow takes in; `None` for anything else.
+    pub fn of_mime(mime: &str) -> Option<Self> {
+        let mime = mime.trim().to_ascii_lowercase();
+        match mime.as_str() {
+            "image/gif" => Some(Self::Gif),
+            "application/pdf" => Some(Self::Document),
+            m if m.starts_with("image/") => Some(Self::Image),
+            m if m.starts_with("video/") => Some(Self::Video),
+            _ => None,
+        }
+    }
+
+    /// The word used in messages.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Self::Image => "image",
+            Self::Gif => "GIF",
+            Self::Video => "video",
+            Self::Document => "document",
+        }
+    }
+}
+
 /// A media file on disk, already copied into the app's media folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MediaFile {
@@ -170,18 +174,50 @@ pub struct MediaFile {
     pub sha256: String,
     pub width: Option<u32>,
     pub height: Option<u32>,
+    /// Videos: how long it plays.
+    pub duration_ms: Option<u64>,
+    /// Videos: the video track's codec (`avc1`, `hvc1`, ...).
+    pub codec: Option<String>,
 }
 
-/// What to publish on one account.
+impl MediaFile {
+    pub fn kind(&self) -> Option<MediaKind> {
+        MediaKind::of_mime(&self.mime)
+    }
+
+    /// The name to show in messages: the creator's file name, else the stored one.
+    pub fn display_name(&self) -> String {
+        self.name.clone().unwrap_or_else(|| {
+            self.path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "the file".to_owned())
+        })
+    }
+}
+
+/// The account a post goes out on, as the network knows it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RemoteAccount {
+    /// The network's id of the account (X user id, YouTube channel id, ...).
+    pub id: String,
+    /// Its handle, without `@`.
+    pub username: String,
+}
+
+/// What to publish on one account. The same request is validated at compose
+/// time and published later: nothing is added or dropped in between.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PublishRequest {
-    /// The text (for X, the first part of a thread).
+    pub account: RemoteAccount,
+    /// The text for this account (its own variant, or the post's base text).
+    /// YouTube uses it as the video's description.
     pub text: String,
-    /// X: further parts, each a reply to the one before.
-    pub thread: Vec<String>,
     pub media: Vec<MediaFile>,
-    /// Network-specific options (privacy, titles, ...), as the composer set them.
-    pub options: serde_json::Value,
+    /// A cover image (YouTube's custom thumbnail), where the options name one.
+    pub cover: Option<MediaFile>,
+    /// This network's own options, as the composer set them.
+    pub options: PlatformOptions,
 }
 
 /// A post that went out.
@@ -189,6 +225,37 @@ pub struct PublishRequest {
 pub struct Published {
     pub remote_id: String,
     pub url: Option<String>,
+    /// Something the creator should know about the live post, in words (for
+    /// example that YouTube kept the video private).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl Published {
+    pub fn new(remote_id: impl Into<String>, url: Option<String>) -> Self {
+        Self {
+            remote_id: remote_id.into(),
+            url,
+            note: None,
+        }
+    }
+}
+
+/// The network accepted the post and finishes it later (YouTube processing
+/// a video, Instagram building a container, TikTok's status): check back at
+/// `check_at` with [`crate::Publisher::check`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Processing {
+    pub check_at: DateTime<Utc>,
+    /// Where the network stands, in its own words ("Processing the video, 40 %").
+    pub stage: String,
+}
+
+/// How a publish (or a check) ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Published(Published),
+    Processing(Processing),
 }
 
 /// The answer of [`crate::Publisher::reconcile`].
@@ -217,19 +284,103 @@ pub enum CountingRule {
     Bytes,
 }
 
+impl CountingRule {
+    /// The length of `text` by this rule.
+    pub fn count(self, text: &str) -> usize {
+        match self {
+            Self::XWeighted => crate::text::x_weighted::weighted_length(text),
+            Self::Characters => text.chars().count(),
+            Self::Utf16 => text.encode_utf16().count(),
+            Self::Bytes => text.len(),
+        }
+    }
+
+    /// The unit in messages ("characters", "bytes").
+    pub fn unit(self) -> &'static str {
+        match self {
+            Self::Bytes => "bytes",
+            _ => "characters",
+        }
+    }
+}
+
+/// The rules for the post's text on a network.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
-pub struct Capabilities {
-    pub text_limit: u32,
+pub struct TextRule {
+    /// What the network calls the text ("Post", "Description").
+    pub label: String,
+    pub limit: u32,
     pub counting: CountingRule,
-    pub max_images: u32,
-    pub max_image_bytes: u64,
-    pub image_types: Vec<String>,
-    pub supports_threads: bool,
+}
+
+/// What a network takes of one media kind.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct MediaRule {
+    pub kind: MediaKind,
+    /// MIME types of this kind the network takes.
+    pub mime_types: Vec<String>,
+    /// How many files of this kind one post may have.
+    pub max_count: u32,
+    pub max_bytes: u64,
+    pub min_duration_ms: Option<u64>,
+    pub max_duration_ms: Option<u64>,
+    /// Width / height bounds, where the network sets them.
+    pub min_aspect: Option<f64>,
+    pub max_aspect: Option<f64>,
+    /// A file of this kind must be the post's only media.
+    pub alone: bool,
+}
+
+/// What a network takes and allows, for the composer and the engine.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct Capabilities {
+    pub text: TextRule,
+    /// One rule per media kind it takes; a kind not listed is refused.
+    pub media: Vec<MediaRule>,
+    /// Media files per post, all kinds together.
+    pub max_media: u32,
     pub requires_media: bool,
+    /// A post can be a thread (further parts, each a reply).
+    pub supports_threads: bool,
+    /// A published post can be deleted at the network from CreatorFlow.
+    pub can_delete: bool,
+    /// A published post's text and options can be changed at the network.
+    pub can_edit: bool,
+    /// The network fetches media from a public URL (a media host is needed).
+    pub needs_public_media: bool,
+    /// The options can name a cover image (thumbnail).
+    pub supports_cover: bool,
+    /// How long CreatorFlow follows the network's processing of a post
+    /// before it gives up on it, in seconds.
+    pub processing_horizon_secs: u32,
     /// CreatorFlow can publish to this network in this version.
     pub publishing_available: bool,
+}
+
+impl Capabilities {
+    pub fn media_rule(&self, kind: MediaKind) -> Option<&MediaRule> {
+        self.media.iter().find(|r| r.kind == kind)
+    }
+}
+
+/// One counted field of a post for one network, for the composer's counters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct FieldCount {
+    /// Stable key: `text`, `thread.1` (the second part of a thread), `title`, `tags`.
+    pub field: String,
+    /// What the creator calls it ("Title", "Part 2").
+    pub label: String,
+    pub used: u32,
+    pub limit: u32,
+    pub counting: CountingRule,
 }
 
 /// One problem with a post for one network.
@@ -241,6 +392,40 @@ pub struct ValidationIssue {
     pub code: String,
     /// What is wrong and how to fix it, naming the network.
     pub message: String,
-    /// Which thread part (0 = the main text), if it is about one.
-    pub part: Option<u32>,
+    /// The field it is about (see [`FieldCount::field`]), if one.
+    pub field: Option<String>,
+}
+
+impl ValidationIssue {
+    pub fn new(code: &str, message: impl Into<String>, field: Option<&str>) -> Self {
+        Self {
+            code: code.to_owned(),
+            message: message.into(),
+            field: field.map(str::to_owned),
+        }
+    }
+}
+
+/// "6.2 MB", "5 MB", "2 GB" (binary units, as the networks state limits).
+pub fn human_size(bytes: u64) -> String {
+    const MB: u64 = 1024 * 1024;
+    const GB: u64 = 1024 * MB;
+    let (unit, name) = if bytes >= GB { (GB, "GB") } else { (MB, "MB") };
+    if bytes.is_multiple_of(unit) {
+        format!("{} {name}", bytes / unit)
+    } else {
+        let tenths = (bytes * 10 + unit / 2) / unit;
+        format!("{}.{} {name}", tenths / 10, tenths % 10)
+    }
+}
+
+/// "2:05", "1:02:03" for a duration.
+pub fn human_duration(ms: u64) -> String {
+    let s = ms / 1000;
+    let (h, m, s) = (s / 3600, (s / 60) % 60, s % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m}:{s:02}")
+    }
 }

@@ -1,5 +1,5 @@
 //! X (Twitter) API v2: OAuth 2.0 with PKCE, posts, threads, media upload.
-//! Contract: shared/platforms/x-linkedin-oauth.md §1.
+//! Contract: docs/platforms/x.md.
 
 mod checkpoint;
 mod client;
@@ -11,18 +11,25 @@ pub use checkpoint::{ChunkedUpload, InFlight, UploadedMedia, XCheckpoint};
 pub use client::XClient;
 pub use errors::{XErrorBody, XOperation, map_error, retry_at};
 pub use media::{CHUNK_SIZE, SIMPLE_UPLOAD_MAX};
+pub use validate::MAX_VIDEO_DURATION_MS;
 pub use validate::{
     MAX_GIF_BYTES, MAX_IMAGE_BYTES, MAX_IMAGES, MAX_VIDEO_BYTES, XMediaKind, validate_post,
 };
 
 use url::Url;
 
-use crate::types::{
-    Capabilities, ClientAuth, CountingRule, OAuthSpec, PkceStyle, RedirectStyle, ScopeInfo,
-};
+use crate::auth::{ClientAuth, OAuthSpec, PkceStyle, RedirectStyle};
+use crate::types::{Capabilities, CountingRule, MediaKind, MediaRule, ScopeInfo, TextRule};
 
 /// The deep link X redirects back to (registered in the X developer portal).
 pub const REDIRECT_URI: &str = "creatorflow://oauth/x";
+
+/// The fixed loopback port of X's optional loopback redirect (X matches
+/// redirect URIs exactly, port included, so it cannot be chosen at random).
+pub const LOOPBACK_PORT: u16 = 47615;
+
+/// How long CreatorFlow follows X's processing of a GIF or video.
+pub const PROCESSING_HORIZON_SECS: u32 = 20 * 60;
 
 /// Where the X client sends its requests.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,34 +93,86 @@ pub fn scopes() -> Vec<ScopeInfo> {
     .collect()
 }
 
+/// X's OAuth 2.0 with PKCE for a public (Native App) client. The browser
+/// comes back through the `creatorflow://` deep link, or, for an X app
+/// registered with a loopback callback, to a one-shot listener on
+/// 127.0.0.1:47615 (Settings → Platforms → X).
 pub fn oauth_spec(endpoints: &XEndpoints) -> OAuthSpec {
     OAuthSpec {
         authorize_url: endpoints.auth("/i/oauth2/authorize"),
         token_url: endpoints.api("/2/oauth2/token"),
+        revoke_url: Some(endpoints.api("/2/oauth2/revoke")),
         scopes: scopes(),
         scope_separator: " ",
         pkce: PkceStyle::S256,
         client_auth: ClientAuth::RequestBody,
-        redirect: RedirectStyle::DeepLink,
+        redirects: vec![
+            RedirectStyle::DeepLink,
+            RedirectStyle::Loopback {
+                port: Some(LOOPBACK_PORT),
+                path: "/oauth/x/callback".into(),
+            },
+        ],
         extra_authorize_params: vec![],
         needs_client_secret: false,
     }
 }
 
-pub fn capabilities() -> Capabilities {
+fn mimes(list: &[&str]) -> Vec<String> {
+    list.iter().map(|m| (*m).to_owned()).collect()
+}
+
+/// X's rules, with `text_limit` weighted characters per post.
+pub fn capabilities(text_limit: u32) -> Capabilities {
     Capabilities {
-        text_limit: crate::text::x_weighted::MAX_WEIGHTED_LENGTH as u32,
-        counting: CountingRule::XWeighted,
-        max_images: validate::MAX_IMAGES as u32,
-        max_image_bytes: validate::MAX_IMAGE_BYTES,
-        image_types: vec![
-            "image/jpeg".into(),
-            "image/png".into(),
-            "image/webp".into(),
-            "image/gif".into(),
+        text: TextRule {
+            label: "Post".into(),
+            limit: text_limit,
+            counting: CountingRule::XWeighted,
+        },
+        media: vec![
+            MediaRule {
+                kind: MediaKind::Image,
+                mime_types: mimes(&["image/jpeg", "image/png", "image/webp"]),
+                max_count: validate::MAX_IMAGES as u32,
+                max_bytes: validate::MAX_IMAGE_BYTES,
+                min_duration_ms: None,
+                max_duration_ms: None,
+                min_aspect: None,
+                max_aspect: None,
+                alone: false,
+            },
+            MediaRule {
+                kind: MediaKind::Gif,
+                mime_types: mimes(&["image/gif"]),
+                max_count: 1,
+                max_bytes: validate::MAX_GIF_BYTES,
+                min_duration_ms: None,
+                max_duration_ms: None,
+                min_aspect: None,
+                max_aspect: None,
+                alone: true,
+            },
+            MediaRule {
+                kind: MediaKind::Video,
+                mime_types: mimes(&["video/mp4", "video/quicktime"]),
+                max_count: 1,
+                max_bytes: validate::MAX_VIDEO_BYTES,
+                min_duration_ms: Some(500),
+                max_duration_ms: Some(validate::MAX_VIDEO_DURATION_MS),
+                min_aspect: Some(1.0 / 3.0),
+                max_aspect: Some(3.0),
+                alone: true,
+            },
         ],
-        supports_threads: true,
+        max_media: validate::MAX_IMAGES as u32,
         requires_media: false,
+        supports_threads: true,
+        can_delete: true,
+        can_edit: false,
+        needs_public_media: false,
+        supports_cover: false,
+        processing_horizon_secs: PROCESSING_HORIZON_SECS,
         publishing_available: true,
     }
 }

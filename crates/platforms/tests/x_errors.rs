@@ -72,7 +72,7 @@ async fn exhausted_quota_is_rate_limited_until_the_window_resets() {
 async fn revoked_account_is_auth() {
     let e = env().await;
     e.sb.revoke_account("x", CREATOR_ID).expect("revoke");
-    let err = e.client.profile(&e.token).await.expect_err("revoked");
+    let err = e.client.me(&e.token).await.expect_err("revoked");
     assert_eq!(err.kind, ErrorKind::Auth);
     assert_eq!(err.status, Some(401));
     assert!(
@@ -94,9 +94,9 @@ async fn revoked_account_is_auth() {
 #[tokio::test]
 async fn expired_token_is_auth() {
     let e = env().await;
-    e.client.profile(&e.token).await.expect("fresh token works");
+    e.client.me(&e.token).await.expect("fresh token works");
     e.sb.advance_clock(2 * 3600 + 1);
-    let err = e.client.profile(&e.token).await.expect_err("expired");
+    let err = e.client.me(&e.token).await.expect_err("expired");
     assert_eq!(err.kind, ErrorKind::Auth);
     let err = e
         .client
@@ -176,7 +176,7 @@ async fn server_error_on_profile_is_transient() {
         },
     ))
     .expect("fault");
-    let err = e.client.profile(&e.token).await.expect_err("502");
+    let err = e.client.me(&e.token).await.expect_err("502");
     assert_eq!(err.kind, ErrorKind::Server);
     assert_eq!(
         err.message,
@@ -237,9 +237,18 @@ async fn failed_processing_is_rejected_and_forgotten() {
     p.media
         .push(media_file(dir.path(), "spinner.gif", &bytes, "image/gif"));
     let mut cp = Value::Null;
-    let err = e
+    let accepted = e
         .client
         .publish(&e.token, &p, &mut cp, &NoopSink)
+        .await
+        .expect("uploaded, X processes it");
+    assert!(matches!(
+        accepted,
+        creatorflow_platforms::Outcome::Processing(_)
+    ));
+    let err = e
+        .client
+        .check(&e.token, &p, &mut cp, &NoopSink)
         .await
         .expect_err("processing failed");
     assert_eq!(err.kind, ErrorKind::Rejected);
@@ -299,7 +308,7 @@ async fn transport_errors_are_classified() {
     let base = url::Url::parse(&format!("http://127.0.0.1:{port}/x")).expect("url");
     let dead =
         creatorflow_platforms::x::XClient::new(creatorflow_platforms::x::XEndpoints::under(&base));
-    let err = dead.profile(&e.token).await.expect_err("refused");
+    let err = dead.me(&e.token).await.expect_err("refused");
     assert_eq!(err.kind, ErrorKind::Network);
     assert_eq!(err.code, "connect_failed");
     assert!(err.is_transient());

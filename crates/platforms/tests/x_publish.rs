@@ -7,7 +7,9 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use creatorflow_platforms::x::XClient;
-use creatorflow_platforms::{ClientCredentials, ErrorKind, NoopSink, Publisher, Reconciled};
+use creatorflow_platforms::{
+    AuthError, ClientCredentials, ErrorKind, NoopSink, Outcome, Publisher, Reconciled, TokenSet,
+};
 use creatorflow_sandbox::platforms::x::{
     X_CONFIDENTIAL_CLIENT_ID, X_CONFIDENTIAL_CLIENT_SECRET, X_PUBLIC_CLIENT_ID,
 };
@@ -17,7 +19,7 @@ use serde_json::{Value, json};
 #[tokio::test]
 async fn profile_is_the_token_owner() {
     let e = env().await;
-    let p = e.client.profile(&e.token).await.expect("profile");
+    let p = e.client.me(&e.token).await.expect("profile");
     assert_eq!(p.platform_user_id, CREATOR_ID);
     assert_eq!(p.username, CREATOR);
     assert_eq!(p.display_name, "Sandbox Creator");
@@ -27,7 +29,7 @@ async fn profile_is_the_token_owner() {
         "{avatar}"
     );
     let studio = token_for(&e.sb, STUDIO_ID, None);
-    let p = e.client.profile(&studio).await.expect("profile");
+    let p = e.client.me(&studio).await.expect("profile");
     assert_eq!(p.username, STUDIO);
     // The request asked for the avatar field, and nothing secret is logged.
     let req = x_requests(&e.sb);
@@ -44,11 +46,12 @@ async fn text_post_goes_out_once_for_the_right_account() {
     let sink = RecordingSink::new();
     let mut cp = Value::Null;
     let text = "Hello from CreatorFlow 👋 https://example.com/launch";
-    let published = e
-        .client
-        .publish(&e.token, &post(text, &[]), &mut cp, &sink)
-        .await
-        .expect("published");
+    let published = published(
+        e.client
+            .publish(&e.token, &post(text, &[]), &mut cp, &sink)
+            .await
+            .expect("published"),
+    );
 
     let received = e.sb.received(Some("x"));
     assert_eq!(received.len(), 1);
@@ -109,6 +112,8 @@ async fn text_post_goes_out_once_for_the_right_account() {
         .await
         .expect("reconcile");
     assert_eq!(rec, Reconciled::Published(published));
+    // One request: no processing, so no check-back.
+    assert_eq!(count(&e.sb, "GET", "/x/2/media/upload"), 0);
 }
 
 #[tokio::test]
@@ -116,12 +121,13 @@ async fn username_from_options_skips_users_me() {
     let e = env().await;
     let studio = token_for(&e.sb, STUDIO_ID, None);
     let mut p = post("From the studio", &[]);
-    p.options = json!({ "username": "sandbox_studio" });
-    let published = e
-        .client
-        .publish(&studio, &p, &mut Value::Null, &NoopSink)
-        .await
-        .expect("published");
+    p.account.username = "sandbox_studio".into();
+    let published = published(
+        e.client
+            .publish(&studio, &p, &mut Value::Null, &NoopSink)
+            .await
+            .expect("published"),
+    );
     assert!(
         published
             .url
@@ -137,11 +143,12 @@ async fn thread_of_three_chains_the_replies() {
     let e = env().await;
     let thread = post("1/3 A thread about X", &["2/3 the middle", "3/3 the end"]);
     let mut cp = Value::Null;
-    let published = e
-        .client
-        .publish(&e.token, &thread, &mut cp, &NoopSink)
-        .await
-        .expect("published");
+    let published = published(
+        e.client
+            .publish(&e.token, &thread, &mut cp, &NoopSink)
+            .await
+            .expect("published"),
+    );
     let received = e.sb.received(Some("x"));
     assert_eq!(received.len(), 3);
     assert_eq!(received[0].text, "1/3 A thread about X");
@@ -237,10 +244,37 @@ async fn gif_goes_chunked_and_waits_for_processing() {
         .push(media_file(dir.path(), "spinner.gif", &bytes, "image/gif"));
     let started = Instant::now();
     let sink = RecordingSink::new();
-    e.client
-        .publish(&e.token, &p, &mut Value::Null, &sink)
+    let mut cp = Value::Null;
+    let mut outcome = e
+        .client
+        .publish(&e.token, &p, &mut cp, &sink)
         .await
-        .expect("published");
+        .expect("accepted");
+    // While X processes the GIF, the publish hands back "check again at T"
+    // instead of waiting: each check asks STATUS once.
+    let mut checks = 0;
+    while let Outcome::Processing(wait) = outcome {
+        assert!(
+            wait.stage.contains("X is processing the GIF"),
+            "{}",
+            wait.stage
+        );
+        let left = (wait.check_at - chrono::Utc::now())
+            .to_std()
+            .unwrap_or_default();
+        assert!(
+            left <= Duration::from_secs(2),
+            "check_after_secs honoured: {left:?}"
+        );
+        tokio::time::sleep(left).await;
+        checks += 1;
+        outcome = e
+            .client
+            .check(&e.token, &p, &mut cp, &sink)
+            .await
+            .expect("checked");
+    }
+    assert_eq!(checks, 2);
     // finalize says pending (wait 2 s), one poll in progress (wait 2 s), then succeeded.
     assert!(
         started.elapsed() >= Duration::from_secs(4),
@@ -364,11 +398,12 @@ async fn a_failed_part_resumes_without_posting_anything_twice() {
         Reconciled::NotPublished
     );
 
-    let published = e
-        .client
-        .publish(&e.token, &thread, &mut cp, &NoopSink)
-        .await
-        .expect("resumed");
+    let published = published(
+        e.client
+            .publish(&e.token, &thread, &mut cp, &NoopSink)
+            .await
+            .expect("resumed"),
+    );
     let received = e.sb.received(Some("x"));
     let texts: Vec<&str> = received.iter().map(|r| r.text.as_str()).collect();
     assert_eq!(texts, vec!["Resume 1/3", "Resume 2/3", "Resume 3/3"]);
@@ -508,16 +543,17 @@ async fn same_text_twice_is_a_duplicate() {
 #[tokio::test]
 async fn delete_removes_the_post_and_tolerates_a_gone_one() {
     let e = env().await;
-    let published = e
-        .client
-        .publish(
-            &e.token,
-            &post("Short-lived", &[]),
-            &mut Value::Null,
-            &NoopSink,
-        )
-        .await
-        .expect("published");
+    let published = published(
+        e.client
+            .publish(
+                &e.token,
+                &post("Short-lived", &[]),
+                &mut Value::Null,
+                &NoopSink,
+            )
+            .await
+            .expect("published"),
+    );
     e.client
         .delete(&e.token, &published.remote_id)
         .await
@@ -531,16 +567,17 @@ async fn delete_removes_the_post_and_tolerates_a_gone_one() {
     let last = x_requests(&e.sb).pop().expect("request");
     assert_eq!(last.status, Some(404));
     // Someone else's post.
-    let other = e
-        .client
-        .publish(
-            &token_for(&e.sb, STUDIO_ID, None),
-            &post("Studio post", &[]),
-            &mut Value::Null,
-            &NoopSink,
-        )
-        .await
-        .expect("studio");
+    let other = common::published(
+        e.client
+            .publish(
+                &token_for(&e.sb, STUDIO_ID, None),
+                &post("Studio post", &[]),
+                &mut Value::Null,
+                &NoopSink,
+            )
+            .await
+            .expect("studio"),
+    );
     let err = e
         .client
         .delete(&e.token, &other.remote_id)
@@ -558,6 +595,16 @@ async fn delete_removes_the_post_and_tolerates_a_gone_one() {
     assert_eq!(x_requests(&e.sb).len(), before);
 }
 
+fn access_only(token: &str) -> TokenSet {
+    TokenSet {
+        access_token: token.to_owned(),
+        refresh_token: None,
+        expires_at: None,
+        refresh_expires_at: None,
+        scopes: vec![],
+    }
+}
+
 #[tokio::test]
 async fn revoke_kills_the_token() {
     let e = env().await;
@@ -566,10 +613,11 @@ async fn revoke_kills_the_token() {
         client_secret: None,
     };
     e.client
-        .revoke(&public, e.token.secret())
+        .authenticator()
+        .revoke(&public, &access_only(e.token.secret()))
         .await
         .expect("revoked");
-    let err = e.client.profile(&e.token).await.expect_err("dead token");
+    let err = e.client.me(&e.token).await.expect_err("dead token");
     assert_eq!(err.kind, ErrorKind::Auth);
 
     // A confidential app authenticates with HTTP Basic.
@@ -587,10 +635,11 @@ async fn revoke_kills_the_token() {
     };
     let err = e
         .client
-        .revoke(&wrong, &issued.access_token)
+        .authenticator()
+        .revoke(&wrong, &access_only(&issued.access_token))
         .await
         .expect_err("bad secret");
-    assert_eq!(err.kind, ErrorKind::Auth);
+    assert!(matches!(err, AuthError::Rejected { .. }), "{err:?}");
     let shown = format!("{err:?} {err}");
     assert!(!shown.contains("not-the-secret"));
     assert!(!shown.contains(&issued.access_token));
@@ -599,12 +648,13 @@ async fn revoke_kills_the_token() {
         client_secret: Some(X_CONFIDENTIAL_CLIENT_SECRET.into()),
     };
     e.client
-        .revoke(&right, &issued.access_token)
+        .authenticator()
+        .revoke(&right, &access_only(&issued.access_token))
         .await
         .expect("revoked");
     let dead = creatorflow_platforms::AccessToken::new(issued.access_token);
     assert_eq!(
-        e.client.profile(&dead).await.expect_err("dead").kind,
+        e.client.me(&dead).await.expect_err("dead").kind,
         ErrorKind::Auth
     );
 }
@@ -613,16 +663,24 @@ async fn revoke_kills_the_token() {
 async fn client_reports_x_rules_and_counting() {
     let e = env().await;
     let caps = e.client.capabilities();
-    assert_eq!(caps.text_limit, 280);
+    assert_eq!(caps.text.limit, 280);
     assert_eq!(
-        caps.counting,
+        caps.text.counting,
         creatorflow_platforms::CountingRule::XWeighted
     );
+    assert!(caps.can_delete && !caps.can_edit && caps.supports_threads);
+    let video = caps
+        .media_rule(creatorflow_platforms::MediaKind::Video)
+        .expect("videos");
+    assert!(video.alone && video.max_count == 1);
     let premium = XClient::new(creatorflow_platforms::x::XEndpoints::under(&e.sb.url("/x")))
         .with_text_limit(25_000);
-    assert_eq!(premium.capabilities().text_limit, 25_000);
+    assert_eq!(premium.capabilities().text.limit, 25_000);
     assert!(premium.validate(&post(&"a".repeat(400), &[])).is_empty());
-    let spec = e.client.oauth_spec();
+    let counts = premium.counts(&post("one", &["two two"]));
+    assert_eq!(counts.len(), 2);
+    assert_eq!((counts[1].field.as_str(), counts[1].used), ("thread.1", 7));
+    let spec = e.client.authenticator().spec().clone();
     assert!(
         spec.authorize_url
             .as_str()

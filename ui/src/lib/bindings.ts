@@ -17,10 +17,19 @@ export const commands = {
 	updatePost: (id: number, input: PostInput_Deserialize) => typedError<Post_Serialize, IpcError>(__TAURI_INVOKE("update_post", { id, input })),
 	/**  Moves a post (drag and drop); `scheduled_at: null` makes it an unscheduled draft. */
 	reschedulePost: (id: number, scheduledAt: string | null, zone: string) => typedError<Post_Serialize, IpcError>(__TAURI_INVOKE("reschedule_post", { id, scheduledAt, zone })),
-	deletePost: (id: number) => typedError<null, IpcError>(__TAURI_INVOKE("delete_post", { id })),
+	/**  Deletes a post: from CreatorFlow only, or from the networks too. */
+	deletePost: (id: number, scope: DeleteScope) => typedError<null, IpcError>(__TAURI_INVOKE("delete_post", { id, scope })),
+	/**  Deletes a published post at its network (the post stays in CreatorFlow). */
+	deleteAtNetwork: (targetId: number) => typedError<null, IpcError>(__TAURI_INVOKE("delete_at_network", { targetId })),
+	/**  Changes a live post's text and options at its network. */
+	updateAtNetwork: (targetId: number, options: TargetOptions_Deserialize) => typedError<null, IpcError>(__TAURI_INVOKE("update_at_network", { targetId, options })),
 	listAccounts: () => typedError<Account_Serialize[], IpcError>(__TAURI_INVOKE("list_accounts")),
 	getSettings: () => typedError<Settings_Serialize, IpcError>(__TAURI_INVOKE("get_settings")),
-	saveSettings: (settings: Settings_Deserialize) => typedError<Settings_Serialize, IpcError>(__TAURI_INVOKE("save_settings", { settings })),
+	/**
+	 *  Saves the settings fields that changed; their side effects (start at
+	 *  login, close to tray) follow the settings change, whoever made it.
+	 */
+	updateSettings: (patch: SettingsPatch_Deserialize) => typedError<Settings_Serialize, IpcError>(__TAURI_INVOKE("update_settings", { patch })),
 	platformCatalog: () => typedError<PlatformInfo_Serialize[], IpcError>(__TAURI_INVOKE("platform_catalog")),
 	/**  Saves the user's own developer-app credentials (keychain only). */
 	setPlatformClient: (platform: Platform, clientId: string, clientSecret: string | null) => typedError<PlatformInfo_Serialize, IpcError>(__TAURI_INVOKE("set_platform_client", { platform, clientId, clientSecret })),
@@ -40,10 +49,19 @@ export const commands = {
 	listAttempts: (targetId: number) => typedError<AttemptRecord_Serialize[], IpcError>(__TAURI_INVOKE("list_attempts", { targetId })),
 	retryTarget: (targetId: number) => typedError<null, IpcError>(__TAURI_INVOKE("retry_target", { targetId })),
 	confirmPublished: (targetId: number) => typedError<null, IpcError>(__TAURI_INVOKE("confirm_published", { targetId })),
-	/**  Takes in files dropped on the window (paths from the drop event). */
+	/**
+	 *  Takes in files dropped on the window (paths from the drop event): the
+	 *  backend copies each into the media folder, hashing it as it goes.
+	 */
 	importMediaFiles: (paths: string[]) => typedError<MediaRef_Serialize[], IpcError>(__TAURI_INVOKE("import_media_files", { paths })),
-	/**  Takes in a file picked in the window, as base64. */
-	importMediaBytes: (name: string, base64: string) => typedError<MediaRef_Serialize, IpcError>(__TAURI_INVOKE("import_media_bytes", { name, base64 })),
+	/**
+	 *  Opens the system's file picker; the picked files' paths (none if the
+	 *  picker was closed). The UI then hands them to `import_media_files`, as
+	 *  it does with dropped files, so each shows as it is copied.
+	 */
+	pickMediaPaths: (what: PickWhat) => typedError<string[], IpcError>(__TAURI_INVOKE("pick_media_paths", { what })),
+	/**  Takes in an image pasted from the clipboard, as base64 (pictures only). */
+	pasteImage: (name: string, base64: string) => typedError<MediaRef_Serialize, IpcError>(__TAURI_INVOKE("paste_image", { name, base64 })),
 	/**  Opens a published post on its platform (only its recorded https URL). */
 	openPublished: (targetId: number) => typedError<null, IpcError>(__TAURI_INVOKE("open_published", { targetId })),
 	/**  Opens the sandbox's status page (sandbox mode only). */
@@ -84,6 +102,12 @@ export type Account_Deserialize = {
 	tokenExpiresAt?: string | null,
 	status: AccountStatus,
 	statusReason?: string | null,
+	/**
+	 *  When the sign-in ends unless the creator reconnects (a token that
+	 *  cannot be renewed, or a renewal token that expires). `None`: it lasts
+	 *  until revoked.
+	 */
+	reauthBy?: string | null,
 	createdAt: string,
 };
 
@@ -98,6 +122,12 @@ export type Account_Serialize = {
 	tokenExpiresAt: string | null,
 	status: AccountStatus,
 	statusReason: string | null,
+	/**
+	 *  When the sign-in ends unless the creator reconnects (a token that
+	 *  cannot be renewed, or a renewal token that expires). `None`: it lasts
+	 *  until revoked.
+	 */
+	reauthBy: string | null,
 	createdAt: string,
 };
 
@@ -125,8 +155,8 @@ export type ActivityItem_Deserialize = {
 	scheduledAt?: string | null,
 	zone: string,
 	/**
-	 *  The post can still be edited (no account has it publishing, published
-	 *  or unconfirmed).
+	 *  The post can still be edited (no account has it publishing,
+	 *  processing, published, unconfirmed or deleted).
 	 */
 	editable: boolean,
 	target: Target_Deserialize,
@@ -138,8 +168,8 @@ export type ActivityItem_Serialize = {
 	scheduledAt: string | null,
 	zone: string,
 	/**
-	 *  The post can still be edited (no account has it publishing, published
-	 *  or unconfirmed).
+	 *  The post can still be edited (no account has it publishing,
+	 *  processing, published, unconfirmed or deleted).
 	 */
 	editable: boolean,
 	target: Target_Serialize,
@@ -185,6 +215,8 @@ export type AttemptRecord_Deserialize = {
 	httpStatus?: number | null,
 	errorCode?: string | null,
 	errorMessage?: string | null,
+	/**  The network's own words. */
+	errorDetail?: string | null,
 };
 
 export type AttemptRecord_Serialize = {
@@ -194,16 +226,63 @@ export type AttemptRecord_Serialize = {
 	httpStatus: number | null,
 	errorCode: string | null,
 	errorMessage: string | null,
+	/**  The network's own words. */
+	errorDetail: string | null,
 };
 
-export type Capabilities = {
-	textLimit: number,
-	counting: CountingRule,
-	maxImages: number,
-	maxImageBytes: number,
-	imageTypes: string[],
-	supportsThreads: boolean,
+/**  What a network takes and allows, for the composer and the engine. */
+export type Capabilities = Capabilities_Serialize | Capabilities_Deserialize;
+
+/**  What a network takes and allows, for the composer and the engine. */
+export type Capabilities_Deserialize = {
+	text: TextRule,
+	/**  One rule per media kind it takes; a kind not listed is refused. */
+	media: MediaRule_Deserialize[],
+	/**  Media files per post, all kinds together. */
+	maxMedia: number,
 	requiresMedia: boolean,
+	/**  A post can be a thread (further parts, each a reply). */
+	supportsThreads: boolean,
+	/**  A published post can be deleted at the network from CreatorFlow. */
+	canDelete: boolean,
+	/**  A published post's text and options can be changed at the network. */
+	canEdit: boolean,
+	/**  The network fetches media from a public URL (a media host is needed). */
+	needsPublicMedia: boolean,
+	/**  The options can name a cover image (thumbnail). */
+	supportsCover: boolean,
+	/**
+	 *  How long CreatorFlow follows the network's processing of a post
+	 *  before it gives up on it, in seconds.
+	 */
+	processingHorizonSecs: number,
+	/**  CreatorFlow can publish to this network in this version. */
+	publishingAvailable: boolean,
+};
+
+/**  What a network takes and allows, for the composer and the engine. */
+export type Capabilities_Serialize = {
+	text: TextRule,
+	/**  One rule per media kind it takes; a kind not listed is refused. */
+	media: MediaRule_Serialize[],
+	/**  Media files per post, all kinds together. */
+	maxMedia: number,
+	requiresMedia: boolean,
+	/**  A post can be a thread (further parts, each a reply). */
+	supportsThreads: boolean,
+	/**  A published post can be deleted at the network from CreatorFlow. */
+	canDelete: boolean,
+	/**  A published post's text and options can be changed at the network. */
+	canEdit: boolean,
+	/**  The network fetches media from a public URL (a media host is needed). */
+	needsPublicMedia: boolean,
+	/**  The options can name a cover image (thumbnail). */
+	supportsCover: boolean,
+	/**
+	 *  How long CreatorFlow follows the network's processing of a post
+	 *  before it gives up on it, in seconds.
+	 */
+	processingHorizonSecs: number,
 	/**  CreatorFlow can publish to this network in this version. */
 	publishingAvailable: boolean,
 };
@@ -280,37 +359,141 @@ export type DataChanged = {
 	source: ChangeSource,
 };
 
+/**  Whether a post should go from CreatorFlow only, or from the networks too. */
+export type DeleteScope = 
+/**  Remove it from CreatorFlow; what is live stays on the networks. */
+"app_only" | 
+/**  Delete it at every network where it is live, then from CreatorFlow. */
+"everywhere";
+
 export type Entity = "posts" | "accounts" | "settings";
 
 /**  Stable, machine-readable error codes shared with the UI. */
 export type ErrorCode = "empty_text" | "text_too_long" | "time_in_past" | "missing_time" | "invalid_zone" | "no_targets" | "not_found" | "conflict" | "invalid_input" | "newer_database" | "storage" | "disk_full" | "keychain" | "platform" | "o_auth" | "internal";
+
+/**  One counted field of a post for one network, for the composer's counters. */
+export type FieldCount = {
+	/**  Stable key: `text`, `thread.1` (the second part of a thread), `title`, `tags`. */
+	field: string,
+	/**  What the creator calls it ("Title", "Part 2"). */
+	label: string,
+	used: number,
+	limit: number,
+	counting: CountingRule,
+};
+
+/**  Where an Instagram post shows. */
+export type InstagramKind = 
+/**  A feed post (one picture or video, or a carousel of several). */
+"feed" | "reel" | "story";
+
+/**  Instagram (publishing is not available yet; the options are kept). */
+export type InstagramOptions = InstagramOptions_Serialize | InstagramOptions_Deserialize;
+
+/**  Instagram (publishing is not available yet; the options are kept). */
+export type InstagramOptions_Deserialize = {
+	kind?: InstagramKind,
+};
+
+/**  Instagram (publishing is not available yet; the options are kept). */
+export type InstagramOptions_Serialize = {
+	kind: InstagramKind,
+};
 
 export type IpcError = {
 	code: ErrorCode,
 	message: string,
 };
 
+/**  LinkedIn (publishing is not available yet; the options are kept). */
+export type LinkedinOptions = LinkedinOptions_Serialize | LinkedinOptions_Deserialize;
+
+/**  LinkedIn (publishing is not available yet; the options are kept). */
+export type LinkedinOptions_Deserialize = {
+	visibility?: LinkedinVisibility,
+};
+
+/**  LinkedIn (publishing is not available yet; the options are kept). */
+export type LinkedinOptions_Serialize = {
+	visibility: LinkedinVisibility,
+};
+
+/**  Who sees a LinkedIn post. */
+export type LinkedinVisibility = "public" | "connections";
+
+/**  What kind of media a file is, by its content. */
+export type MediaKind = "image" | "gif" | "video" | "document";
+
 export type MediaRef = MediaRef_Serialize | MediaRef_Deserialize;
 
 export type MediaRef_Deserialize = {
 	id: number,
+	kind: MediaKind,
 	mime: string,
 	size: number,
 	width?: number | null,
 	height?: number | null,
+	/**  Videos: how long it plays. */
+	durationMs?: number | null,
+	/**  Videos: the codec of the video track (`avc1`, `hvc1`, ...). */
+	codec?: string | null,
 	originalName?: string | null,
 };
 
 export type MediaRef_Serialize = {
 	id: number,
+	kind: MediaKind,
 	mime: string,
 	size: number,
 	width: number | null,
 	height: number | null,
+	/**  Videos: how long it plays. */
+	durationMs: number | null,
+	/**  Videos: the codec of the video track (`avc1`, `hvc1`, ...). */
+	codec: string | null,
 	originalName: string | null,
 };
 
-export type NoticeKind = "publish_failed" | "needs_reconnect" | "missed" | "unconfirmed" | "published";
+/**  What a network takes of one media kind. */
+export type MediaRule = MediaRule_Serialize | MediaRule_Deserialize;
+
+/**  What a network takes of one media kind. */
+export type MediaRule_Deserialize = {
+	kind: MediaKind,
+	/**  MIME types of this kind the network takes. */
+	mimeTypes: string[],
+	/**  How many files of this kind one post may have. */
+	maxCount: number,
+	maxBytes: number,
+	minDurationMs?: number | null,
+	maxDurationMs?: number | null,
+	/**  Width / height bounds, where the network sets them. */
+	minAspect?: number | null,
+	maxAspect?: number | null,
+	/**  A file of this kind must be the post's only media. */
+	alone: boolean,
+};
+
+/**  What a network takes of one media kind. */
+export type MediaRule_Serialize = {
+	kind: MediaKind,
+	/**  MIME types of this kind the network takes. */
+	mimeTypes: string[],
+	/**  How many files of this kind one post may have. */
+	maxCount: number,
+	maxBytes: number,
+	minDurationMs: number | null,
+	maxDurationMs: number | null,
+	/**  Width / height bounds, where the network sets them. */
+	minAspect: number | null,
+	maxAspect: number | null,
+	/**  A file of this kind must be the post's only media. */
+	alone: boolean,
+};
+
+export type NoticeKind = "publish_failed" | "needs_reconnect" | 
+/**  An account's sign-in ends soon: reconnect it before then. */
+"reconnect_soon" | "missed" | "unconfirmed" | "published";
 
 /**  A notice the engine raised (also shown as an OS notification). */
 export type NoticeRaised = NoticeRaised_Serialize | NoticeRaised_Deserialize;
@@ -338,11 +521,12 @@ export type OpenPost = {
 	postId: number,
 };
 
-/**  One thread part's length by a platform's rule. */
-export type PartCount = {
-	used: number,
-	limit: number,
-};
+/**  What the picker is asked for. */
+export type PickWhat = 
+/**  Pictures and videos to attach to a post (several at once). */
+"media" | 
+/**  One picture (a video's custom thumbnail). */
+"picture";
 
 /**  The networks CreatorFlow publishes to. */
 export type Platform = "x" | "linkedin" | "instagram" | "tiktok" | "youtube";
@@ -354,8 +538,11 @@ export type PlatformCheck = PlatformCheck_Serialize | PlatformCheck_Deserialize;
 export type PlatformCheck_Deserialize = {
 	accountId: number,
 	platform: Platform,
-	/**  The main text first, then each further thread part. */
-	parts: PartCount[],
+	/**
+	 *  Each counted field (the text, thread parts, a title ...) by the
+	 *  network's own rule.
+	 */
+	counts: FieldCount[],
 	issues: ValidationIssue_Deserialize[],
 };
 
@@ -363,49 +550,104 @@ export type PlatformCheck_Deserialize = {
 export type PlatformCheck_Serialize = {
 	accountId: number,
 	platform: Platform,
-	/**  The main text first, then each further thread part. */
-	parts: PartCount[],
+	/**
+	 *  Each counted field (the text, thread parts, a title ...) by the
+	 *  network's own rule.
+	 */
+	counts: FieldCount[],
 	issues: ValidationIssue_Serialize[],
 };
 
-/**  What the Accounts and Settings views show about one network. */
 export type PlatformInfo = PlatformInfo_Serialize | PlatformInfo_Deserialize;
 
-/**  What the Accounts and Settings views show about one network. */
 export type PlatformInfo_Deserialize = {
 	platform: Platform,
 	name: string,
 	/**  CreatorFlow can connect and publish to it in this version. */
 	available: boolean,
 	scopes: ScopeInfo[],
-	/**  The redirect URI to register in the platform's developer portal. */
-	redirectUri?: string | null,
+	/**
+	 *  The redirects to register in the platform's developer portal; the
+	 *  chosen one is what connecting uses.
+	 */
+	redirects: RedirectOption[],
+	/**  A redirect fixed by this run (sandbox or tests): no choice offered. */
+	redirectFixed: boolean,
 	needsClientSecret: boolean,
 	/**  A client id is set (or built in, in sandbox mode). */
 	hasClient: boolean,
 	clientId?: string | null,
+	/**  A secret is kept in the keychain (never its value). */
+	hasClientSecret: boolean,
 	builtinClient: boolean,
 	portalUrl: string,
-	capabilities?: Capabilities | null,
+	capabilities?: Capabilities_Deserialize | null,
 };
 
-/**  What the Accounts and Settings views show about one network. */
 export type PlatformInfo_Serialize = {
 	platform: Platform,
 	name: string,
 	/**  CreatorFlow can connect and publish to it in this version. */
 	available: boolean,
 	scopes: ScopeInfo[],
-	/**  The redirect URI to register in the platform's developer portal. */
-	redirectUri: string | null,
+	/**
+	 *  The redirects to register in the platform's developer portal; the
+	 *  chosen one is what connecting uses.
+	 */
+	redirects: RedirectOption[],
+	/**  A redirect fixed by this run (sandbox or tests): no choice offered. */
+	redirectFixed: boolean,
 	needsClientSecret: boolean,
 	/**  A client id is set (or built in, in sandbox mode). */
 	hasClient: boolean,
 	clientId: string | null,
+	/**  A secret is kept in the keychain (never its value). */
+	hasClientSecret: boolean,
 	builtinClient: boolean,
 	portalUrl: string,
-	capabilities: Capabilities | null,
+	capabilities: Capabilities_Serialize | null,
 };
+
+/**
+ *  A target's network options. Serialized with its network as the tag:
+ *  `{"platform":"youtube","title":"…","privacy":"public",…}`; every field
+ *  of a network's options has a default, so `{"platform":"x"}` is complete.
+ */
+export type PlatformOptions = PlatformOptions_Serialize | PlatformOptions_Deserialize;
+
+/**
+ *  A target's network options. Serialized with its network as the tag:
+ *  `{"platform":"youtube","title":"…","privacy":"public",…}`; every field
+ *  of a network's options has a default, so `{"platform":"x"}` is complete.
+ */
+export type PlatformOptions_Deserialize = {
+	platform: "x",
+} & XOptions_Deserialize | {
+	platform: "linkedin",
+} & LinkedinOptions_Deserialize | {
+	platform: "instagram",
+} & InstagramOptions_Deserialize | {
+	platform: "tiktok",
+} & TiktokOptions_Deserialize | {
+	platform: "youtube",
+} & YoutubeOptions_Deserialize;
+
+/**
+ *  A target's network options. Serialized with its network as the tag:
+ *  `{"platform":"youtube","title":"…","privacy":"public",…}`; every field
+ *  of a network's options has a default, so `{"platform":"x"}` is complete.
+ */
+export type PlatformOptions_Serialize = {
+	platform: "x",
+} & XOptions_Serialize | {
+	platform: "linkedin",
+} & LinkedinOptions_Serialize | {
+	platform: "instagram",
+} & InstagramOptions_Serialize | {
+	platform: "tiktok",
+} & TiktokOptions_Serialize | {
+	platform: "youtube",
+} & YoutubeOptions_Serialize;
 
 export type Post = Post_Serialize | Post_Deserialize;
 
@@ -470,6 +712,23 @@ export type Post_Serialize = {
 	updatedAt: string,
 };
 
+export type RedirectChoice = {
+	platform: Platform,
+	kind: RedirectKind,
+};
+
+/**  Which kind of redirect a creator picked for a network (Settings). */
+export type RedirectKind = "deep_link" | "loopback";
+
+/**  One redirect a network accepts, as the creator registers it. */
+export type RedirectOption = {
+	kind: RedirectKind,
+	/**  The URI to register in the developer portal ("any port" spelled out). */
+	uri: string,
+	/**  The one this run uses. */
+	chosen: boolean,
+};
+
 /**  What to do with a post when it is saved. */
 export type SaveIntent = 
 /**  Keep it as a draft (with or without a time). */
@@ -488,6 +747,40 @@ export type ScopeInfo = {
 /**  User settings. Every field has a default so older settings documents load. */
 export type Settings = Settings_Serialize | Settings_Deserialize;
 
+/**
+ *  The settings fields that changed; the rest stay as they are, whoever else
+ *  changed them meanwhile.
+ */
+export type SettingsPatch = SettingsPatch_Serialize | SettingsPatch_Deserialize;
+
+/**
+ *  The settings fields that changed; the rest stay as they are, whoever else
+ *  changed them meanwhile.
+ */
+export type SettingsPatch_Deserialize = {
+	catchUpWindowMinutes?: number | null,
+	publishingPaused?: boolean | null,
+	closeToTray?: boolean | null,
+	notifyOnSuccess?: boolean | null,
+	startAtLogin?: boolean | null,
+	/**  Sets the redirect of one network. */
+	redirect?: RedirectChoice | null,
+};
+
+/**
+ *  The settings fields that changed; the rest stay as they are, whoever else
+ *  changed them meanwhile.
+ */
+export type SettingsPatch_Serialize = {
+	catchUpWindowMinutes: number | null,
+	publishingPaused: boolean | null,
+	closeToTray: boolean | null,
+	notifyOnSuccess: boolean | null,
+	startAtLogin: boolean | null,
+	/**  Sets the redirect of one network. */
+	redirect: RedirectChoice | null,
+};
+
 /**  User settings. Every field has a default so older settings documents load. */
 export type Settings_Deserialize = {
 	/**
@@ -500,10 +793,11 @@ export type Settings_Deserialize = {
 	notifyOnSuccess?: boolean,
 	startAtLogin?: boolean,
 	/**
-	 *  X sends the browser back to `http://127.0.0.1:47615/oauth/x/callback`
-	 *  (a one-shot local listener) instead of the `creatorflow://` link.
+	 *  The redirect a creator picked per network, where a network offers more
+	 *  than one (X: the `creatorflow://` link, or a loopback listener for an
+	 *  X app registered with `http://127.0.0.1:47615/oauth/x/callback`).
 	 */
-	xLoopbackRedirect?: boolean,
+	redirects?: Partial<{ [key in Platform]: RedirectKind }>,
 };
 
 /**  User settings. Every field has a default so older settings documents load. */
@@ -518,10 +812,11 @@ export type Settings_Serialize = {
 	notifyOnSuccess: boolean,
 	startAtLogin: boolean,
 	/**
-	 *  X sends the browser back to `http://127.0.0.1:47615/oauth/x/callback`
-	 *  (a one-shot local listener) instead of the `creatorflow://` link.
+	 *  The redirect a creator picked per network, where a network offers more
+	 *  than one (X: the `creatorflow://` link, or a loopback listener for an
+	 *  X app registered with `http://127.0.0.1:47615/oauth/x/callback`).
 	 */
-	xLoopbackRedirect: boolean,
+	redirects: Partial<{ [key in Platform]: RedirectKind }>,
 };
 
 /**  One post on one account, as the UI shows it. */
@@ -545,7 +840,10 @@ export type TargetError_Serialize = {
 	detail: string | null,
 };
 
-/**  Per-target variant and options; every field defaults. */
+/**
+ *  One account's variant of a post: its own text, if any, and its network's
+ *  options (typed per network, passed unchanged to validation and publishing).
+ */
 export type TargetOptions = TargetOptions_Serialize | TargetOptions_Deserialize;
 
 export type TargetOptionsInput = TargetOptionsInput_Serialize | TargetOptionsInput_Deserialize;
@@ -560,24 +858,32 @@ export type TargetOptionsInput_Serialize = {
 	options: TargetOptions_Serialize,
 };
 
-/**  Per-target variant and options; every field defaults. */
+/**
+ *  One account's variant of a post: its own text, if any, and its network's
+ *  options (typed per network, passed unchanged to validation and publishing).
+ */
 export type TargetOptions_Deserialize = {
 	/**  Text for this account instead of the post's base text. */
 	text?: string | null,
-	/**  X: further parts of a thread, each posted as a reply to the previous. */
-	thread?: string[],
+	network: PlatformOptions_Deserialize,
 };
 
-/**  Per-target variant and options; every field defaults. */
+/**
+ *  One account's variant of a post: its own text, if any, and its network's
+ *  options (typed per network, passed unchanged to validation and publishing).
+ */
 export type TargetOptions_Serialize = {
 	/**  Text for this account instead of the post's base text. */
 	text: string | null,
-	/**  X: further parts of a thread, each posted as a reply to the previous. */
-	thread: string[],
+	network: PlatformOptions_Serialize,
 };
 
 /**  Where one post stands on one account. */
-export type TargetStatus = "draft" | "scheduled" | "publishing" | "retrying" | "published" | "failed" | "unconfirmed" | "missed" | "needs_reauth" | "cancelled";
+export type TargetStatus = "draft" | "scheduled" | "publishing" | 
+/**  The network accepted it and finishes it later; CreatorFlow checks back. */
+"processing" | "retrying" | "published" | "failed" | "unconfirmed" | "missed" | "needs_reauth" | "cancelled" | 
+/**  Removed from the network by the creator (the history stays). */
+"deleted";
 
 /**  One post on one account, as the UI shows it. */
 export type Target_Deserialize = {
@@ -591,7 +897,12 @@ export type Target_Deserialize = {
 	error?: TargetError_Deserialize | null,
 	remoteId?: string | null,
 	remoteUrl?: string | null,
+	/**  Something to know about the live post, from the network ("kept private"). */
+	remoteNote?: string | null,
+	/**  While processing: the network's own stage. */
+	stage?: string | null,
 	publishedAt?: string | null,
+	deletedAt?: string | null,
 	options: TargetOptions_Deserialize,
 };
 
@@ -607,8 +918,59 @@ export type Target_Serialize = {
 	error: TargetError_Serialize | null,
 	remoteId: string | null,
 	remoteUrl: string | null,
+	/**  Something to know about the live post, from the network ("kept private"). */
+	remoteNote: string | null,
+	/**  While processing: the network's own stage. */
+	stage: string | null,
 	publishedAt: string | null,
+	deletedAt: string | null,
 	options: TargetOptions_Serialize,
+};
+
+/**  The rules for the post's text on a network. */
+export type TextRule = {
+	/**  What the network calls the text ("Post", "Description"). */
+	label: string,
+	limit: number,
+	counting: CountingRule,
+};
+
+/**
+ *  TikTok (publishing is not available yet; the options are kept). TikTok
+ *  wants the creator to pick every one of these; nothing is assumed.
+ */
+export type TiktokOptions = TiktokOptions_Serialize | TiktokOptions_Deserialize;
+
+/**
+ *  TikTok (publishing is not available yet; the options are kept). TikTok
+ *  wants the creator to pick every one of these; nothing is assumed.
+ */
+export type TiktokOptions_Deserialize = {
+	/**  One of the levels TikTok offers this creator; `None` until picked. */
+	privacyLevel?: string | null,
+	allowComments?: boolean,
+	allowDuet?: boolean,
+	allowStitch?: boolean,
+	/**  Promotes the creator's own brand. */
+	brandOrganic?: boolean,
+	/**  Paid partnership with a third party. */
+	brandedContent?: boolean,
+};
+
+/**
+ *  TikTok (publishing is not available yet; the options are kept). TikTok
+ *  wants the creator to pick every one of these; nothing is assumed.
+ */
+export type TiktokOptions_Serialize = {
+	/**  One of the levels TikTok offers this creator; `None` until picked. */
+	privacyLevel: string | null,
+	allowComments: boolean,
+	allowDuet: boolean,
+	allowStitch: boolean,
+	/**  Promotes the creator's own brand. */
+	brandOrganic: boolean,
+	/**  Paid partnership with a third party. */
+	brandedContent: boolean,
 };
 
 /**  A half-open range of instants `[start, end)`. */
@@ -633,8 +995,8 @@ export type ValidationIssue_Deserialize = {
 	code: string,
 	/**  What is wrong and how to fix it, naming the network. */
 	message: string,
-	/**  Which thread part (0 = the main text), if it is about one. */
-	part?: number | null,
+	/**  The field it is about (see [`FieldCount::field`]), if one. */
+	field?: string | null,
 };
 
 /**  One problem with a post for one network. */
@@ -643,9 +1005,67 @@ export type ValidationIssue_Serialize = {
 	code: string,
 	/**  What is wrong and how to fix it, naming the network. */
 	message: string,
-	/**  Which thread part (0 = the main text), if it is about one. */
-	part: number | null,
+	/**  The field it is about (see [`FieldCount::field`]), if one. */
+	field: string | null,
 };
+
+/**  X: a post, or a thread of posts each replying to the one before. */
+export type XOptions = XOptions_Serialize | XOptions_Deserialize;
+
+/**  X: a post, or a thread of posts each replying to the one before. */
+export type XOptions_Deserialize = {
+	/**  Further parts of a thread after the post's text. */
+	thread?: string[],
+};
+
+/**  X: a post, or a thread of posts each replying to the one before. */
+export type XOptions_Serialize = {
+	/**  Further parts of a thread after the post's text. */
+	thread: string[],
+};
+
+/**
+ *  YouTube: a video with its title and settings (the post's text is the
+ *  video's description).
+ */
+export type YoutubeOptions = YoutubeOptions_Serialize | YoutubeOptions_Deserialize;
+
+/**
+ *  YouTube: a video with its title and settings (the post's text is the
+ *  video's description).
+ */
+export type YoutubeOptions_Deserialize = {
+	title?: string,
+	tags?: string[],
+	/**  A YouTube video category id ("22" is People & Blogs). */
+	categoryId?: string,
+	privacy?: YoutubePrivacy,
+	/**  YouTube requires the creator to say; `None` until they chose. */
+	madeForKids?: boolean | null,
+	notifySubscribers?: boolean,
+	/**  A picture from the media folder to set as the custom thumbnail. */
+	thumbnailMediaId?: number | null,
+};
+
+/**
+ *  YouTube: a video with its title and settings (the post's text is the
+ *  video's description).
+ */
+export type YoutubeOptions_Serialize = {
+	title: string,
+	tags: string[],
+	/**  A YouTube video category id ("22" is People & Blogs). */
+	categoryId: string,
+	privacy: YoutubePrivacy,
+	/**  YouTube requires the creator to say; `None` until they chose. */
+	madeForKids: boolean | null,
+	notifySubscribers: boolean,
+	/**  A picture from the media folder to set as the custom thumbnail. */
+	thumbnailMediaId: number | null,
+};
+
+/**  Who sees a YouTube video. */
+export type YoutubePrivacy = "public" | "unlisted" | "private";
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

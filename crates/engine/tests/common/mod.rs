@@ -7,11 +7,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
+use creatorflow_engine::MediaRef;
 use creatorflow_engine::{
     Account, Clock, Engine, EngineConfig, Platforms, Post, PostInput, SaveIntent, SchedulerConfig,
     SchedulerHandle, TargetStatus, Vault,
 };
-use creatorflow_sandbox::platforms::x::X_PUBLIC_CLIENT_ID;
 use creatorflow_sandbox::{ConsentMode, SandboxConfig, SandboxHandle};
 
 /// A clock tests can move; starts at the real time.
@@ -40,6 +40,12 @@ pub struct Harness {
     pub dir: tempfile::TempDir,
     pub keychain_service: String,
     pub scheduler: Option<SchedulerHandle>,
+    /// Changes to the sandbox platforms (e.g. a smaller upload chunk).
+    pub customize: fn(Platforms, &SandboxHandle) -> Platforms,
+}
+
+fn as_is(p: Platforms, _: &SandboxHandle) -> Platforms {
+    p
 }
 
 pub fn fast_scheduler() -> SchedulerConfig {
@@ -52,6 +58,11 @@ pub fn fast_scheduler() -> SchedulerConfig {
 
 impl Harness {
     pub async fn new() -> Self {
+        Self::with_platforms(as_is).await
+    }
+
+    /// A harness whose sandbox platforms go through `customize` first.
+    pub async fn with_platforms(customize: fn(Platforms, &SandboxHandle) -> Platforms) -> Self {
         let sandbox = creatorflow_sandbox::start(SandboxConfig {
             consent: ConsentMode::Approve { account_id: None },
             ..SandboxConfig::default()
@@ -64,7 +75,7 @@ impl Harness {
             creatorflow_engine::auth::random_token(10)
         );
         let clock = TestClock::new();
-        let engine = open_engine(&dir, &sandbox, &keychain_service, clock.clone()).await;
+        let engine = open_engine(&dir, &sandbox, &keychain_service, clock.clone(), customize).await;
         Self {
             sandbox,
             engine,
@@ -72,6 +83,7 @@ impl Harness {
             dir,
             keychain_service,
             scheduler: None,
+            customize,
         }
     }
 
@@ -86,6 +98,7 @@ impl Harness {
             &self.sandbox,
             &self.keychain_service,
             self.clock.clone(),
+            self.customize,
         )
         .await;
     }
@@ -97,6 +110,36 @@ impl Harness {
                 .await
                 .expect("scheduler"),
         );
+    }
+
+    /// Connects a sandbox YouTube channel the way the app does: the engine
+    /// binds a one-shot loopback listener on a free port and builds the
+    /// authorize URL; the "browser" follows it (the sandbox approves at once)
+    /// and is sent to the listener, which hands the code to the engine.
+    pub async fn connect_youtube(&self, channel: &str) -> Account {
+        self.sandbox.set_consent(ConsentMode::Approve {
+            account_id: Some(channel.to_owned()),
+        });
+        let start = self
+            .engine
+            .connect(creatorflow_engine::Platform::Youtube)
+            .await
+            .expect("start connect");
+        let back = follow_authorize(&start.authorize_url).await;
+        assert!(
+            back.starts_with(&start.redirect_uri),
+            "{back} is not {}",
+            start.redirect_uri
+        );
+        let page = reqwest::get(&back).await.expect("the listener answers");
+        assert_eq!(page.status(), 200);
+        let accounts = self.engine.accounts().await.expect("accounts");
+        accounts
+            .into_iter()
+            .find(|a| {
+                a.platform == creatorflow_engine::Platform::Youtube && a.platform_user_id == channel
+            })
+            .expect("the channel is connected")
     }
 
     /// Connects a sandbox X account the way the app does: the engine builds
@@ -216,15 +259,39 @@ async fn open_engine(
     sandbox: &SandboxHandle,
     service: &str,
     clock: Arc<TestClock>,
+    customize: fn(Platforms, &SandboxHandle) -> Platforms,
 ) -> Engine {
     Engine::open(
         EngineConfig::new(dir.path())
             .clock(clock)
             .vault(Vault::keychain(service))
-            .platforms(Platforms::sandbox(&sandbox.base_url(), X_PUBLIC_CLIENT_ID)),
+            .platforms(customize(sandbox_platforms(sandbox), sandbox)),
     )
     .await
     .expect("engine")
+}
+
+/// Every client pointed at `sandbox`, with its demo apps, as the app's
+/// sandbox mode sets them up.
+pub fn sandbox_platforms(sandbox: &SandboxHandle) -> Platforms {
+    creatorflow_sandbox::demo_clients()
+        .into_iter()
+        .fold(Platforms::sandbox(&sandbox.base_url()), |p, c| {
+            p.with_demo_client(c.platform, c.client_id, c.client_secret)
+        })
+}
+
+/// Attaches a file the way the app does: from a path on disk (here a file
+/// written in `dir` first, named as the creator named it).
+pub async fn import(engine: &Engine, dir: &std::path::Path, name: &str, bytes: &[u8]) -> MediaRef {
+    let folder = dir.join(format!(
+        "picked-{}",
+        creatorflow_engine::auth::random_token(6)
+    ));
+    std::fs::create_dir_all(&folder).expect("dir");
+    let path = folder.join(name);
+    std::fs::write(&path, bytes).expect("write the picked file");
+    engine.import_media_file(&path).await.expect("import")
 }
 
 /// Plays the browser: GET the authorize URL, return where it redirects.
@@ -308,4 +375,61 @@ pub fn png(w: u32, h: u32, seed: u8) -> Vec<u8> {
     chunk(&mut out, b"IDAT", &z);
     chunk(&mut out, b"IEND", &[]);
     out
+}
+
+/// A playable-looking MP4 (an H.264 track of `seconds` one-second samples of
+/// `sample_bytes` each, `moov` after `mdat` as cameras write it), written
+/// with the `mp4` crate: the emulators never decode it.
+pub fn mp4_video(width: u16, height: u16, seconds: u32, sample_bytes: usize) -> Vec<u8> {
+    use mp4::{AvcConfig, MediaConfig, Mp4Config, Mp4Sample, Mp4Writer, TrackConfig, TrackType};
+    let mut out = std::io::Cursor::new(Vec::new());
+    let config = Mp4Config {
+        major_brand: str::parse("isom").expect("brand"),
+        minor_version: 512,
+        compatible_brands: vec![
+            str::parse("isom").expect("brand"),
+            str::parse("avc1").expect("brand"),
+            str::parse("mp41").expect("brand"),
+        ],
+        timescale: 1000,
+    };
+    let mut writer = Mp4Writer::write_start(&mut out, &config).expect("start");
+    writer
+        .add_track(&TrackConfig {
+            track_type: TrackType::Video,
+            timescale: 1000,
+            language: "und".into(),
+            media_conf: MediaConfig::AvcConfig(AvcConfig {
+                width,
+                height,
+                seq_param_set: vec![0x67, 0x42, 0xC0, 0x1E, 0xDA, 0x02, 0x80, 0xBF, 0xE5, 0x84],
+                pic_param_set: vec![0x68, 0xCE, 0x3C, 0x80],
+            }),
+        })
+        .expect("track");
+    let mut seed = 0x9E37_79B9_u32;
+    for i in 0..seconds {
+        let bytes: Vec<u8> = (0..sample_bytes)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 17;
+                seed ^= seed << 5;
+                seed as u8
+            })
+            .collect();
+        writer
+            .write_sample(
+                1,
+                &Mp4Sample {
+                    start_time: u64::from(i) * 1000,
+                    duration: 1000,
+                    rendering_offset: 0,
+                    is_sync: true,
+                    bytes: bytes.into(),
+                },
+            )
+            .expect("sample");
+    }
+    writer.write_end().expect("end");
+    out.into_inner()
 }

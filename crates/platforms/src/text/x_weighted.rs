@@ -1,5 +1,5 @@
 //! X's weighted text length: twitter-text v3 (`config/v3.json`, `parseTweet`).
-//! Contract: shared/platforms/x-linkedin-oauth.md §1.7.
+//! Contract: docs/platforms/x.md §7.
 //!
 //! 1. The text is NFC-normalised.
 //! 2. Links are found the way twitter-text's `extractUrlsWithIndices` finds

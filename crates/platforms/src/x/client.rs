@@ -1,7 +1,7 @@
 //! The X client: profile, publish (media, post, thread), reconcile, delete,
-//! revoke, over X API v2.
+//! over X API v2.
 
-use std::time::Duration;
+use std::future::Future;
 
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -13,32 +13,39 @@ use serde_json::{Value, json};
 
 use super::checkpoint::{InFlight, XCheckpoint};
 use super::errors::{XOperation, map_error, redact};
+use super::media::Uploads;
 use super::validate::{self, validate_post};
 use super::{XEndpoints, capabilities, oauth_spec};
+use crate::auth::{Authenticator, StandardOAuth, TokenSource, authorized};
 use crate::error::{ErrorKind, PlatformError};
 use crate::text::x_weighted::MAX_WEIGHTED_LENGTH;
 use crate::types::{
-    AccessToken, Capabilities, ClientCredentials, OAuthSpec, Platform, Profile, PublishRequest,
-    Published, Reconciled, ValidationIssue,
+    AccessToken, Capabilities, FieldCount, Outcome, Platform, Profile, PublishRequest, Published,
+    Reconciled, ValidationIssue,
 };
 use crate::{PublishSink, Publisher};
 
-/// How long `publish` waits for X to process a GIF or video before giving up
-/// for now (the checkpoint keeps the media; the next try polls again).
-const DEFAULT_PROCESSING_TIMEOUT: Duration = Duration::from_secs(20 * 60);
-
-/// X API v2 client. Holds no token: every call gets the one to use.
+/// X API v2 client. Holds no token: every call gets a source to ask.
 ///
-/// The post URL needs the account's @handle: `publish` takes it from
-/// `post.options["username"]` when the engine passes it, else from the
-/// checkpoint of an earlier try, else it asks `GET /2/users/me` once (before
-/// any upload, which also checks the token early).
-#[derive(Debug, Clone)]
+/// The post URL needs the account's @handle: `publish` takes it from the
+/// request's account when the engine passes it, else from the checkpoint of
+/// an earlier try, else it asks `GET /2/users/me` once (before any upload,
+/// which also checks the token early).
+#[derive(Clone)]
 pub struct XClient {
     pub(super) endpoints: XEndpoints,
     pub(super) http: reqwest::Client,
     pub(super) text_limit: usize,
-    pub(super) processing_timeout: Duration,
+    auth: std::sync::Arc<StandardOAuth>,
+}
+
+impl std::fmt::Debug for XClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("XClient")
+            .field("endpoints", &self.endpoints)
+            .field("text_limit", &self.text_limit)
+            .finish()
+    }
 }
 
 /// A successful answer from X.
@@ -49,29 +56,18 @@ pub(super) struct Answer {
 
 impl XClient {
     pub fn new(endpoints: XEndpoints) -> Self {
+        let auth = std::sync::Arc::new(StandardOAuth(oauth_spec(&endpoints)));
         Self {
             endpoints,
             http: crate::http::client(),
             text_limit: MAX_WEIGHTED_LENGTH,
-            processing_timeout: DEFAULT_PROCESSING_TIMEOUT,
+            auth,
         }
-    }
-
-    /// Uses another HTTP client (proxy, timeouts, tests).
-    pub fn with_http_client(mut self, http: reqwest::Client) -> Self {
-        self.http = http;
-        self
     }
 
     /// Allows longer posts (X Premium accounts), for `validate` and `publish`.
     pub fn with_text_limit(mut self, limit: usize) -> Self {
         self.text_limit = limit;
-        self
-    }
-
-    /// How long `publish` waits for X to process a GIF or video.
-    pub fn with_processing_timeout(mut self, timeout: Duration) -> Self {
-        self.processing_timeout = timeout;
         self
     }
 
@@ -109,8 +105,30 @@ impl XClient {
         }
     }
 
+    /// Builds and sends a request with a good token from `tokens`; after a
+    /// 401 it asks for a renewed token and sends it once more.
+    pub(super) async fn send<F, Fut>(
+        &self,
+        op: XOperation,
+        tokens: &dyn TokenSource,
+        build: F,
+    ) -> Result<Answer, PlatformError>
+    where
+        F: Fn(AccessToken) -> Fut,
+        Fut: Future<Output = Result<reqwest::RequestBuilder, PlatformError>>,
+    {
+        authorized(tokens, |token| {
+            let request = build(token.clone());
+            async move {
+                let request = request.await?;
+                self.execute(op, request, token.secret()).await
+            }
+        })
+        .await
+    }
+
     /// `GET /2/users/me`.
-    pub async fn me(&self, token: &AccessToken) -> Result<Profile, PlatformError> {
+    pub async fn me(&self, tokens: &dyn TokenSource) -> Result<Profile, PlatformError> {
         #[derive(Deserialize)]
         struct User {
             #[serde(deserialize_with = "id_string")]
@@ -123,11 +141,10 @@ impl XClient {
         let mut url = self.endpoints.api("/2/users/me");
         url.set_query(Some("user.fields=profile_image_url"));
         let answer = self
-            .execute(
-                XOperation::Profile,
-                self.http.get(url).bearer_auth(token.secret()),
-                token.secret(),
-            )
+            .send(XOperation::Profile, tokens, |token| {
+                let request = self.http.get(url.clone()).bearer_auth(token.secret());
+                async move { Ok(request) }
+            })
             .await?;
         let user: User = data(&answer)?;
         Ok(Profile {
@@ -141,7 +158,7 @@ impl XClient {
     /// `POST /2/tweets`: one post, optionally replying and with media.
     pub async fn create_post(
         &self,
-        token: &AccessToken,
+        tokens: &dyn TokenSource,
         text: &str,
         media_ids: &[String],
         reply_to: Option<&str>,
@@ -161,17 +178,18 @@ impl XClient {
         if let Some(parent) = reply_to {
             body["reply"] = json!({ "in_reply_to_tweet_id": parent });
         }
+        let op = XOperation::CreatePost {
+            reply: reply_to.is_some(),
+        };
         let answer = self
-            .execute(
-                XOperation::CreatePost {
-                    reply: reply_to.is_some(),
-                },
-                self.http
+            .send(op, tokens, |token| {
+                let request = self
+                    .http
                     .post(self.endpoints.api("/2/tweets"))
                     .bearer_auth(token.secret())
-                    .json(&body),
-                token.secret(),
-            )
+                    .json(&body);
+                async move { Ok(request) }
+            })
             .await?;
         let created: Created = data(&answer)?;
         if !is_id(&created.id) {
@@ -187,31 +205,33 @@ impl Publisher for XClient {
         Platform::X
     }
 
-    fn oauth_spec(&self) -> OAuthSpec {
-        oauth_spec(&self.endpoints)
+    fn authenticator(&self) -> &dyn Authenticator {
+        self.auth.as_ref()
     }
 
     fn capabilities(&self) -> Capabilities {
-        let mut caps = capabilities();
-        caps.text_limit = u32::try_from(self.text_limit).unwrap_or(u32::MAX);
-        caps
+        capabilities(u32::try_from(self.text_limit).unwrap_or(u32::MAX))
     }
 
     fn validate(&self, post: &PublishRequest) -> Vec<ValidationIssue> {
         validate_post(post, self.text_limit)
     }
 
-    async fn profile(&self, token: &AccessToken) -> Result<Profile, PlatformError> {
-        self.me(token).await
+    fn counts(&self, post: &PublishRequest) -> Vec<FieldCount> {
+        validate::counts(post, self.text_limit)
+    }
+
+    async fn profiles(&self, tokens: &dyn TokenSource) -> Result<Vec<Profile>, PlatformError> {
+        Ok(vec![self.me(tokens).await?])
     }
 
     async fn publish(
         &self,
-        token: &AccessToken,
+        tokens: &dyn TokenSource,
         post: &PublishRequest,
         checkpoint: &mut Value,
         sink: &dyn PublishSink,
-    ) -> Result<Published, PlatformError> {
+    ) -> Result<Outcome, PlatformError> {
         if let Some(issue) = self.validate(post).into_iter().next() {
             return Err(PlatformError::new(
                 ErrorKind::Rejected,
@@ -235,7 +255,7 @@ impl Publisher for XClient {
         }
         let mut run = Run {
             client: self,
-            token,
+            tokens,
             cp,
             out: checkpoint,
             sink,
@@ -246,16 +266,20 @@ impl Publisher for XClient {
             tracing::info!(part = flight.part, "retrying an X post part left in flight");
         }
 
-        let username = match option_username(post).or_else(|| run.cp.username.clone()) {
+        let username = match account_username(post).or_else(|| run.cp.username.clone()) {
             Some(u) => u,
-            None => self.me(token).await?.username,
+            None => self.me(tokens).await?.username,
         };
         if run.cp.username.as_deref() != Some(username.as_str()) {
             run.cp.username = Some(username.clone());
         }
 
         let media_ids = if run.cp.parts.is_empty() && !post.media.is_empty() {
-            run.upload_all(&post.media).await?
+            match run.upload_all(&post.media).await? {
+                Uploads::Ready(ids) => ids,
+                // X processes a GIF or video first: come back when it said.
+                Uploads::Processing(p) => return Ok(Outcome::Processing(p)),
+            }
         } else {
             Vec::new()
         };
@@ -274,7 +298,7 @@ impl Publisher for XClient {
             }
             let ids: &[String] = if i == 0 { &media_ids } else { &[] };
             match self
-                .create_post(token, text, ids, reply_to.as_deref())
+                .create_post(tokens, text, ids, reply_to.as_deref())
                 .await
             {
                 Ok(id) => {
@@ -305,10 +329,21 @@ impl Publisher for XClient {
                 "CreatorFlow had nothing to publish to X.",
             )
         })?;
-        Ok(Published {
-            url: Some(self.post_url(&username, &first)),
-            remote_id: first,
-        })
+        Ok(Outcome::Published(Published::new(
+            first.clone(),
+            Some(self.post_url(&username, &first)),
+        )))
+    }
+
+    /// X was processing a GIF or video: ask once more, and post when it is done.
+    async fn check(
+        &self,
+        tokens: &dyn TokenSource,
+        post: &PublishRequest,
+        checkpoint: &mut Value,
+        sink: &dyn PublishSink,
+    ) -> Result<Outcome, PlatformError> {
+        self.publish(tokens, post, checkpoint, sink).await
     }
 
     /// What the checkpoint alone can tell (X has no idempotency key, and the
@@ -320,7 +355,7 @@ impl Publisher for XClient {
     ///   checkpoint* is safe; it creates only the missing parts.
     async fn reconcile(
         &self,
-        _token: &AccessToken,
+        _tokens: &dyn TokenSource,
         post: &PublishRequest,
         checkpoint: &Value,
     ) -> Result<Reconciled, PlatformError> {
@@ -330,11 +365,11 @@ impl Publisher for XClient {
             && cp.parts.len() >= total
             && let Some(first) = cp.parts.first()
         {
-            let username = option_username(post).or(cp.username);
-            return Ok(Reconciled::Published(Published {
-                remote_id: first.clone(),
-                url: username.map(|u| self.post_url(&u, first)),
-            }));
+            let username = account_username(post).or(cp.username);
+            return Ok(Reconciled::Published(Published::new(
+                first.clone(),
+                username.map(|u| self.post_url(&u, first)),
+            )));
         }
         if cp.in_flight.is_some() {
             return Ok(Reconciled::Unknown);
@@ -344,7 +379,7 @@ impl Publisher for XClient {
 
     /// `DELETE /2/tweets/{id}`; a post X no longer has counts as deleted.
     /// Only that post goes: the replies of a thread stay on X.
-    async fn delete(&self, token: &AccessToken, remote_id: &str) -> Result<(), PlatformError> {
+    async fn delete(&self, tokens: &dyn TokenSource, remote_id: &str) -> Result<(), PlatformError> {
         #[derive(Deserialize)]
         struct Deleted {
             deleted: bool,
@@ -359,11 +394,10 @@ impl Publisher for XClient {
         }
         let url = self.endpoints.api(&format!("/2/tweets/{remote_id}"));
         let answer = match self
-            .execute(
-                XOperation::DeletePost,
-                self.http.delete(url).bearer_auth(token.secret()),
-                token.secret(),
-            )
+            .send(XOperation::DeletePost, tokens, |token| {
+                let request = self.http.delete(url.clone()).bearer_auth(token.secret());
+                async move { Ok(request) }
+            })
             .await
         {
             Ok(a) => a,
@@ -385,30 +419,12 @@ impl Publisher for XClient {
             .with_status(answer.status))
         }
     }
-
-    /// `POST /2/oauth2/revoke` as a plain form (`token`, `client_id`; HTTP
-    /// Basic as well when the app has a secret).
-    async fn revoke(&self, client: &ClientCredentials, token: &str) -> Result<(), PlatformError> {
-        let mut request = self
-            .http
-            .post(self.endpoints.api("/2/oauth2/revoke"))
-            .form(&[("token", token), ("client_id", client.client_id.as_str())]);
-        if let Some(secret) = &client.client_secret {
-            request = request.basic_auth(&client.client_id, Some(secret));
-        }
-        let result = self.execute(XOperation::Revoke, request, token).await;
-        let result = match (&client.client_secret, result) {
-            (Some(secret), Err(e)) => Err(redact(e, secret)),
-            (_, r) => r,
-        };
-        result.map(|_| ())
-    }
 }
 
 /// One publish in progress: the checkpoint and where it is saved.
 pub(super) struct Run<'a> {
     pub client: &'a XClient,
-    pub token: &'a AccessToken,
+    pub tokens: &'a dyn TokenSource,
     pub cp: XCheckpoint,
     pub out: &'a mut Value,
     pub sink: &'a dyn PublishSink,
@@ -429,12 +445,15 @@ impl Run<'_> {
     }
 }
 
-fn option_username(post: &PublishRequest) -> Option<String> {
-    post.options
-        .get("username")
-        .and_then(Value::as_str)
-        .map(|u| u.trim().trim_start_matches('@').to_owned())
-        .filter(|u| !u.is_empty())
+fn account_username(post: &PublishRequest) -> Option<String> {
+    Some(
+        post.account
+            .username
+            .trim()
+            .trim_start_matches('@')
+            .to_owned(),
+    )
+    .filter(|u| !u.is_empty())
 }
 
 /// X ids: 1 to 19 digits.
@@ -529,19 +548,20 @@ mod tests {
     }
 
     #[test]
-    fn username_option() {
-        let post = PublishRequest {
+    fn username_from_the_account() {
+        let mut post = PublishRequest {
+            account: crate::types::RemoteAccount {
+                id: "1".into(),
+                username: " @someone ".into(),
+            },
             text: "x".into(),
-            thread: vec![],
             media: vec![],
-            options: json!({"username": " @someone "}),
+            cover: None,
+            options: crate::options::PlatformOptions::default_for(Platform::X),
         };
-        assert_eq!(option_username(&post).as_deref(), Some("someone"));
-        let post = PublishRequest {
-            options: json!({"username": ""}),
-            ..post
-        };
-        assert_eq!(option_username(&post), None);
+        assert_eq!(account_username(&post).as_deref(), Some("someone"));
+        post.account.username.clear();
+        assert_eq!(account_username(&post), None);
     }
 
     #[test]

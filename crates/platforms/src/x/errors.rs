@@ -1,6 +1,6 @@
 //! X's error answers, classified into [`PlatformError`]s.
 //!
-//! X speaks three error dialects (contract §1.1, §1.6):
+//! X speaks three error dialects (docs/platforms/x.md §1.5, §6.2, §6.3):
 //! - v2 problem JSON: `{"title","detail","type","status"}`, sometimes with an
 //!   `errors: [{"message", "parameters"}]` array;
 //! - the v1.1 array: `{"errors":[{"code":88,"message":"Rate limit exceeded"}]}`;

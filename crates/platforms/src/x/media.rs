@@ -1,11 +1,12 @@
-//! Media uploads to X (contract §1.5), streamed from disk.
+//! Media uploads to X (docs/platforms/x.md §5), streamed from disk.
 //!
 //! - Still images up to [`SIMPLE_UPLOAD_MAX`]: one multipart
 //!   `POST /2/media/upload` (`media_category=tweet_image`), the file streamed.
 //! - GIFs, videos and larger images: `initialize` → `append` (segments of
-//!   [`CHUNK_SIZE`], each streamed from its offset in the file) → `finalize`,
-//!   then `GET /2/media/upload?command=STATUS` every `check_after_secs` until
-//!   X has processed it.
+//!   [`CHUNK_SIZE`], each streamed from its offset in the file) → `finalize`.
+//!   While X processes the file the publish answers "processing, check back
+//!   in `check_after_secs`": the engine frees the worker and comes back, and
+//!   each check asks `GET /2/media/upload?command=STATUS` once.
 //!
 //! The checkpoint is saved after `initialize`, after every `append`, after
 //! `finalize` and once processing succeeded, so a crash resumes the upload
@@ -13,7 +14,6 @@
 
 use std::io::SeekFrom;
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use reqwest::multipart::{Form, Part};
@@ -27,7 +27,7 @@ use super::client::{Run, data, id_string};
 use super::errors::XOperation;
 use super::validate::{XMediaKind, media_type};
 use crate::error::{ErrorKind, PlatformError};
-use crate::types::MediaFile;
+use crate::types::{MediaFile, Processing};
 
 /// Images up to this size go in one request; larger ones are chunked.
 pub const SIMPLE_UPLOAD_MAX: u64 = 4 * 1024 * 1024;
@@ -35,8 +35,8 @@ pub const SIMPLE_UPLOAD_MAX: u64 = 4 * 1024 * 1024;
 pub const CHUNK_SIZE: u64 = 4 * 1024 * 1024;
 /// Re-upload media that expires sooner than this.
 const EXPIRY_MARGIN: chrono::Duration = chrono::Duration::minutes(30);
-/// Longest wait between STATUS polls, whatever X says.
-const MAX_POLL_WAIT: Duration = Duration::from_secs(60);
+/// Longest wait between STATUS polls, whatever X says (seconds).
+const MAX_POLL_WAIT_SECS: u64 = 60;
 
 /// `data` of an upload, finalize or STATUS answer.
 #[derive(Debug, Deserialize)]
@@ -55,6 +55,8 @@ struct ProcessingInfo {
     #[serde(default)]
     check_after_secs: Option<u64>,
     #[serde(default)]
+    progress_percent: Option<u32>,
+    #[serde(default)]
     error: Option<Value>,
 }
 
@@ -62,6 +64,36 @@ impl ProcessingInfo {
     fn done(info: Option<&Self>) -> bool {
         info.is_none_or(|i| i.state == "succeeded")
     }
+
+    /// When to ask again, and what to show meanwhile.
+    fn processing(&self, kind: XMediaKind) -> Processing {
+        let wait = self
+            .check_after_secs
+            .unwrap_or(1)
+            .clamp(1, MAX_POLL_WAIT_SECS);
+        let stage = match self.progress_percent {
+            Some(p) => format!("X is processing the {} ({p} %)", kind.noun()),
+            None => format!("X is processing the {}", kind.noun()),
+        };
+        Processing {
+            check_at: Utc::now() + chrono::Duration::seconds(wait as i64),
+            stage,
+        }
+    }
+}
+
+/// Where the post's media stand after an upload pass.
+pub(super) enum Uploads {
+    /// Every file is uploaded and processed: their ids, in the post's order.
+    Ready(Vec<String>),
+    /// X is still processing a file.
+    Processing(Processing),
+}
+
+/// One file after an upload pass.
+enum Upload {
+    Ready(String),
+    Processing(Processing),
 }
 
 /// Where the bytes of all the post's media stand, for the progress bar.
@@ -72,31 +104,43 @@ struct Progress {
 
 impl Run<'_> {
     /// Uploads every file not uploaded yet (per the checkpoint) and returns
-    /// the media ids in the post's order.
+    /// the media ids in the post's order, or when to check back while X
+    /// processes one of them.
     pub(super) async fn upload_all(
         &mut self,
         media: &[MediaFile],
-    ) -> Result<Vec<String>, PlatformError> {
+    ) -> Result<Uploads, PlatformError> {
         let mut progress = Progress {
             done: 0,
             total: media.iter().map(|m| m.size).sum(),
         };
         self.sink.progress(0, progress.total);
         let mut ids = Vec::with_capacity(media.len());
+        let mut pending: Option<Processing> = None;
         for file in media {
-            let id = self.upload_one(file, &mut progress).await?;
+            match self.upload_one(file, &mut progress).await? {
+                Upload::Ready(id) => ids.push(id),
+                Upload::Processing(p) => {
+                    pending = Some(match pending {
+                        Some(q) if q.check_at <= p.check_at => q,
+                        _ => p,
+                    });
+                }
+            }
             progress.done += file.size;
             self.sink.progress(progress.done, progress.total);
-            ids.push(id);
         }
-        Ok(ids)
+        Ok(match pending {
+            Some(p) => Uploads::Processing(p),
+            None => Uploads::Ready(ids),
+        })
     }
 
     async fn upload_one(
         &mut self,
         file: &MediaFile,
         progress: &mut Progress,
-    ) -> Result<String, PlatformError> {
+    ) -> Result<Upload, PlatformError> {
         let key = media_key(file);
         let kind = XMediaKind::of_mime(&file.mime).ok_or_else(|| {
             PlatformError::new(
@@ -113,10 +157,9 @@ impl Run<'_> {
         if let Some(done) = self.cp.media.get(&key).cloned() {
             if done.expires_at.is_none_or(|at| at > soon) {
                 if !done.ready {
-                    self.wait_until_processed(&key, &done.media_id, kind, None)
-                        .await?;
+                    return self.poll_processing(&key, &done.media_id, kind).await;
                 }
-                return Ok(done.media_id);
+                return Ok(Upload::Ready(done.media_id));
             }
             self.cp.media.remove(&key);
         }
@@ -140,11 +183,13 @@ impl Run<'_> {
         );
         self.cp.upload = None;
         self.save().await?;
-        if !ready {
-            self.wait_until_processed(&key, &data.id, kind, data.processing_info)
-                .await?;
+        match data.processing_info {
+            Some(info) if !ready => match info.state.as_str() {
+                "failed" => Err(self.processing_failed(&key, kind, &info).await),
+                _ => Ok(Upload::Processing(info.processing(kind))),
+            },
+            _ => Ok(Upload::Ready(data.id)),
         }
-        Ok(data.id)
     }
 
     /// `POST /2/media/upload`, multipart, the file streamed from disk.
@@ -154,23 +199,29 @@ impl Run<'_> {
         kind: XMediaKind,
         len: u64,
     ) -> Result<MediaData, PlatformError> {
-        let part = file_part(&file.path, 0, len, &media_type(&file.mime))
-            .await
-            .map_err(|e| unreadable_file(&file.path, &e))?;
-        let form = Form::new()
-            .text("media_category", kind.category())
-            .part("media", part);
-        let secret = self.token.secret();
-        let answer = self
-            .client
-            .execute(
+        let client = self.client;
+        let url = client.endpoints.api("/2/media/upload");
+        let mime = media_type(&file.mime);
+        let answer = client
+            .send(
                 XOperation::UploadMedia { what: kind.noun() },
-                self.client
-                    .http
-                    .post(self.client.endpoints.api("/2/media/upload"))
-                    .bearer_auth(secret)
-                    .multipart(form),
-                secret,
+                self.tokens,
+                |token| {
+                    let (url, mime) = (url.clone(), mime.clone());
+                    async move {
+                        let part = file_part(&file.path, 0, len, &mime)
+                            .await
+                            .map_err(|e| unreadable_file(&file.path, &e))?;
+                        let form = Form::new()
+                            .text("media_category", kind.category())
+                            .part("media", part);
+                        Ok(client
+                            .http
+                            .post(url)
+                            .bearer_auth(token.secret())
+                            .multipart(form))
+                    }
+                },
             )
             .await?;
         data(&answer)
@@ -186,7 +237,7 @@ impl Run<'_> {
         progress: &mut Progress,
     ) -> Result<MediaData, PlatformError> {
         let op = XOperation::UploadMedia { what: kind.noun() };
-        let secret = self.token.secret();
+        let client = self.client;
         let now = Utc::now();
         let resumable = self.cp.upload.clone().filter(|u| {
             u.sha256 == key
@@ -204,21 +255,20 @@ impl Run<'_> {
                     #[serde(default)]
                     expires_after_secs: Option<i64>,
                 }
-                let answer = self
-                    .client
-                    .execute(
-                        op,
-                        self.client
+                let body = json!({
+                    "media_type": media_type(&file.mime),
+                    "total_bytes": len,
+                    "media_category": kind.category(),
+                });
+                let answer = client
+                    .send(op, self.tokens, |token| {
+                        let request = client
                             .http
-                            .post(self.client.endpoints.api("/2/media/upload/initialize"))
-                            .bearer_auth(secret)
-                            .json(&json!({
-                                "media_type": media_type(&file.mime),
-                                "total_bytes": len,
-                                "media_category": kind.category(),
-                            })),
-                        secret,
-                    )
+                            .post(client.endpoints.api("/2/media/upload/initialize"))
+                            .bearer_auth(token.secret())
+                            .json(&body);
+                        async move { Ok(request) }
+                    })
                     .await?;
                 let init: Initialized = data(&answer)?;
                 let session = ChunkedUpload {
@@ -241,27 +291,27 @@ impl Run<'_> {
         while session.next_segment < segments {
             let offset = session.next_segment * session.chunk_size;
             let size = session.chunk_size.min(len - offset);
-            let part = file_part(&file.path, offset, size, "application/octet-stream")
-                .await
-                .map_err(|e| unreadable_file(&file.path, &e))?;
-            let form = Form::new()
-                .text("segment_index", session.next_segment.to_string())
-                .part("media", part);
-            let url = self
-                .client
+            let segment = session.next_segment;
+            let url = client
                 .endpoints
                 .api(&format!("/2/media/upload/{}/append", session.media_id));
-            let sent = self
-                .client
-                .execute(
-                    op,
-                    self.client
-                        .http
-                        .post(url)
-                        .bearer_auth(secret)
-                        .multipart(form),
-                    secret,
-                )
+            let sent = client
+                .send(op, self.tokens, |token| {
+                    let url = url.clone();
+                    async move {
+                        let part = file_part(&file.path, offset, size, "application/octet-stream")
+                            .await
+                            .map_err(|e| unreadable_file(&file.path, &e))?;
+                        let form = Form::new()
+                            .text("segment_index", segment.to_string())
+                            .part("media", part);
+                        Ok(client
+                            .http
+                            .post(url)
+                            .bearer_auth(token.secret())
+                            .multipart(form))
+                    }
+                })
                 .await;
             if let Err(e) = sent {
                 return Err(self.forget_session_if_refused(e).await);
@@ -273,13 +323,14 @@ impl Run<'_> {
                 .progress(progress.done + (offset + size), progress.total);
         }
 
-        let url = self
-            .client
+        let url = client
             .endpoints
             .api(&format!("/2/media/upload/{}/finalize", session.media_id));
-        let finalized = self
-            .client
-            .execute(op, self.client.http.post(url).bearer_auth(secret), secret)
+        let finalized = client
+            .send(op, self.tokens, |token| {
+                let request = client.http.post(url.clone()).bearer_auth(token.secret());
+                async move { Ok(request) }
+            })
             .await;
         match finalized {
             Ok(answer) => data(&answer),
@@ -299,58 +350,41 @@ impl Run<'_> {
         e
     }
 
-    /// Polls STATUS until X has processed the media, waiting
-    /// `check_after_secs` (at least 1 s, at most 60 s) between polls.
-    async fn wait_until_processed(
+    /// Asks STATUS once where X's processing of the media stands.
+    async fn poll_processing(
         &mut self,
         key: &str,
         media_id: &str,
         kind: XMediaKind,
-        first: Option<ProcessingInfo>,
-    ) -> Result<(), PlatformError> {
+    ) -> Result<Upload, PlatformError> {
         let op = XOperation::UploadMedia { what: kind.noun() };
-        let secret = self.token.secret();
-        let deadline = Instant::now() + self.client.processing_timeout;
-        let mut info = first;
-        loop {
-            if let Some(i) = &info {
-                match i.state.as_str() {
-                    "succeeded" => break,
-                    "failed" => return Err(self.processing_failed(key, kind, i).await),
-                    _ => {}
-                }
-                let wait =
-                    Duration::from_secs(i.check_after_secs.unwrap_or(1).max(1)).min(MAX_POLL_WAIT);
-                if Instant::now() + wait > deadline {
-                    return Err(PlatformError::new(
-                        ErrorKind::Timeout,
-                        "media_processing",
-                        format!(
-                            "X is still processing the {}. CreatorFlow will try again.",
-                            kind.noun()
-                        ),
-                    ));
-                }
-                tokio::time::sleep(wait).await;
+        let client = self.client;
+        let mut url = client.endpoints.api("/2/media/upload");
+        url.query_pairs_mut()
+            .append_pair("command", "STATUS")
+            .append_pair("media_id", media_id);
+        let answer = client
+            .send(op, self.tokens, |token| {
+                let request = client.http.get(url.clone()).bearer_auth(token.secret());
+                async move { Ok(request) }
+            })
+            .await?;
+        let status: MediaData = data(&answer)?;
+        match status.processing_info {
+            Some(info) if info.state == "failed" => {
+                Err(self.processing_failed(key, kind, &info).await)
             }
-            let mut url = self.client.endpoints.api("/2/media/upload");
-            url.query_pairs_mut()
-                .append_pair("command", "STATUS")
-                .append_pair("media_id", media_id);
-            let answer = self
-                .client
-                .execute(op, self.client.http.get(url).bearer_auth(secret), secret)
-                .await?;
-            let status: MediaData = data(&answer)?;
-            match status.processing_info {
-                Some(i) => info = Some(i),
-                None => break,
+            Some(info) if info.state != "succeeded" => {
+                Ok(Upload::Processing(info.processing(kind)))
+            }
+            _ => {
+                if let Some(m) = self.cp.media.get_mut(key) {
+                    m.ready = true;
+                }
+                self.save().await?;
+                Ok(Upload::Ready(media_id.to_owned()))
             }
         }
-        if let Some(m) = self.cp.media.get_mut(key) {
-            m.ready = true;
-        }
-        self.save().await
     }
 
     async fn processing_failed(
@@ -454,6 +488,8 @@ mod tests {
             sha256: "ABCD".into(),
             width: None,
             height: None,
+            duration_ms: None,
+            codec: None,
         };
         assert_eq!(media_key(&f), "abcd");
         f.sha256.clear();
@@ -465,10 +501,15 @@ mod tests {
         assert!(ProcessingInfo::done(None));
         let pending = ProcessingInfo {
             state: "pending".into(),
-            check_after_secs: Some(1),
+            check_after_secs: Some(500),
+            progress_percent: Some(40),
             error: None,
         };
         assert!(!ProcessingInfo::done(Some(&pending)));
+        let p = pending.processing(XMediaKind::Video);
+        assert_eq!(p.stage, "X is processing the video (40 %)");
+        let wait = p.check_at - Utc::now();
+        assert!(wait <= chrono::Duration::seconds(60) && wait > chrono::Duration::seconds(55));
     }
 
     #[tokio::test]

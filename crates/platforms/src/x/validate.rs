@@ -1,9 +1,10 @@
-//! X's content rules for a post or thread (contract §1.2, §1.5, §1.7).
+//! X's content rules for a post or thread (docs/platforms/x.md §2, §5.7, §7).
 
 use std::collections::HashMap;
 
+use crate::options::PlatformOptions;
 use crate::text::x_weighted;
-use crate::types::{MediaFile, PublishRequest, ValidationIssue};
+use crate::types::{FieldCount, MediaFile, PublishRequest, ValidationIssue, human_size};
 
 const MB: u64 = 1024 * 1024;
 /// Still images (JPEG, PNG, WebP): 5 MB.
@@ -15,6 +16,9 @@ pub const MAX_GIF_BYTES: u64 = 15 * MB;
 pub const MAX_VIDEO_BYTES: u64 = 512 * MB;
 /// Photos per post.
 pub const MAX_IMAGES: usize = 4;
+/// Video length X takes from most accounts: 0.5 s to 140 s.
+pub const MAX_VIDEO_DURATION_MS: u64 = 140_000;
+const MIN_VIDEO_DURATION_MS: u64 = 500;
 
 /// What X makes of an attachment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,10 +76,46 @@ pub fn media_type(mime: &str) -> String {
     }
 }
 
+/// The further parts of a thread, from X's options.
+pub fn thread(post: &PublishRequest) -> &[String] {
+    match &post.options {
+        PlatformOptions::X(o) => &o.thread,
+        _ => &[],
+    }
+}
+
 /// The text of every part: the post, then each reply.
 pub fn parts(post: &PublishRequest) -> Vec<&str> {
     std::iter::once(post.text.as_str())
-        .chain(post.thread.iter().map(String::as_str))
+        .chain(thread(post).iter().map(String::as_str))
+        .collect()
+}
+
+/// The field key of part `i` (0 = the post's text).
+pub fn part_field(i: usize) -> String {
+    if i == 0 {
+        "text".to_owned()
+    } else {
+        format!("thread.{i}")
+    }
+}
+
+/// Each part's weighted length against `limit`.
+pub fn counts(post: &PublishRequest, limit: usize) -> Vec<FieldCount> {
+    parts(post)
+        .iter()
+        .enumerate()
+        .map(|(i, text)| FieldCount {
+            field: part_field(i),
+            label: if i == 0 {
+                "Post".to_owned()
+            } else {
+                format!("Part {}", i + 1)
+            },
+            used: u32::try_from(x_weighted::weighted_length(text)).unwrap_or(u32::MAX),
+            limit: u32::try_from(limit).unwrap_or(u32::MAX),
+            counting: crate::types::CountingRule::XWeighted,
+        })
         .collect()
 }
 
@@ -91,10 +131,8 @@ pub fn validate_post(post: &PublishRequest, limit: usize) -> Vec<ValidationIssue
             "Your X post".to_owned()
         }
     };
-    let issue = |code: &str, message: String, part: usize| ValidationIssue {
-        code: code.to_owned(),
-        message,
-        part: u32::try_from(part).ok(),
+    let issue = |code: &str, message: String, part: usize| {
+        ValidationIssue::new(code, message, Some(&part_field(part)))
     };
 
     let mut seen: HashMap<&str, usize> = HashMap::new();
@@ -158,11 +196,7 @@ pub fn validate_post(post: &PublishRequest, limit: usize) -> Vec<ValidationIssue
 
 fn validate_media(media: &[MediaFile]) -> Vec<ValidationIssue> {
     let mut issues = Vec::new();
-    let issue = |code: &str, message: String| ValidationIssue {
-        code: code.to_owned(),
-        message,
-        part: Some(0),
-    };
+    let issue = |code: &str, message: String| ValidationIssue::new(code, message, Some("media"));
     let mut kinds = Vec::new();
     for file in media {
         let name = display_name(file);
@@ -178,6 +212,27 @@ fn validate_media(media: &[MediaFile]) -> Vec<ValidationIssue> {
             continue;
         };
         kinds.push(kind);
+        if kind == XMediaKind::Video
+            && let Some(ms) = file.duration_ms
+        {
+            if ms > MAX_VIDEO_DURATION_MS {
+                issues.push(issue(
+                    "video_too_long",
+                    format!(
+                        "\"{name}\" plays for {}; X takes videos up to {}.",
+                        crate::types::human_duration(ms),
+                        crate::types::human_duration(MAX_VIDEO_DURATION_MS)
+                    ),
+                ));
+            } else if ms < MIN_VIDEO_DURATION_MS {
+                issues.push(issue(
+                    "video_too_short",
+                    format!(
+                        "\"{name}\" is too short for X: it takes videos of half a second or more."
+                    ),
+                ));
+            }
+        }
         if file.size == 0 {
             issues.push(issue("media_empty", format!("\"{name}\" is empty.")));
         } else if file.size > kind.max_bytes() {
@@ -215,22 +270,7 @@ fn validate_media(media: &[MediaFile]) -> Vec<ValidationIssue> {
 }
 
 fn display_name(file: &MediaFile) -> String {
-    file.name.clone().unwrap_or_else(|| {
-        file.path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "the file".to_owned())
-    })
-}
-
-fn human_size(bytes: u64) -> String {
-    if bytes.is_multiple_of(MB) {
-        format!("{} MB", bytes / MB)
-    } else {
-        // One decimal, rounded.
-        let tenths = (bytes * 10 + MB / 2) / MB;
-        format!("{}.{} MB", tenths / 10, tenths % 10)
-    }
+    file.display_name()
 }
 
 #[cfg(test)]
@@ -240,10 +280,13 @@ mod tests {
 
     fn post(text: &str, thread: &[&str]) -> PublishRequest {
         PublishRequest {
+            account: Default::default(),
             text: text.to_owned(),
-            thread: thread.iter().map(|s| (*s).to_owned()).collect(),
             media: vec![],
-            options: serde_json::Value::Null,
+            cover: None,
+            options: PlatformOptions::X(crate::options::XOptions {
+                thread: thread.iter().map(|s| (*s).to_owned()).collect(),
+            }),
         }
     }
 
@@ -256,6 +299,8 @@ mod tests {
             sha256: "00".repeat(32),
             width: None,
             height: None,
+            duration_ms: None,
+            codec: None,
         }
     }
 
@@ -274,7 +319,7 @@ mod tests {
         let issues = validate_post(&post("ok", &[&"b".repeat(301)]), 280);
         assert_eq!(issues.len(), 1);
         assert_eq!(issues[0].code, "text_too_long");
-        assert_eq!(issues[0].part, Some(1));
+        assert_eq!(issues[0].field.as_deref(), Some("thread.1"));
         assert_eq!(
             issues[0].message,
             "Part 2 of your X thread is 301 characters; X allows 280."
@@ -292,10 +337,10 @@ mod tests {
     fn empty_parts() {
         let issues = validate_post(&post("  ", &[]), 280);
         assert_eq!(codes(&issues), vec!["empty_text"]);
-        assert_eq!(issues[0].part, Some(0));
+        assert_eq!(issues[0].field.as_deref(), Some("text"));
         let issues = validate_post(&post("first", &["", "third"]), 280);
         assert_eq!(codes(&issues), vec!["empty_text"]);
-        assert_eq!(issues[0].part, Some(1));
+        assert_eq!(issues[0].field.as_deref(), Some("thread.1"));
         assert!(
             issues[0]
                 .message
@@ -306,7 +351,7 @@ mod tests {
         p.media.push(file("a.png", "image/png", 10));
         let issues = validate_post(&p, 280);
         assert_eq!(codes(&issues), vec!["empty_text"]);
-        assert_eq!(issues[0].part, Some(1));
+        assert_eq!(issues[0].field.as_deref(), Some("thread.1"));
     }
 
     #[test]
@@ -316,7 +361,7 @@ mod tests {
         assert!(issues[0].message.contains("U+FEFF"));
         let issues = validate_post(&post("same", &["other", "same"]), 280);
         assert_eq!(codes(&issues), vec!["duplicate_part"]);
-        assert_eq!(issues[0].part, Some(2));
+        assert_eq!(issues[0].field.as_deref(), Some("thread.2"));
     }
 
     #[test]

@@ -6,7 +6,10 @@ use std::sync::Mutex;
 
 use async_trait::async_trait;
 use creatorflow_platforms::x::{XClient, XEndpoints};
-use creatorflow_platforms::{AccessToken, MediaFile, PublishRequest, PublishSink};
+use creatorflow_platforms::{
+    AccessToken, MediaFile, Outcome, PlatformOptions, PublishRequest, PublishSink, Published,
+    XOptions,
+};
 use creatorflow_sandbox::platforms::x::{X_ACCOUNT_CREATOR, X_ACCOUNT_STUDIO};
 use creatorflow_sandbox::{
     FaultSpec, RequestRecord, Sandbox, SandboxConfig, SandboxHandle, TokenRequest, start,
@@ -50,10 +53,21 @@ pub fn token_for(sb: &Sandbox, account: &str, scopes: Option<&[&str]>) -> Access
 
 pub fn post(text: &str, thread: &[&str]) -> PublishRequest {
     PublishRequest {
+        account: Default::default(),
         text: text.to_owned(),
-        thread: thread.iter().map(|s| (*s).to_owned()).collect(),
         media: vec![],
-        options: Value::Null,
+        cover: None,
+        options: PlatformOptions::X(XOptions {
+            thread: thread.iter().map(|s| (*s).to_owned()).collect(),
+        }),
+    }
+}
+
+/// The post of a publish that went out at once.
+pub fn published(outcome: Outcome) -> Published {
+    match outcome {
+        Outcome::Published(p) => p,
+        Outcome::Processing(p) => panic!("still processing: {}", p.stage),
     }
 }
 
@@ -92,6 +106,8 @@ pub fn media_file(dir: &Path, name: &str, bytes: &[u8], mime: &str) -> MediaFile
         sha256: sha256_hex(bytes),
         width: None,
         height: None,
+        duration_ms: None,
+        codec: None,
     }
 }
 
