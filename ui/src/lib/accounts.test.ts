@@ -4,6 +4,8 @@ import {
   avatarLetter,
   canShowAvatar,
   isSelectable,
+  REAUTH_WARN_DAYS,
+  reauthBadge,
   renewsAutomatically,
   signInText,
   timeUntil,
@@ -54,11 +56,26 @@ describe("signInText", () => {
     expect(renewsAutomatically(x)).toBe(true);
     expect(signInText(x, now)).toBe("Sign-in renews automatically");
   });
-  it("counts down a token that does not renew, and says nothing for a broken account", () => {
-    const a = makeAccount({ scopes: ["tweet.read"], tokenExpiresAt: "2026-05-01T14:30:00Z" });
+  it("says a sign-in without an end renews itself (reauthBy null: it lasts)", () => {
+    const yt = makeAccount({
+      platform: "youtube",
+      scopes: [],
+      tokenExpiresAt: "2026-05-01T12:40:00Z",
+    });
+    expect(renewsAutomatically(yt)).toBe(true);
+    expect(signInText(yt, now)).toBe("Sign-in renews automatically");
+    expect(signInText({ ...yt, tokenExpiresAt: null }, now)).toBeNull();
+    expect(signInText({ ...yt, status: "needs_reauth" }, now)).toBeNull();
+  });
+  it("leaves a sign-in that ends to the badge", () => {
+    const a = makeAccount({
+      scopes: ["tweet.read"],
+      tokenExpiresAt: "2026-05-01T14:30:00Z",
+      reauthBy: "2026-05-01T14:30:00Z",
+    });
     expect(renewsAutomatically(a)).toBe(false);
-    expect(signInText(a, now)).toBe("Token expires in 2 hours");
-    expect(signInText({ ...a, status: "needs_reauth" }, now)).toBeNull();
+    expect(signInText(a, now)).toBeNull();
+    expect(reauthBadge(a, now)).toEqual({ text: "Sign-in ends in 2 hours", soon: true });
   });
   it("explains why an account can't be picked", () => {
     expect(unselectableReason(makeAccount())).toBeNull();
@@ -74,6 +91,37 @@ describe("signInText", () => {
     expect(isSelectable(ig, available)).toBe(false);
     expect(isSelectable(ig, null)).toBe(true);
     expect(isSelectable(makeAccount(), available)).toBe(true);
+  });
+});
+
+describe("reauthBadge", () => {
+  const now = new Date("2026-05-01T12:00:00Z");
+  const ending = (reauthBy: string | null, over = {}) =>
+    makeAccount({ platform: "youtube", reauthBy, ...over });
+
+  it("counts the days until the sign-in ends, amber within 7 days", () => {
+    expect(reauthBadge(ending("2026-05-06T12:00:00Z"), now)).toEqual({
+      text: "Sign-in ends in 5 days",
+      soon: true,
+    });
+    expect(reauthBadge(ending("2026-05-08T12:00:00Z"), now)).toEqual({
+      text: "Sign-in ends in 7 days",
+      soon: true,
+    });
+    expect(reauthBadge(ending("2026-05-21T12:00:00Z"), now)).toEqual({
+      text: "Sign-in ends in 20 days",
+      soon: false,
+    });
+    expect(REAUTH_WARN_DAYS).toBe(7);
+  });
+
+  it("says when it has ended, and nothing when it lasts or the account is not connected", () => {
+    expect(reauthBadge(ending("2026-04-30T12:00:00Z"), now)).toEqual({
+      text: "Sign-in ended: reconnect to keep publishing",
+      soon: true,
+    });
+    expect(reauthBadge(ending(null), now)).toBeNull();
+    expect(reauthBadge(ending("2026-05-06T12:00:00Z", { status: "needs_reauth" }), now)).toBeNull();
   });
 });
 

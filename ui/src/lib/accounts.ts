@@ -37,22 +37,55 @@ export function tokenExpiryText(tokenExpiresAt: string | null, now: Date): strin
 }
 
 /**
- * Whether CreatorFlow keeps the sign-in fresh by itself: it holds a refresh
- * token (X grants one with `offline.access`), so a short-lived access token is
- * renewed before it is needed.
+ * Whether CreatorFlow keeps the sign-in fresh by itself: the backend says
+ * when a sign-in ends (`reauthBy`), and `null` means it lasts until revoked,
+ * so a short-lived access token is renewed before it is needed. (An X grant
+ * with `offline.access` holds a refresh token too.)
  */
-export function renewsAutomatically(account: Pick<Account, "scopes">): boolean {
-  return account.scopes.includes("offline.access");
+export function renewsAutomatically(account: Pick<Account, "scopes" | "reauthBy">): boolean {
+  return account.reauthBy === null || account.scopes.includes("offline.access");
 }
 
-/** The line under an account's handle about its sign-in, or `null`. */
+/**
+ * The line under an account's handle about its sign-in, or `null`. A sign-in
+ * that ends (`reauthBy`) is told by the badge (`reauthBadge`) instead.
+ */
 export function signInText(
-  account: Pick<Account, "scopes" | "tokenExpiresAt" | "status">,
+  account: Pick<Account, "scopes" | "tokenExpiresAt" | "status" | "reauthBy">,
   now: Date,
 ): string | null {
-  if (account.status !== "connected") return null;
-  if (renewsAutomatically(account)) return "Sign-in renews automatically";
+  if (account.status !== "connected" || account.reauthBy) return null;
+  // No end: the short-lived token (if any) is renewed in time.
+  if (account.tokenExpiresAt && renewsAutomatically(account)) return "Sign-in renews automatically";
   return tokenExpiryText(account.tokenExpiresAt, now);
+}
+
+/** Within this many days of its end, a sign-in's badge turns amber and asks to reconnect. */
+export const REAUTH_WARN_DAYS = 7;
+
+export interface ReauthBadge {
+  text: string;
+  /** Ends within `REAUTH_WARN_DAYS` (or has ended): amber, with Reconnect. */
+  soon: boolean;
+}
+
+/**
+ * "Sign-in ends in 5 days" for an account whose sign-in ends unless it is
+ * reconnected, or `null` when it lasts (or the account is not connected).
+ */
+export function reauthBadge(
+  account: Pick<Account, "reauthBy" | "status">,
+  now: Date,
+): ReauthBadge | null {
+  if (account.status !== "connected" || !account.reauthBy) return null;
+  const at = Date.parse(account.reauthBy);
+  if (Number.isNaN(at)) return null;
+  const left = timeUntil(at, now);
+  if (!left) return { text: "Sign-in ended: reconnect to keep publishing", soon: true };
+  return {
+    text: `Sign-in ends in ${left}`,
+    soon: at - now.getTime() <= REAUTH_WARN_DAYS * DAY_MS,
+  };
 }
 
 const STATUS_LABEL: Record<AccountStatus, string> = {

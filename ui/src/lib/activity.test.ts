@@ -6,8 +6,10 @@ import {
   attemptOutcomeWords,
   groupActivity,
   nextAttemptText,
+  processingText,
   progressPercent,
   publishedSince,
+  removedText,
   sectionOf,
   statusExplanation,
   statusesForFilter,
@@ -44,12 +46,14 @@ describe("groupActivity", () => {
       item(8, "published", { publishedAt: "2026-05-01T10:00:05Z" }),
       item(9, "cancelled"),
       item(10, "draft"),
+      item(11, "processing"),
+      item(12, "deleted", { deletedAt: "2026-05-02T10:00:00Z" }),
     ]);
-    const ids = (k: keyof typeof groups) => groups[k].map((i) => i.target.id).sort();
+    const ids = (k: keyof typeof groups) => groups[k].map((i) => i.target.id).sort((a, b) => a - b);
     expect(ids("attention")).toEqual([1, 2, 3, 4]);
-    expect(ids("progress")).toEqual([5, 6]);
+    expect(ids("progress")).toEqual([5, 6, 11]);
     expect(ids("upcoming")).toEqual([7]);
-    expect(ids("published")).toEqual([8]);
+    expect(ids("published")).toEqual([8, 12]);
   });
 
   it("sorts upcoming soonest first and published newest first", () => {
@@ -69,7 +73,20 @@ describe("groupActivity", () => {
   it("knows each status's section", () => {
     expect(sectionOf("needs_reauth")).toBe("attention");
     expect(sectionOf("retrying")).toBe("progress");
+    expect(sectionOf("processing")).toBe("progress");
+    expect(sectionOf("deleted")).toBe("published");
     expect(sectionOf("draft")).toBeNull();
+  });
+
+  it("sorts removed posts by when they were removed", () => {
+    const groups = groupActivity([
+      item(1, "published", { publishedAt: "2026-04-10T10:00:00Z" }),
+      item(2, "deleted", {
+        publishedAt: "2026-04-01T10:00:00Z",
+        deletedAt: "2026-04-20T10:00:00Z",
+      }),
+    ]);
+    expect(groups.published.map((i) => i.target.id)).toEqual([2, 1]);
   });
 });
 
@@ -78,6 +95,24 @@ describe("status words and actions", () => {
     expect(statusWords("unconfirmed")).toBe("Not confirmed");
     expect(statusWords("needs_reauth")).toBe("Needs reconnect");
     expect(statusWords("retrying")).toBe("Waiting to retry");
+    expect(statusWords("processing")).toBe("Processing");
+    expect(statusWords("deleted")).toBe("Removed");
+  });
+
+  it("says how far the network is, in its own words", () => {
+    expect(processingText("youtube", "YouTube is processing the video (40 %)")).toBe(
+      "Processing on YouTube: YouTube is processing the video (40 %)",
+    );
+    expect(processingText("youtube", null)).toBe("Processing on YouTube…");
+    expect(processingText("youtube", "  ")).toBe("Processing on YouTube…");
+    expect(statusExplanation("processing", "youtube", "studio")).toBe("Processing on YouTube…");
+  });
+
+  it("says when a post was removed from its network", () => {
+    expect(removedText("youtube", "2026-05-01T07:00:00Z", "en-GB", "Europe/Berlin")).toBe(
+      "Removed from YouTube on Fri 1 May, 09:00",
+    );
+    expect(removedText("x", null, "en-GB", "UTC")).toBe("Removed from X");
   });
 
   it("explains an unconfirmed post naming the platform", () => {
@@ -119,6 +154,25 @@ describe("status words and actions", () => {
     expect(actionsFor("published", "x", true)[0]!.label).toBe("View on X");
     expect(kinds("publishing")).toEqual([]);
   });
+
+  it("offers Delete from the network on a published post only where the network allows it", () => {
+    const can = actionsFor("published", "youtube", true, true, false, true);
+    expect(can.map((a) => a.kind)).toEqual(["view", "open", "delete"]);
+    expect(can[2]!.label).toBe("Delete from YouTube…");
+    expect(actionsFor("published", "youtube", true, true, false, false).map((a) => a.kind)).toEqual(
+      ["view", "open"],
+    );
+    // Not for what is not live, nor on a network CreatorFlow can't publish to.
+    expect(actionsFor("deleted", "youtube", false, true, false, true).map((a) => a.kind)).toEqual([
+      "open",
+    ]);
+    expect(
+      actionsFor("processing", "youtube", false, true, false, true).map((a) => a.kind),
+    ).toEqual(["open"]);
+    expect(actionsFor("published", "youtube", true, false, false, true).map((a) => a.kind)).toEqual(
+      ["view", "open"],
+    );
+  });
 });
 
 describe("filters, progress, times", () => {
@@ -131,6 +185,9 @@ describe("filters, progress, times", () => {
       "needs_reauth",
     ]);
     expect(statusesForFilter("failed")).toEqual(["failed"]);
+    expect(statusesForFilter("progress")).toEqual(["publishing", "processing", "retrying"]);
+    expect(statusesForFilter("published")).toEqual(["published", "deleted"]);
+    expect(statusesForFilter("processing")).toEqual(["processing"]);
     expect(statusesForFilter("nonsense")).toEqual([]);
   });
 
@@ -163,6 +220,16 @@ describe("attemptOutcomeWords", () => {
     expect(attemptOutcomeWords("retry")).toBe("Failed, will retry");
     expect(attemptOutcomeWords("published")).toBe("Published");
     expect(attemptOutcomeWords("something_new")).toBe("something new");
+  });
+  it("words the network's answers to deletes, updates and processing", () => {
+    expect(attemptOutcomeWords("processing", "youtube")).toBe(
+      "Sent; YouTube was still processing it",
+    );
+    expect(attemptOutcomeWords("deleted", "youtube")).toBe("Deleted from YouTube");
+    expect(attemptOutcomeWords("delete_failed", "x")).toBe("Could not delete it from X");
+    expect(attemptOutcomeWords("updated", "youtube")).toBe("Updated on YouTube");
+    expect(attemptOutcomeWords("update_failed", "youtube")).toBe("Could not update it on YouTube");
+    expect(attemptOutcomeWords("deleted")).toBe("Deleted from the network");
   });
 });
 

@@ -3,6 +3,7 @@
 
 import type { ActivityItem } from "./api";
 import type { Platform, TargetStatus } from "./bindings";
+import { formatWhen } from "./format";
 import { hourStyle } from "./locale";
 import { platformMeta } from "./status";
 
@@ -27,7 +28,7 @@ export const SECTIONS: SectionMeta[] = [
     key: "progress",
     title: "In progress",
     empty: "Nothing is being published right now.",
-    statuses: ["publishing", "retrying"],
+    statuses: ["publishing", "processing", "retrying"],
   },
   {
     key: "upcoming",
@@ -39,7 +40,7 @@ export const SECTIONS: SectionMeta[] = [
     key: "published",
     title: "Published",
     empty: "Nothing published in the last 30 days.",
-    statuses: ["published"],
+    statuses: ["published", "deleted"],
   },
 ];
 
@@ -75,10 +76,8 @@ export function groupActivity(items: ActivityItem[]): Record<SectionKey, Activit
   );
   out.progress.sort((a, b) => orInf(when(a), Infinity) - orInf(when(b), Infinity));
   out.upcoming.sort((a, b) => orInf(when(a), Infinity) - orInf(when(b), Infinity));
-  out.published.sort(
-    (a, b) =>
-      orInf(time(b.target.publishedAt), -Infinity) - orInf(time(a.target.publishedAt), -Infinity),
-  );
+  const shown = (i: ActivityItem) => time(i.target.deletedAt ?? i.target.publishedAt);
+  out.published.sort((a, b) => orInf(shown(b), -Infinity) - orInf(shown(a), -Infinity));
   return out;
 }
 
@@ -86,6 +85,7 @@ const WORDS: Record<TargetStatus, string> = {
   draft: "Draft",
   scheduled: "Scheduled",
   publishing: "Publishing now",
+  processing: "Processing",
   retrying: "Waiting to retry",
   published: "Published",
   failed: "Failed",
@@ -93,6 +93,7 @@ const WORDS: Record<TargetStatus, string> = {
   missed: "Missed",
   needs_reauth: "Needs reconnect",
   cancelled: "Cancelled",
+  deleted: "Removed",
 };
 
 /** A target's status in words. */
@@ -119,12 +120,37 @@ export function statusExplanation(
       return `@${username} needs to be reconnected to ${name} before this can go out.`;
     case "publishing":
       return `Sending to ${name}…`;
+    case "processing":
+      return processingText(platform, null);
     default:
       return null;
   }
 }
 
-export type ActionKind = "retry" | "confirm" | "republish" | "reconnect" | "open" | "view";
+/**
+ * "Processing on YouTube: YouTube is processing the video (40 %)" — the
+ * network's own words for its stage, when it gave some.
+ */
+export function processingText(platform: Platform, stage: string | null | undefined): string {
+  const name = platformMeta(platform).name;
+  const words = stage?.trim();
+  return words ? `Processing on ${name}: ${words}` : `Processing on ${name}…`;
+}
+
+/** "Removed from YouTube on Tue 20 Oct, 09:00". */
+export function removedText(
+  platform: Platform,
+  deletedAt: string | null | undefined,
+  locale: string,
+  zone: string,
+): string {
+  const name = platformMeta(platform).name;
+  if (!deletedAt || Number.isNaN(Date.parse(deletedAt))) return `Removed from ${name}`;
+  return `Removed from ${name} on ${formatWhen(deletedAt, locale, zone)}`;
+}
+
+export type ActionKind =
+  "retry" | "confirm" | "republish" | "reconnect" | "open" | "view" | "delete";
 
 export interface Action {
   kind: ActionKind;
@@ -133,7 +159,8 @@ export interface Action {
 
 /**
  * The buttons an item gets. "open" opens the post in the composer (Edit, or
- * read-only when it has gone out); "view" opens the live post.
+ * read-only when it has gone out); "view" opens the live post; "delete"
+ * deletes the live post at its network (where the network lets CreatorFlow).
  */
 export function actionsFor(
   status: TargetStatus,
@@ -141,8 +168,12 @@ export function actionsFor(
   hasRemoteUrl: boolean,
   platformAvailable = true,
   editable = true,
+  canDelete = false,
 ): Action[] {
   const actions = baseActions(status, platform, hasRemoteUrl, platformAvailable);
+  if (status === "published" && canDelete && platformAvailable) {
+    actions.push({ kind: "delete", label: `Delete from ${platformMeta(platform).name}…` });
+  }
   // Another account already has the post out: it opens read-only.
   return editable ? actions : actions.map((a) => (a.kind === "open" ? { ...a, label: "Open" } : a));
 }
@@ -191,6 +222,9 @@ function baseActions(
       ];
     case "scheduled":
       return [{ kind: "open", label: "Edit" }];
+    case "processing":
+    case "deleted":
+      return [{ kind: "open", label: "Open" }];
     case "published":
       return [
         ...(hasRemoteUrl ? [{ kind: "view" as const, label: `View on ${name}` }] : []),
@@ -206,7 +240,16 @@ export const STATE_FILTERS: { value: string; label: string; statuses: TargetStat
   { value: "", label: "All states", statuses: [] },
   ...SECTIONS.map((s) => ({ value: s.key, label: s.title, statuses: s.statuses })),
   ...(
-    ["failed", "missed", "unconfirmed", "needs_reauth", "publishing", "retrying"] as TargetStatus[]
+    [
+      "failed",
+      "missed",
+      "unconfirmed",
+      "needs_reauth",
+      "publishing",
+      "processing",
+      "retrying",
+      "deleted",
+    ] as TargetStatus[]
   ).map((s) => ({ value: s, label: `Only: ${statusWords(s).toLowerCase()}`, statuses: [s] })),
 ];
 
@@ -245,18 +288,25 @@ export function publishedSince(now: Date, days = PUBLISHED_DAYS): string {
   return new Date(now.getTime() - days * 24 * 60 * 60 * 1000).toISOString();
 }
 
-const OUTCOMES: Record<string, string> = {
-  published: "Published",
-  retry: "Failed, will retry",
-  rate_limited: "Waited for the rate limit",
-  failed: "Failed",
-  needs_reauth: "Sign-in refused",
-  unconfirmed: "Interrupted, not confirmed",
-  interrupted: "Interrupted",
+const OUTCOMES: Record<string, (name: string) => string> = {
+  published: () => "Published",
+  retry: () => "Failed, will retry",
+  rate_limited: () => "Waited for the rate limit",
+  failed: () => "Failed",
+  needs_reauth: () => "Sign-in refused",
+  unconfirmed: () => "Interrupted, not confirmed",
+  interrupted: () => "Interrupted",
+  processing: (name) => `Sent; ${name} was still processing it`,
+  deleted: (name) => `Deleted from ${name}`,
+  delete_failed: (name) => `Could not delete it from ${name}`,
+  updated: (name) => `Updated on ${name}`,
+  update_failed: (name) => `Could not update it on ${name}`,
 };
 
 /** One attempt's outcome in words; an attempt without one is still running. */
-export function attemptOutcomeWords(outcome: string | null): string {
+export function attemptOutcomeWords(outcome: string | null, platform?: Platform): string {
   if (!outcome) return "In progress";
-  return OUTCOMES[outcome] ?? outcome.replace(/_/g, " ");
+  const words = OUTCOMES[outcome];
+  const name = platform ? platformMeta(platform).name : "the network";
+  return words ? words(name) : outcome.replace(/_/g, " ");
 }

@@ -9,15 +9,23 @@ import {
   type ActivityItem_Serialize,
   type AppInfo_Serialize,
   type AttemptRecord_Serialize,
+  type Capabilities_Serialize,
   type ConnectStart_Serialize,
+  type DeleteScope,
   type MediaRef_Serialize,
+  type MediaRule_Serialize,
   type Platform,
+  type PickWhat,
   type PlatformCheck_Serialize,
   type PlatformInfo_Serialize,
+  type PlatformOptions_Serialize,
   type Post_Serialize,
   type PostInput_Deserialize,
-  type Settings_Deserialize,
+  type SettingsPatch_Deserialize,
   type Settings_Serialize,
+  type Target_Serialize,
+  type TargetOptions_Deserialize,
+  type TargetOptions_Serialize,
   type TimeRange,
 } from "./bindings";
 import { settle, type Result } from "./result";
@@ -34,6 +42,14 @@ export type ActivityItem = ActivityItem_Serialize;
 export type ActivityFilter = ActivityFilter_Deserialize;
 export type AttemptRecord = AttemptRecord_Serialize;
 export type MediaRef = MediaRef_Serialize;
+export type Target = Target_Serialize;
+export type Capabilities = Capabilities_Serialize;
+export type MediaRule = MediaRule_Serialize;
+/** One network's options for a target, every field present (as the backend sends them). */
+export type NetworkOptions = PlatformOptions_Serialize;
+export type TargetOptions = TargetOptions_Serialize;
+export type SettingsPatch = SettingsPatch_Deserialize;
+export type { DeleteScope };
 
 export const api = {
   appInfo: (): Promise<Result<AppInfo>> => settle(() => commands.appInfo()),
@@ -46,11 +62,20 @@ export const api = {
     settle(() => commands.updatePost(id, input)),
   reschedulePost: (id: number, scheduledAt: string | null, zone: string): Promise<Result<Post>> =>
     settle(() => commands.reschedulePost(id, scheduledAt, zone)),
-  deletePost: (id: number): Promise<Result<null>> => settle(() => commands.deletePost(id)),
+  /** Deletes a post: from CreatorFlow only, or from the networks where it is live too. */
+  deletePost: (id: number, scope: DeleteScope): Promise<Result<null>> =>
+    settle(() => commands.deletePost(id, scope)),
+  /** Deletes one published target at its network (the post stays in CreatorFlow). */
+  deleteAtNetwork: (targetId: number): Promise<Result<null>> =>
+    settle(() => commands.deleteAtNetwork(targetId)),
+  /** Changes a live target's text and network options at its network. */
+  updateAtNetwork: (targetId: number, options: TargetOptions_Deserialize): Promise<Result<null>> =>
+    settle(() => commands.updateAtNetwork(targetId, options)),
   listAccounts: (): Promise<Result<Account[]>> => settle(() => commands.listAccounts()),
   getSettings: (): Promise<Result<Settings>> => settle(() => commands.getSettings()),
-  saveSettings: (settings: Settings_Deserialize): Promise<Result<Settings>> =>
-    settle(() => commands.saveSettings(settings)),
+  /** Saves only the fields in `patch`; the rest stay as whoever last changed them left them. */
+  updateSettings: (patch: SettingsPatch): Promise<Result<Settings>> =>
+    settle(() => commands.updateSettings(patch)),
 
   /** How many posts exist, drafts included (drives the calendar's "No posts yet" notice). */
   postCount: (): Promise<Result<number>> => settle(() => commands.postCount()),
@@ -79,8 +104,15 @@ export const api = {
     settle(() => commands.confirmPublished(targetId)),
   importMediaFiles: (paths: string[]): Promise<Result<MediaRef[]>> =>
     settle(() => commands.importMediaFiles(paths)),
-  importMediaBytes: (name: string, base64: string): Promise<Result<MediaRef>> =>
-    settle(() => commands.importMediaBytes(name, base64)),
+  /** Opens the system's file picker; the picked paths (empty if it was closed). */
+  pickMediaPaths: (what: PickWhat): Promise<Result<string[]>> =>
+    settle(() => commands.pickMediaPaths(what)),
+  /** An image pasted from the clipboard (pictures only), as base64. */
+  pasteImage: (name: string, base64: string): Promise<Result<MediaRef>> =>
+    settle(() => commands.pasteImage(name, base64)),
+  /** A thumbnail of an attached image, as a data: URL. */
+  mediaPreview: (mediaId: number): Promise<Result<string>> =>
+    settle(() => commands.mediaPreview(mediaId)),
   openPublished: (targetId: number): Promise<Result<null>> =>
     settle(() => commands.openPublished(targetId)),
   openSandboxPage: (): Promise<Result<null>> => settle(() => commands.openSandboxPage()),

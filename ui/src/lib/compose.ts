@@ -1,33 +1,50 @@
 // The composer's per-platform logic: counters and issues from `checkPost`,
-// the X thread as per-account options, what the keyboard shortcut does.
+// what the keyboard shortcut does.
 
-import type { Account, PlatformCheck, Post } from "./api";
-import type {
-  PartCount,
-  Platform,
-  TargetOptionsInput_Deserialize,
-  ValidationIssue_Serialize,
-} from "./bindings";
+import type { PlatformCheck } from "./api";
+import type { CountingRule, FieldCount, Platform, ValidationIssue_Serialize } from "./bindings";
 import { PLATFORMS, platformMeta } from "./status";
 
-/** "123/280". */
-export function counterText(part: PartCount): string {
-  return `${part.used.toLocaleString("en-US")}/${part.limit.toLocaleString("en-US")}`;
+const UNITS: Record<CountingRule, [string, string]> = {
+  x_weighted: ["character", "characters"],
+  characters: ["character", "characters"],
+  utf16: ["character", "characters"],
+  bytes: ["byte", "bytes"],
+};
+
+/** The unit a rule counts in ("bytes" for YouTube's description). */
+export function unitOf(counting: CountingRule, n = 2): string {
+  const [one, many] = UNITS[counting] ?? ["", ""];
+  return n === 1 ? one : many;
 }
 
-export function isOver(part: PartCount | null | undefined): boolean {
-  return !!part && part.used > part.limit;
+/** "123/280"; over the limit, the unit too: "5,120/5,000 bytes". */
+export function counterText(count: Pick<FieldCount, "used" | "limit" | "counting">): string {
+  const base = `${count.used.toLocaleString("en-US")}/${count.limit.toLocaleString("en-US")}`;
+  return isOver(count) ? `${base} ${unitOf(count.counting, count.limit)}` : base;
 }
 
-/** "X 123/280" (the counter's accessible and visible text). */
-export function counterLabel(platform: Platform, part: PartCount): string {
-  return `${platformMeta(platform).name} ${counterText(part)}`;
+export function isOver(count: Pick<FieldCount, "used" | "limit"> | null | undefined): boolean {
+  return !!count && count.used > count.limit;
+}
+
+/** "YouTube Title 12/100" (the counter's accessible text). */
+export function counterLabel(platform: Platform, count: FieldCount): string {
+  return `${platformMeta(platform).name} ${count.label} ${counterText(count)}`;
+}
+
+/** "Description: 4,980 of 5,000 bytes, as YouTube counts them." (the counter's tooltip). */
+export function counterTitle(platform: Platform, count: FieldCount): string {
+  const how = count.counting === "x_weighted" ? " (links count 23, emoji 2)" : "";
+  return `${count.label}: ${count.used.toLocaleString("en-US")} of ${count.limit.toLocaleString(
+    "en-US",
+  )} ${unitOf(count.counting, count.limit)}, as ${platformMeta(platform).name} counts them${how}.`;
 }
 
 export interface PlatformSummary {
   platform: Platform;
-  /** Main text first, then each thread part (from the platform's first account). */
-  parts: PartCount[];
+  /** Each counted field (from the platform's first account: the rules are the same). */
+  counts: FieldCount[];
   /** Every problem, each once, each naming the platform. */
   issues: ValidationIssue_Serialize[];
   accountIds: number[];
@@ -50,12 +67,41 @@ export function summarizeChecks(checks: PlatformCheck[]): PlatformSummary[] {
     }
     out.push({
       platform,
-      parts: mine[0]!.parts,
+      counts: mine[0]!.counts,
       issues,
       accountIds: mine.map((c) => c.accountId),
     });
   }
   return out;
+}
+
+/** The count of one field (`text`, `thread.1`, `title`, `tags`) in a summary, if counted. */
+export function countOf(
+  summary: Pick<PlatformSummary, "counts"> | null | undefined,
+  field: string,
+): FieldCount | null {
+  return summary?.counts.find((c) => c.field === field) ?? null;
+}
+
+/** Each platform's count of one field, for a row of counters under that field. */
+export function countsFor(
+  summaries: PlatformSummary[],
+  field: string,
+): { platform: Platform; count: FieldCount }[] {
+  return summaries.flatMap((s) => {
+    const count = countOf(s, field);
+    return count ? [{ platform: s.platform, count }] : [];
+  });
+}
+
+/** The field key of a thread part (index 0 is the second part of the thread). */
+export function threadField(index: number): string {
+  return `thread.${index + 1}`;
+}
+
+/** Whether a platform's issues mention `field` (to mark that input invalid). */
+export function hasIssue(issues: ValidationIssue_Serialize[], field: string): boolean {
+  return issues.some((i) => i.field === field);
 }
 
 /** Every issue's message prefixed with the platform when it does not already name it. */
@@ -67,43 +113,6 @@ export function issueText(platform: Platform, message: string): string {
 /** Whether any check found a problem that stops scheduling or posting. */
 export function hasBlockingIssues(checks: PlatformCheck[]): boolean {
   return checks.some((c) => c.issues.length > 0);
-}
-
-/** The platforms among `accountIds` that take threads (X). */
-export function threadAccountIds(accountIds: number[], accounts: Account[]): number[] {
-  return accountIds.filter((id) => accounts.find((a) => a.id === id)?.platform === "x");
-}
-
-/**
- * The per-account options to send: every picked X account gets `thread` (the
- * same thread for all of them); every other picked account keeps what it had.
- * A per-account text variant is kept as is. Options of accounts that are no
- * longer picked are dropped (the backend refuses them).
- */
-export function buildOptions(
-  accountIds: number[],
-  accounts: Account[],
-  thread: string[],
-  existing: TargetOptionsInput_Deserialize[],
-): TargetOptionsInput_Deserialize[] {
-  const xIds = new Set(threadAccountIds(accountIds, accounts));
-  const out: TargetOptionsInput_Deserialize[] = [];
-  for (const id of accountIds) {
-    const had = existing.find((o) => o.accountId === id)?.options;
-    const text = had?.text ?? null;
-    if (xIds.has(id)) {
-      out.push({ accountId: id, options: { text, thread: [...thread] } });
-    } else if (had) {
-      out.push({ accountId: id, options: { text, thread: had.thread ?? [] } });
-    }
-  }
-  return out;
-}
-
-/** The thread an existing post carries (its first X target's), for editing. */
-export function threadOf(post: Pick<Post, "targets"> | null): string[] {
-  const x = post?.targets.find((t) => t.platform === "x" && t.options.thread.length > 0);
-  return x ? [...x.options.thread] : [];
 }
 
 /** What Ctrl/Cmd+Enter does: schedule when a time and accounts are set, else save a draft. */

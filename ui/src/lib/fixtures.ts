@@ -1,7 +1,10 @@
 // Test data builders (used by the *.test.ts files only).
 
 import type { Account, Post } from "./api";
+import type { Capabilities, PlatformInfo } from "./api";
 import type { Platform, Target_Serialize, TargetStatus } from "./bindings";
+import { defaultOptions } from "./networks";
+import { platformMeta } from "./status";
 
 export function makeTarget(
   status: TargetStatus,
@@ -19,8 +22,11 @@ export function makeTarget(
     error: null,
     remoteId: null,
     remoteUrl: null,
+    remoteNote: null,
+    stage: null,
     publishedAt: null,
-    options: { text: null, thread: [] },
+    deletedAt: null,
+    options: { text: null, network: defaultOptions(platform) },
     ...over,
   };
 }
@@ -53,7 +59,108 @@ export function makeAccount(over: Partial<Account> = {}): Account {
     tokenExpiresAt: null,
     status: "connected",
     statusReason: null,
+    reauthBy: null,
     createdAt: "2026-01-01T00:00:00Z",
+    ...over,
+  };
+}
+
+/** YouTube's capabilities as the backend reports them (crates/platforms/src/youtube.rs). */
+export function youtubeCapabilities(): Capabilities {
+  return {
+    text: { label: "Description", limit: 5000, counting: "bytes" },
+    media: [
+      {
+        kind: "video",
+        mimeTypes: ["video/mp4", "video/quicktime"],
+        maxCount: 1,
+        maxBytes: 256 * 1024 ** 3,
+        minDurationMs: null,
+        maxDurationMs: 12 * 3600 * 1000,
+        minAspect: null,
+        maxAspect: null,
+        alone: true,
+      },
+    ],
+    maxMedia: 1,
+    requiresMedia: true,
+    supportsThreads: false,
+    canDelete: true,
+    canEdit: true,
+    needsPublicMedia: false,
+    supportsCover: true,
+    processingHorizonSecs: 86400,
+    publishingAvailable: true,
+  };
+}
+
+/** X's capabilities as the backend reports them (crates/platforms/src/x.rs). */
+export function xCapabilities(): Capabilities {
+  const rule = (over: Partial<Capabilities["media"][number]>): Capabilities["media"][number] => ({
+    kind: "image",
+    mimeTypes: [],
+    maxCount: 1,
+    maxBytes: 0,
+    minDurationMs: null,
+    maxDurationMs: null,
+    minAspect: null,
+    maxAspect: null,
+    alone: false,
+    ...over,
+  });
+  return {
+    text: { label: "Post", limit: 280, counting: "x_weighted" },
+    media: [
+      rule({
+        kind: "image",
+        mimeTypes: ["image/jpeg", "image/png", "image/webp"],
+        maxCount: 4,
+        maxBytes: 5 * 1024 * 1024,
+      }),
+      rule({ kind: "gif", mimeTypes: ["image/gif"], maxBytes: 15 * 1024 * 1024, alone: true }),
+      rule({
+        kind: "video",
+        mimeTypes: ["video/mp4", "video/quicktime"],
+        maxBytes: 512 * 1024 * 1024,
+        minDurationMs: 500,
+        maxDurationMs: 140_000,
+        minAspect: 1 / 3,
+        maxAspect: 3,
+        alone: true,
+      }),
+    ],
+    maxMedia: 4,
+    requiresMedia: false,
+    supportsThreads: true,
+    canDelete: true,
+    canEdit: false,
+    needsPublicMedia: false,
+    supportsCover: false,
+    processingHorizonSecs: 3600,
+    publishingAvailable: true,
+  };
+}
+
+export function makePlatformInfo(
+  platform: Platform,
+  over: Partial<PlatformInfo> = {},
+): PlatformInfo {
+  const capabilities =
+    platform === "youtube" ? youtubeCapabilities() : platform === "x" ? xCapabilities() : null;
+  return {
+    platform,
+    name: platformMeta(platform).name,
+    available: capabilities !== null,
+    scopes: [],
+    redirects: [],
+    redirectFixed: false,
+    needsClientSecret: platform === "youtube",
+    hasClient: false,
+    clientId: null,
+    hasClientSecret: false,
+    builtinClient: false,
+    portalUrl: "https://example.com",
+    capabilities,
     ...over,
   };
 }

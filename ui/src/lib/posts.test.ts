@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { makePost, makeTarget } from "./fixtures";
 import {
+  canDeletePost,
   excerpt,
   isLocked,
   lockExplanation,
@@ -30,7 +31,13 @@ describe("postToEvent", () => {
   });
 
   it("locks posts that are publishing or published", () => {
-    for (const status of ["publishing", "published", "unconfirmed"] as const) {
+    for (const status of [
+      "publishing",
+      "processing",
+      "published",
+      "unconfirmed",
+      "deleted",
+    ] as const) {
       const e = postToEvent(makePost({ targets: [makeTarget("scheduled"), makeTarget(status)] }))!;
       expect(e.editable).toBe(false);
       expect(e.classNames).toContain("cf-locked");
@@ -71,6 +78,28 @@ describe("locks", () => {
     expect(isLocked(makePost({ targets: [makeTarget("retrying")] }))).toBe(false);
     expect(lockExplanation("publishing")).toMatch(/being published right now/);
     expect(lockExplanation(null)).toBeNull();
+  });
+
+  it("locks a post a network is processing or that was removed, and says so", () => {
+    expect(
+      lockReason(
+        makePost({ targets: [makeTarget("published"), makeTarget("processing", "youtube")] }),
+      ),
+    ).toBe("processing");
+    expect(lockReason(makePost({ targets: [makeTarget("deleted", "youtube")] }))).toBe("deleted");
+    expect(
+      lockReason(
+        makePost({ targets: [makeTarget("deleted", "youtube"), makeTarget("published")] }),
+      ),
+    ).toBe("published");
+    expect(lockExplanation("processing")).toMatch(/still processing/);
+    expect(lockExplanation("deleted")).toMatch(/removed from the network/);
+  });
+
+  it("lets a post be deleted unless a network is still taking it", () => {
+    expect(canDeletePost(makePost({ targets: [makeTarget("published")] }))).toBe(true);
+    expect(canDeletePost(makePost({ targets: [makeTarget("processing", "youtube")] }))).toBe(false);
+    expect(canDeletePost(makePost({ targets: [makeTarget("publishing")] }))).toBe(false);
   });
 });
 

@@ -8,19 +8,28 @@ import { platformMeta, statusMeta } from "./status";
 /** Target statuses after which a post can no longer be moved or edited (engine: `is_locked`). */
 const LOCKED: ReadonlySet<TargetStatus> = new Set<TargetStatus>([
   "publishing",
+  "processing",
   "published",
   "unconfirmed",
+  "deleted",
 ]);
 
-export type LockReason = "publishing" | "published" | "unconfirmed" | null;
+export type LockReason =
+  "publishing" | "processing" | "published" | "unconfirmed" | "deleted" | null;
 
-/** Why a post can't be edited or moved, mirroring the engine's check. */
+/** Why a post can't be edited or moved, mirroring the engine's check (the most pressing reason). */
 export function lockReason(post: Pick<Post, "targets">): LockReason {
   const locked = post.targets.filter((t) => LOCKED.has(t.status));
   if (locked.length === 0) return null;
-  if (locked.some((t) => t.status === "publishing")) return "publishing";
-  if (locked.some((t) => t.status === "published")) return "published";
-  return "unconfirmed";
+  for (const reason of ["publishing", "processing", "published", "unconfirmed"] as const) {
+    if (locked.some((t) => t.status === reason)) return reason;
+  }
+  return "deleted";
+}
+
+/** Whether the post can be deleted now (not while a network is still taking it). */
+export function canDeletePost(post: Pick<Post, "targets">): boolean {
+  return !post.targets.some((t) => t.status === "publishing" || t.status === "processing");
 }
 
 export function isLocked(post: Pick<Post, "targets">): boolean {
@@ -32,10 +41,14 @@ export function lockExplanation(reason: LockReason): string | null {
   switch (reason) {
     case "publishing":
       return "This post is being published right now, so it can't be edited.";
+    case "processing":
+      return "A network is still processing this post, so it can't be edited or deleted yet. Activity shows how far it is.";
     case "published":
-      return "This post has already gone out on at least one account, so it can't be edited or moved.";
+      return "This post has already gone out on at least one account, so it can't be edited or moved. Where the network allows it, you can update or delete it there below.";
     case "unconfirmed":
       return "CreatorFlow can't tell whether this post went out, so it can't be edited or moved. Check the platform, then answer in Activity.";
+    case "deleted":
+      return "This post went out and was then removed from the network, so it can't be edited or moved.";
     default:
       return null;
   }

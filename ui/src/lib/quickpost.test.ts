@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import {
   ACCOUNTS_KEY,
   doneMessage,
+  needsComposer,
+  processingMessage,
   publishOutcome,
   recallAccounts,
   rememberAccounts,
@@ -91,6 +93,15 @@ describe("publishOutcome", () => {
     );
     expect(publishOutcome([]).state).toBe("pending");
   });
+  it("is sent, not done, while a network processes it", () => {
+    expect(publishOutcome([makeTarget("published"), makeTarget("processing", "youtube")])).toEqual({
+      state: "processing",
+      platforms: ["youtube"],
+    });
+    expect(processingMessage(["youtube"])).toBe(
+      "Sent. YouTube is processing it; Activity shows when it is live.",
+    );
+  });
   it("reports the backend's sentence when a target fails", () => {
     const failed = makeTarget("failed", "x", {
       error: { code: "rejected", message: "X refused the post.", detail: "403 duplicate" },
@@ -100,5 +111,18 @@ describe("publishOutcome", () => {
       message: "X refused the post.",
       detail: "403 duplicate",
     });
+  });
+});
+
+describe("needsComposer", () => {
+  it("names networks whose problems are about fields the quick post lacks", () => {
+    const issue = (field: string | null) => ({ code: "c", message: "m", field });
+    expect(
+      needsComposer([
+        { platform: "x", issues: [issue("text"), issue(null)] },
+        { platform: "youtube", issues: [issue("media"), issue("title")] },
+      ]),
+    ).toEqual(["youtube"]);
+    expect(needsComposer([{ platform: "youtube", issues: [issue("media")] }])).toEqual([]);
   });
 });

@@ -6,6 +6,7 @@ import type { Platform, Target_Serialize } from "./bindings";
 import { isSelectable } from "./accounts";
 import { handles } from "./compose";
 import { formatWhen } from "./format";
+import { platformMeta } from "./status";
 
 export const QUICK_POST_HASH = "#quick-post";
 export const ACCOUNTS_KEY = "creatorflow.quickPost.accountIds";
@@ -67,11 +68,13 @@ export function splitDateTimeLocal(value: string): { date: string; time: string 
 export type Outcome =
   | { state: "pending" }
   | { state: "done" }
+  /** Every target is out, and a network is still processing its copy. */
+  | { state: "processing"; platforms: Platform[] }
   | { state: "failed"; message: string; detail: string | null };
 
 /** How a Post now went so far, from the post's targets. */
 export function publishOutcome(
-  targets: Pick<Target_Serialize, "status" | "error" | "username">[],
+  targets: Pick<Target_Serialize, "status" | "error" | "username" | "platform">[],
 ): Outcome {
   const bad = targets.find((t) =>
     ["failed", "needs_reauth", "unconfirmed", "missed", "cancelled"].includes(t.status),
@@ -85,5 +88,36 @@ export function publishOutcome(
   }
   if (targets.length > 0 && targets.every((t) => t.status === "published"))
     return { state: "done" };
+  if (targets.length > 0 && targets.every((t) => ["published", "processing"].includes(t.status))) {
+    const platforms = [
+      ...new Set(targets.filter((t) => t.status === "processing").map((t) => t.platform)),
+    ];
+    return { state: "processing", platforms };
+  }
   return { state: "pending" };
+}
+
+/** "Sent. YouTube is processing it; Activity shows when it is live." */
+export function processingMessage(platforms: Platform[]): string {
+  const names = platforms.map((p) => platformMeta(p).name);
+  const who =
+    names.length <= 1
+      ? names.join("")
+      : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
+  return `Sent. ${who || "The network"} is processing it; Activity shows when it is live.`;
+}
+
+/** Fields the quick-post window shows: problems with any other field need the composer. */
+const QUICK_FIELDS = new Set(["text", "media"]);
+
+/**
+ * The networks whose problems are about fields the quick-post window does not
+ * have (a YouTube title, "made for kids"): the post is better written in the composer.
+ */
+export function needsComposer(
+  summaries: { platform: Platform; issues: { field?: string | null }[] }[],
+): Platform[] {
+  return summaries
+    .filter((s) => s.issues.some((i) => !!i.field && !QUICK_FIELDS.has(i.field)))
+    .map((s) => s.platform);
 }

@@ -26,6 +26,8 @@ describe("statusMeta", () => {
   it("labels target statuses in words", () => {
     expect(targetStatusLabel("needs_reauth")).toBe("Reconnect needed");
     expect(targetStatusLabel("retrying")).toBe("Retrying");
+    expect(targetStatusLabel("processing")).toBe("Processing");
+    expect(targetStatusLabel("deleted")).toBe("Removed");
   });
 
   it("colours target statuses like the calendar rolls them up", () => {
@@ -35,6 +37,8 @@ describe("statusMeta", () => {
     }
     expect(targetStatusClass("retrying")).toBe("cf-status-publishing");
     expect(targetStatusClass("published")).toBe("cf-status-published");
+    expect(targetStatusClass("processing")).toBe("cf-status-publishing");
+    expect(targetStatusClass("deleted")).toBe("cf-status-cancelled");
   });
 
   it("names platforms and their badges", () => {

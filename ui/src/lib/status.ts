@@ -40,6 +40,7 @@ const TARGET_LABEL: Record<TargetStatus, string> = {
   draft: "Draft",
   scheduled: "Scheduled",
   publishing: "Publishing",
+  processing: "Processing",
   retrying: "Retrying",
   published: "Published",
   failed: "Failed",
@@ -47,18 +48,21 @@ const TARGET_LABEL: Record<TargetStatus, string> = {
   missed: "Missed",
   needs_reauth: "Reconnect needed",
   cancelled: "Cancelled",
+  deleted: "Removed",
 };
 
 /**
  * The colour class of one target's status, matching how the calendar rolls
  * targets up: failed red; needs reconnect, missed and unconfirmed amber;
- * publishing and retrying the animated violet; published green.
+ * publishing, processing and retrying the animated violet; published green;
+ * removed from the network grey, like cancelled.
  */
 export function targetStatusClass(status: TargetStatus): string {
   const rolled: Record<TargetStatus, PostStatus> = {
     draft: "draft",
     scheduled: "scheduled",
     publishing: "publishing",
+    processing: "publishing",
     retrying: "publishing",
     published: "published",
     failed: "failed",
@@ -66,6 +70,7 @@ export function targetStatusClass(status: TargetStatus): string {
     missed: "needs_attention",
     needs_reauth: "needs_attention",
     cancelled: "cancelled",
+    deleted: "cancelled",
   };
   return statusMeta(rolled[status] ?? "draft").className;
 }

@@ -111,8 +111,8 @@ describe("buildPostInput", () => {
         accountIds: [1],
         mediaIds: [9],
         options: [
-          { accountId: 1, options: { text: "for X", thread: [] } },
-          { accountId: 5, options: { text: "gone", thread: [] } },
+          { accountId: 1, options: { text: "for X", network: { platform: "x", thread: [] } } },
+          { accountId: 5, options: { text: "gone", network: { platform: "x", thread: [] } } },
         ],
       }),
       "draft",
@@ -120,7 +120,7 @@ describe("buildPostInput", () => {
       now,
     );
     expect("input" in r && r.input.options).toEqual([
-      { accountId: 1, options: { text: "for X", thread: [] } },
+      { accountId: 1, options: { text: "for X", network: { platform: "x", thread: [] } } },
     ]);
     expect("input" in r && r.input.mediaIds).toEqual([9]);
   });
