@@ -21,6 +21,8 @@ APT_PACKAGES=(
   libssl-dev libdbus-1-dev build-essential pkg-config file curl ca-certificates
   xvfb xauth webkit2gtk-driver dbus-x11 gnome-keyring libsecret-1-dev libsecret-tools
   dunst libnotify-bin xdg-utils desktop-file-utils python3 python3-venv
+  # The end-to-end tests pick files in the system's file picker by typing, as a user would.
+  xdotool
 )
 
 install_system_packages() {

@@ -1,0 +1,378 @@
+//! YouTube as a creator lives it, in sandbox mode: connect a channel (the
+//! test plays the browser: it follows the authorize URL the app opened through
+//! $BROWSER, and Google's redirect lands on the app's one-shot loopback
+//! listener, as a browser's would), write a post with YouTube's fields, attach
+//! a video through the system's file picker (typed into, as a user would),
+//! schedule it, watch Activity show YouTube processing it, close the window,
+//! and see it published once, with YouTube's privacy note.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use chrono::{Duration as Span, Timelike, Utc};
+use creatorflow_e2e::{App, Driver, SERIAL, app_binary, preflight};
+use serde_json::Value;
+
+const ZONE: &str = "Europe/Berlin";
+const CHANNEL: &str = "UCSandboxCreatorChannel1";
+
+fn write_browser_script(dir: &Path) -> std::io::Result<(PathBuf, PathBuf)> {
+    use std::os::unix::fs::PermissionsExt;
+    let log = dir.join("opened-urls.txt");
+    let script = dir.join("browser.sh");
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n", log.display()),
+    )?;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))?;
+    Ok((script, log))
+}
+
+async fn wait_for<T, F, Fut>(what: &str, timeout: Duration, mut f: F) -> creatorflow_e2e::Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(v) = f().await {
+            return Ok(v);
+        }
+        if Instant::now() > deadline {
+            return Err(format!("timed out waiting for {what}").into());
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+fn sandbox_url(data_dir: &Path) -> Option<String> {
+    let log = std::fs::read_to_string(data_dir.join("logs/creatorflow.log")).ok()?;
+    log.lines()
+        .rev()
+        .find_map(|l| l.split("sandbox listening on ").nth(1))
+        .map(|u| u.trim().trim_end_matches('/').to_owned())
+}
+
+async fn received(sandbox: &str) -> Vec<Value> {
+    let Ok(r) = reqwest::get(format!("{sandbox}/_sandbox/received?platform=youtube")).await else {
+        return vec![];
+    };
+    r.json::<Vec<Value>>().await.unwrap_or_default()
+}
+
+/// Sets a form field the way typing would (input event), for date/time inputs.
+async fn set_field(app: &App, testid: &str, value: &str) -> creatorflow_e2e::Result<()> {
+    app.el(testid).await?;
+    app.script(
+        "const el = document.querySelector(arguments[0]);
+         el.value = arguments[1];
+         el.dispatchEvent(new Event('input', { bubbles: true }));
+         el.dispatchEvent(new Event('change', { bubbles: true }));",
+        vec![Value::from(App::sel(testid)), Value::from(value)],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Answers the system's file picker the way a user at the keyboard would:
+/// Ctrl+L opens its location field, the path is typed, Enter picks it.
+fn pick_in_file_dialog(title: &str, path: &Path) -> creatorflow_e2e::Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let window = loop {
+        let out = Command::new("xdotool")
+            .args(["search", "--name", title])
+            .output()?;
+        let found = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .next()
+            .map(str::to_owned);
+        if let Some(w) = found {
+            break w;
+        }
+        if Instant::now() > deadline {
+            return Err(format!("no file picker titled {title:?}").into());
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    std::thread::sleep(Duration::from_millis(700));
+    let run = |args: &[&str]| -> creatorflow_e2e::Result<()> {
+        let status = Command::new("xdotool").args(args).status()?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!("xdotool {args:?} failed").into())
+        }
+    };
+    run(&["windowfocus", "--sync", &window])?;
+    run(&["key", "--window", &window, "ctrl+l"])?;
+    std::thread::sleep(Duration::from_millis(300));
+    run(&["type", "--delay", "15", &path.to_string_lossy()])?;
+    std::thread::sleep(Duration::from_millis(300));
+    run(&["key", "Return"])?;
+    Ok(())
+}
+
+/// A file with an MP4 signature that the emulator takes as a video.
+fn small_video(dir: &Path) -> std::io::Result<PathBuf> {
+    let path = dir.join("behind-the-scenes.mp4");
+    let mut bytes = b"\0\0\0\x18ftypmp42\0\0\0\0mp42isom".to_vec();
+    bytes.extend((0..700_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8));
+    std::fs::write(&path, bytes)?;
+    Ok(path)
+}
+
+fn kill_app() {
+    let Ok(bin) = app_binary().canonicalize() else {
+        return;
+    };
+    for e in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        if std::fs::read_link(e.path().join("exe")).is_ok_and(|x| x == bin) {
+            let _ = Command::new("kill").arg(e.file_name()).status();
+        }
+    }
+}
+
+#[tokio::test]
+async fn connect_youtube_schedule_a_video_and_see_it_processed_and_published()
+-> creatorflow_e2e::Result<()> {
+    let _one_at_a_time = SERIAL.lock().await;
+    preflight()?;
+    let tmp = tempfile::tempdir()?;
+    let data = tmp.path().join("data");
+    let data_dir = data.to_string_lossy().into_owned();
+    let (browser, opened) = write_browser_script(tmp.path())?;
+    let browser = browser.to_string_lossy().into_owned();
+    let driver = Driver::start(&[("TZ", ZONE), ("BROWSER", &browser)]).await?;
+    let result = run(&driver, tmp.path(), &data, &data_dir, &opened).await;
+    kill_app();
+    if result.is_err() {
+        let log = std::fs::read_to_string(data.join("logs/creatorflow.log")).unwrap_or_default();
+        let tail: Vec<&str> = log.lines().rev().take(40).collect();
+        println!("--- app log (last lines) ---");
+        for line in tail.iter().rev() {
+            println!("{line}");
+        }
+    }
+    result
+}
+
+async fn run(
+    driver: &Driver,
+    tmp: &Path,
+    data: &Path,
+    data_dir: &str,
+    opened: &Path,
+) -> creatorflow_e2e::Result<()> {
+    let mut app = App::launch(driver, "youtube", &["--sandbox", "--data-dir", data_dir]).await?;
+    app.el("sandbox-badge").await?;
+    let sandbox = wait_for(
+        "the sandbox URL in the log",
+        Duration::from_secs(10),
+        || async { sandbox_url(data) },
+    )
+    .await?;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    // YouTube takes 45 emulated seconds to process a video here.
+    http.post(format!("{sandbox}/_sandbox/settings/youtube"))
+        .json(&serde_json::json!({"processing_secs": 45}))
+        .send()
+        .await?
+        .error_for_status()?;
+    http.post(format!("{sandbox}/_sandbox/consent"))
+        .json(&serde_json::json!({"mode": "approve", "account_id": CHANNEL}))
+        .send()
+        .await?
+        .error_for_status()?;
+
+    // Accounts → Connect YouTube: the permissions first, then the browser.
+    app.click("nav-accounts").await?;
+    app.click("connect-youtube").await?;
+    let dialog = app.el("connect-dialog").await?.text().await?;
+    assert!(dialog.contains("youtube.upload"), "scopes shown: {dialog}");
+    app.click("connect-confirm").await?;
+    app.el("connect-waiting").await?;
+    let authorize = wait_for(
+        "the browser to be opened",
+        Duration::from_secs(10),
+        || async {
+            std::fs::read_to_string(opened)
+                .ok()
+                .and_then(|s| s.lines().last().map(str::to_owned))
+        },
+    )
+    .await?;
+    assert!(
+        authorize.starts_with(&format!("{sandbox}/youtube/o/oauth2/v2/auth?")),
+        "{authorize}"
+    );
+    assert!(authorize.contains("code_challenge_method=S256"));
+    assert!(authorize.contains("access_type=offline"));
+    // The browser follows Google's redirect to the app's loopback listener.
+    let back = http
+        .get(&authorize)
+        .send()
+        .await?
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .ok_or("no redirect from the authorize page")?
+        .to_owned();
+    assert!(
+        back.starts_with("http://127.0.0.1:") && back.contains("/oauth/youtube/callback?"),
+        "{back}"
+    );
+    let landing = reqwest::get(&back).await?;
+    assert_eq!(landing.status(), 200, "the listener answers the browser");
+    let card = app
+        .wait_css(
+            "[data-testid=\"account-card\"][data-platform=\"youtube\"][data-status=\"connected\"]",
+            Duration::from_secs(20),
+        )
+        .await?;
+    assert!(card.text().await?.contains("Sandbox Creator"));
+    let account = card.attr("data-account-id").await?.ok_or("account id")?;
+    app.shot("youtube-connected").await?;
+
+    // Compose on today's cell: YouTube's fields appear with the channel.
+    let tz: chrono_tz::Tz = ZONE.parse().map_err(|_| "zone")?;
+    let now = Utc::now().with_timezone(&tz);
+    let mut at = (now + Span::minutes(1))
+        .with_second(0)
+        .and_then(|t| t.with_nanosecond(0))
+        .ok_or("time")?;
+    if at - now < Span::seconds(40) {
+        at += Span::minutes(1);
+    }
+    app.click("nav-calendar").await?;
+    app.click("view-month").await?;
+    app.wait_css(
+        &format!("td.fc-daygrid-day[data-date=\"{}\"]", at.format("%Y-%m-%d")),
+        Duration::from_secs(5),
+    )
+    .await?
+    .click()
+    .await?;
+    app.el("composer").await?;
+    app.wait_css(
+        &format!("[data-testid=\"composer-account\"][data-account-id=\"{account}\"]"),
+        Duration::from_secs(5),
+    )
+    .await?
+    .click()
+    .await?;
+    app.el("composer-youtube-title").await?;
+    let stamp = Utc::now().timestamp();
+    let title = format!("Behind the scenes {stamp}");
+    app.el("composer-text")
+        .await?
+        .send_keys("How the set was built, start to finish.")
+        .await?;
+    app.el("composer-youtube-title")
+        .await?
+        .send_keys(&title)
+        .await?;
+    app.el("composer-youtube-tags")
+        .await?
+        .send_keys("making of")
+        .await?;
+    app.click("composer-youtube-kids-no").await?;
+    // Without a video YouTube's rule is named.
+    app.until(
+        "YouTube asks for a video",
+        Duration::from_secs(10),
+        || async {
+            let issues = app
+                .script(
+                    "const el = document.querySelector('[data-testid=\"composer-issues\"]');
+                 return el ? el.textContent : '';",
+                    vec![],
+                )
+                .await?;
+            Ok(issues.as_str().unwrap_or("").contains("video"))
+        },
+    )
+    .await?;
+    // Attach the video through the system's file picker.
+    let video = small_video(tmp)?;
+    app.click("composer-attach").await?;
+    let picked = video.clone();
+    tokio::task::spawn_blocking(move || {
+        pick_in_file_dialog("Attach images or a video", &picked).map_err(|e| e.to_string())
+    })
+    .await??;
+    app.wait_testid("composer-media-item", Duration::from_secs(20))
+        .await?;
+    set_field(&app, "composer-date", &at.format("%Y-%m-%d").to_string()).await?;
+    set_field(&app, "composer-time", &at.format("%H:%M").to_string()).await?;
+    app.until("the title counter", Duration::from_secs(10), || async {
+        Ok(app
+            .exists("[data-testid=\"composer-counter\"][data-platform=\"youtube\"][data-field=\"title\"]")
+            .await)
+    })
+    .await?;
+    app.until("no problems left", Duration::from_secs(10), || async {
+        Ok(!app.exists(&App::sel("composer-issues")).await
+            && app.el("composer-schedule").await?.is_enabled().await?)
+    })
+    .await?;
+    app.shot("composer-youtube-fields").await?;
+    app.click("composer-schedule").await?;
+    app.until("composer closed", Duration::from_secs(10), || async {
+        Ok(!app.exists(&App::sel("composer")).await)
+    })
+    .await?;
+
+    // Activity shows YouTube processing the video, in YouTube's words.
+    app.click("nav-activity").await?;
+    let stage = app
+        .wait_css(
+            "[data-testid=\"activity-item\"][data-status=\"processing\"] [data-testid=\"activity-stage\"]",
+            Duration::from_secs(150),
+        )
+        .await?
+        .text()
+        .await?;
+    assert!(stage.contains("YouTube"), "stage: {stage}");
+    app.shot("activity-youtube-processing").await?;
+    let got = received(&sandbox).await;
+    assert_eq!(got.len(), 1, "uploaded once: {got:?}");
+    assert_eq!(got[0]["extra"]["title"], title.as_str());
+    assert_eq!(got[0]["extra"]["selfDeclaredMadeForKids"], false);
+
+    // Close the window; the app keeps checking from the tray.
+    creatorflow_e2e::close_window_like_a_window_manager("CreatorFlow")?;
+    let bin = app_binary().canonicalize()?;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let alive = std::fs::read_dir("/proc")?
+        .flatten()
+        .any(|e| std::fs::read_link(e.path().join("exe")).is_ok_and(|x| x == bin));
+    assert!(alive, "closing the window must not quit the app");
+    // YouTube finishes; the app's next check publishes it. The window comes
+    // back the way a user opens it again: launching CreatorFlow.
+    tokio::time::sleep(Duration::from_secs(70)).await;
+    let status = tokio::task::spawn_blocking(move || Command::new(bin).status()).await??;
+    assert!(status.success());
+    let window = wait_for(
+        "the window to come back",
+        Duration::from_secs(20),
+        || async { app.client.windows().await.ok()?.into_iter().next() },
+    )
+    .await?;
+    app.client.switch_to_window(window).await?;
+    app.click("nav-activity").await?;
+    let published = app
+        .wait_css(
+            "[data-testid=\"activity-item\"][data-status=\"published\"]",
+            Duration::from_secs(90),
+        )
+        .await?;
+    let note = published.text().await?;
+    assert!(note.contains("private"), "YouTube's privacy note: {note}");
+    app.shot("activity-youtube-published").await?;
+    let got = received(&sandbox).await;
+    assert_eq!(got.len(), 1, "published once");
+    Ok(())
+}
