@@ -448,6 +448,10 @@ async fn videos_update_replaces_the_parts_and_costs_50_units() {
     assert_eq!(body["snippet"]["categoryId"], "27");
     assert_eq!(body["status"]["privacyStatus"], "private");
     assert_eq!(units_used(&sb), 50);
+    // What the status page and tests see follows the update.
+    let p = &sb.received(Some("youtube"))[0];
+    assert_eq!(p.extra["tags"], json!(["one", "two words"]));
+    assert_eq!(p.extra["categoryId"], "27");
     // Read back with videos.list (1 unit).
     let (_, l) = get_json(
         &format!(

@@ -76,10 +76,11 @@ pub async fn middleware(State(sb): State<Sandbox>, req: Request, next: Next) -> 
             limit,
         }) => {
             drain_request(req).await;
-            let reset_at = sb.now().timestamp() + reset_after_secs;
+            let now = sb.now().timestamp();
+            let reset_at = now + reset_after_secs;
             let limit = limit.unwrap_or(100);
             match &module {
-                Some(m) => m.rate_limited_response(limit, reset_at),
+                Some(m) => m.rate_limited_response(limit, reset_at, now),
                 None => (StatusCode::TOO_MANY_REQUESTS, "Too Many Requests").into_response(),
             }
         }

@@ -131,8 +131,8 @@ pub trait PlatformModule: Send + Sync + 'static {
     /// faults without a body, unknown paths, 405s and extractor rejections).
     fn error_response(&self, status: StatusCode, message: &str) -> Response;
     /// The platform's own 429 (headers and body), for `rate_limit` faults.
-    /// `reset_at` is Unix epoch seconds on the emulated clock.
-    fn rate_limited_response(&self, limit: u64, reset_at: i64) -> Response;
+    /// `reset_at` and `now` are Unix epoch seconds on the emulated clock.
+    fn rate_limited_response(&self, limit: u64, reset_at: i64, now: i64) -> Response;
     /// How tokens are issued for this platform (used by `POST /_sandbox/tokens`).
     fn token_policy(&self) -> TokenPolicy;
     /// The token policy in force given the platform's settings (TikTok's lifetime

@@ -504,11 +504,13 @@ impl Sandbox {
             let client_id = match req.client_id {
                 Some(c) if core.client(&c).is_some() => c,
                 Some(c) => return Err(ControlError::UnknownClient(req.platform.clone(), c)),
-                None => core
-                    .clients
-                    .keys()
-                    .next()
-                    .cloned()
+                // The demo app the app itself signs in with, else the first client.
+                None => crate::demo_clients()
+                    .into_iter()
+                    .find(|d| d.platform == req.platform)
+                    .map(|d| d.client_id.to_owned())
+                    .filter(|id| core.client(id).is_some())
+                    .or_else(|| core.clients.keys().next().cloned())
                     .ok_or_else(|| ControlError::Invalid("platform has no client".into()))?,
             };
             let family = OAuthStore::new_family();

@@ -466,7 +466,7 @@ impl PlatformModule for LinkedInModule {
         li_error(status, None, None, message)
     }
 
-    fn rate_limited_response(&self, _limit: u64, _reset_at: i64) -> Response {
+    fn rate_limited_response(&self, _limit: u64, _reset_at: i64, _now: i64) -> Response {
         too_many_requests("MEMBER")
     }
 

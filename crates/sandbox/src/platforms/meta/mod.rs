@@ -638,7 +638,7 @@ impl PlatformModule for MetaModule {
             .into_response()
     }
 
-    fn rate_limited_response(&self, _limit: u64, _reset_at: i64) -> Response {
+    fn rate_limited_response(&self, _limit: u64, _reset_at: i64, _now: i64) -> Response {
         let mut r = GraphError::new(4, "(#4) Application request limit reached")
             .transient(true)
             .into_response();

@@ -554,7 +554,7 @@ impl PlatformModule for TikTokModule {
         api_error(status, code, message, Utc::now())
     }
 
-    fn rate_limited_response(&self, _limit: u64, _reset_at: i64) -> Response {
+    fn rate_limited_response(&self, _limit: u64, _reset_at: i64, _now: i64) -> Response {
         rate_limited(Utc::now())
     }
 

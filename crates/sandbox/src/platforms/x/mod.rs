@@ -354,7 +354,7 @@ impl PlatformModule for XModule {
         problem(status, title, message, "about:blank", None)
     }
 
-    fn rate_limited_response(&self, limit: u64, reset_at: i64) -> Response {
+    fn rate_limited_response(&self, limit: u64, reset_at: i64, _now: i64) -> Response {
         too_many_requests(limit, reset_at)
     }
 

@@ -654,8 +654,7 @@ impl PlatformModule for YouTubeModule {
             .response()
     }
 
-    fn rate_limited_response(&self, _limit: u64, reset_at: i64) -> Response {
-        let now = Utc::now().timestamp();
+    fn rate_limited_response(&self, _limit: u64, reset_at: i64, now: i64) -> Response {
         let mut r = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "rateLimitExceeded",

@@ -163,8 +163,14 @@ pub(super) async fn videos_update(
                 if let Value::Object(extra) = &mut post.extra {
                     extra.insert("title".into(), json!(video.snippet.title));
                     extra.insert("description".into(), json!(video.snippet.description));
+                    extra.insert("tags".into(), json!(video.snippet.tags));
+                    extra.insert("categoryId".into(), json!(video.snippet.category_id));
                     extra.insert("privacyStatus".into(), json!(video.status.privacy_status));
                     extra.insert("publishAt".into(), json!(video.status.publish_at));
+                    extra.insert(
+                        "selfDeclaredMadeForKids".into(),
+                        json!(video.status.self_declared_made_for_kids),
+                    );
                 }
             }
             let channel = st.core_ref(PLATFORM).and_then(|c| c.account(&video.channel_id));
