@@ -315,3 +315,106 @@ pub fn close_window_like_a_window_manager(title: &str) -> Result<()> {
     conn.flush()?;
     Ok(())
 }
+
+/// A `$BROWSER` that opens nothing: it writes each URL the app asks to open to
+/// `opened-urls.txt` in `dir` (the test plays the browser from there).
+/// Returns the script and the log.
+pub fn write_browser_script(dir: &Path) -> std::io::Result<(PathBuf, PathBuf)> {
+    use std::os::unix::fs::PermissionsExt;
+    let log = dir.join("opened-urls.txt");
+    let script = dir.join("browser.sh");
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n", log.display()),
+    )?;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))?;
+    Ok((script, log))
+}
+
+/// Polls `f` every 250 ms until it gives a value.
+pub async fn wait_for<T, F, Fut>(what: &str, timeout: Duration, mut f: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(v) = f().await {
+            return Ok(v);
+        }
+        if Instant::now() > deadline {
+            return Err(format!("timed out waiting for {what}").into());
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// The embedded sandbox's address, from the app's log.
+pub fn sandbox_url(data_dir: &Path) -> Option<String> {
+    let log = std::fs::read_to_string(data_dir.join("logs/creatorflow.log")).ok()?;
+    log.lines()
+        .rev()
+        .find_map(|l| l.split("sandbox listening on ").nth(1))
+        .map(|u| u.trim().trim_end_matches('/').to_owned())
+}
+
+/// What the sandbox's `platform` received (its control API).
+pub async fn received(sandbox: &str, platform: &str) -> Vec<serde_json::Value> {
+    let Ok(r) = reqwest::get(format!("{sandbox}/_sandbox/received?platform={platform}")).await
+    else {
+        return vec![];
+    };
+    r.json::<Vec<serde_json::Value>>().await.unwrap_or_default()
+}
+
+/// Sets a form field the way typing would (input and change events), for
+/// date and time inputs.
+pub async fn set_field(app: &App, testid: &str, value: &str) -> Result<()> {
+    app.el(testid).await?;
+    app.script(
+        "const el = document.querySelector(arguments[0]);
+         el.value = arguments[1];
+         el.dispatchEvent(new Event('input', { bubbles: true }));
+         el.dispatchEvent(new Event('change', { bubbles: true }));",
+        vec![
+            serde_json::Value::from(App::sel(testid)),
+            serde_json::Value::from(value),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Stops every running copy of the app binary (what a test started).
+pub fn kill_app() {
+    let Ok(bin) = app_binary().canonicalize() else {
+        return;
+    };
+    for e in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        if std::fs::read_link(e.path().join("exe")).is_ok_and(|x| x == bin) {
+            let _ = Command::new("kill").arg(e.file_name()).status();
+        }
+    }
+}
+
+/// Whether the app binary still runs (closing its window must not quit it).
+pub fn app_is_running() -> bool {
+    let Ok(bin) = app_binary().canonicalize() else {
+        return false;
+    };
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .any(|e| std::fs::read_link(e.path().join("exe")).is_ok_and(|x| x == bin))
+}
+
+/// Prints the last lines of the app's log, for whoever reads a failure.
+pub fn print_log_tail(data_dir: &Path) {
+    let log = std::fs::read_to_string(data_dir.join("logs/creatorflow.log")).unwrap_or_default();
+    let tail: Vec<&str> = log.lines().rev().take(40).collect();
+    println!("--- app log (last lines) ---");
+    for line in tail.iter().rev() {
+        println!("{line}");
+    }
+}

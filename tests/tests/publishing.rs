@@ -9,58 +9,17 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::{Duration as Span, Timelike, Utc};
-use creatorflow_e2e::{App, Driver, SERIAL, app_binary, preflight};
+use creatorflow_e2e::{
+    App, Driver, SERIAL, app_binary, app_is_running, kill_app, preflight, print_log_tail, received,
+    sandbox_url, set_field, wait_for, write_browser_script,
+};
 
 use serde_json::Value;
 
 const ZONE: &str = "Europe/Berlin";
-
-fn write_browser_script(dir: &Path) -> std::io::Result<(PathBuf, PathBuf)> {
-    use std::os::unix::fs::PermissionsExt;
-    let log = dir.join("opened-urls.txt");
-    let script = dir.join("browser.sh");
-    std::fs::write(
-        &script,
-        format!("#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n", log.display()),
-    )?;
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))?;
-    Ok((script, log))
-}
-
-async fn wait_for<T, F, Fut>(what: &str, timeout: Duration, mut f: F) -> creatorflow_e2e::Result<T>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let deadline = Instant::now() + timeout;
-    loop {
-        if let Some(v) = f().await {
-            return Ok(v);
-        }
-        if Instant::now() > deadline {
-            return Err(format!("timed out waiting for {what}").into());
-        }
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-}
-
-fn sandbox_url(data_dir: &Path) -> Option<String> {
-    let log = std::fs::read_to_string(data_dir.join("logs/creatorflow.log")).ok()?;
-    log.lines()
-        .rev()
-        .find_map(|l| l.split("sandbox listening on ").nth(1))
-        .map(|u| u.trim().trim_end_matches('/').to_owned())
-}
-
-async fn received(sandbox: &str) -> Vec<Value> {
-    let Ok(r) = reqwest::get(format!("{sandbox}/_sandbox/received?platform=x")).await else {
-        return vec![];
-    };
-    r.json::<Vec<Value>>().await.unwrap_or_default()
-}
 
 fn dunstctl(args: &[&str]) -> String {
     Command::new("dunstctl")
@@ -82,20 +41,6 @@ fn notifications_on_screen() -> u32 {
 fn notification_history() -> String {
     let _ = Command::new("dunstctl").arg("close-all").status();
     dunstctl(&["history"])
-}
-
-/// Sets a form field the way typing would (input event), for date/time inputs.
-async fn set_field(app: &App, testid: &str, value: &str) -> creatorflow_e2e::Result<()> {
-    app.el(testid).await?;
-    app.script(
-        "const el = document.querySelector(arguments[0]);
-         el.value = arguments[1];
-         el.dispatchEvent(new Event('input', { bubbles: true }));
-         el.dispatchEvent(new Event('change', { bubbles: true }));",
-        vec![Value::from(App::sel(testid)), Value::from(value)],
-    )
-    .await?;
-    Ok(())
 }
 
 /// Writes a post in the composer and schedules it to `account` at `at`.
@@ -184,17 +129,6 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-fn kill_app() {
-    let Ok(bin) = app_binary().canonicalize() else {
-        return;
-    };
-    for e in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-        if std::fs::read_link(e.path().join("exe")).is_ok_and(|x| x == bin) {
-            let _ = Command::new("kill").arg(e.file_name()).status();
-        }
-    }
-}
-
 #[tokio::test]
 async fn connect_x_schedule_close_the_window_and_it_goes_out_once() -> creatorflow_e2e::Result<()> {
     let _one_at_a_time = SERIAL.lock().await;
@@ -208,13 +142,7 @@ async fn connect_x_schedule_close_the_window_and_it_goes_out_once() -> creatorfl
     let result = run(&driver, &data, &data_dir, &opened).await;
     kill_app();
     if result.is_err() {
-        // The app's own account of what happened, for whoever reads the failure.
-        let log = std::fs::read_to_string(data.join("logs/creatorflow.log")).unwrap_or_default();
-        let tail: Vec<&str> = log.lines().rev().take(40).collect();
-        println!("--- app log (last lines) ---");
-        for line in tail.iter().rev() {
-            println!("{line}");
-        }
+        print_log_tail(&data);
     }
     result
 }
@@ -320,17 +248,13 @@ async fn run(
     // keeps running in the tray.
     creatorflow_e2e::close_window_like_a_window_manager("CreatorFlow")?;
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let bin = app_binary().canonicalize()?;
-    let alive = std::fs::read_dir("/proc")?
-        .flatten()
-        .any(|e| std::fs::read_link(e.path().join("exe")).is_ok_and(|x| x == bin));
-    assert!(alive, "closing the window must not quit the app");
+    assert!(app_is_running(), "closing the window must not quit the app");
 
     let got = wait_for(
         "the sandbox to receive post A",
         Duration::from_secs(150),
         || async {
-            let r = received(&sandbox).await;
+            let r = received(&sandbox, "x").await;
             r.iter().any(|p| p["text"] == text_a.as_str()).then_some(r)
         },
     )
@@ -412,7 +336,7 @@ async fn run(
         Utc::now() - first_seen > Span::seconds(30),
         "time passed since A arrived"
     );
-    let all = received(&sandbox).await;
+    let all = received(&sandbox, "x").await;
     assert_eq!(
         all.iter().filter(|p| p["text"] == text_a.as_str()).count(),
         1,

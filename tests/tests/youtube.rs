@@ -11,69 +11,13 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use chrono::{Duration as Span, Timelike, Utc};
-use creatorflow_e2e::{App, Driver, SERIAL, app_binary, preflight};
-use serde_json::Value;
+use creatorflow_e2e::{
+    App, Driver, SERIAL, app_binary, app_is_running, kill_app, preflight, print_log_tail, received,
+    sandbox_url, set_field, wait_for, write_browser_script,
+};
 
 const ZONE: &str = "Europe/Berlin";
 const CHANNEL: &str = "UCSandboxCreatorChannel1";
-
-fn write_browser_script(dir: &Path) -> std::io::Result<(PathBuf, PathBuf)> {
-    use std::os::unix::fs::PermissionsExt;
-    let log = dir.join("opened-urls.txt");
-    let script = dir.join("browser.sh");
-    std::fs::write(
-        &script,
-        format!("#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n", log.display()),
-    )?;
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))?;
-    Ok((script, log))
-}
-
-async fn wait_for<T, F, Fut>(what: &str, timeout: Duration, mut f: F) -> creatorflow_e2e::Result<T>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let deadline = Instant::now() + timeout;
-    loop {
-        if let Some(v) = f().await {
-            return Ok(v);
-        }
-        if Instant::now() > deadline {
-            return Err(format!("timed out waiting for {what}").into());
-        }
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-}
-
-fn sandbox_url(data_dir: &Path) -> Option<String> {
-    let log = std::fs::read_to_string(data_dir.join("logs/creatorflow.log")).ok()?;
-    log.lines()
-        .rev()
-        .find_map(|l| l.split("sandbox listening on ").nth(1))
-        .map(|u| u.trim().trim_end_matches('/').to_owned())
-}
-
-async fn received(sandbox: &str) -> Vec<Value> {
-    let Ok(r) = reqwest::get(format!("{sandbox}/_sandbox/received?platform=youtube")).await else {
-        return vec![];
-    };
-    r.json::<Vec<Value>>().await.unwrap_or_default()
-}
-
-/// Sets a form field the way typing would (input event), for date/time inputs.
-async fn set_field(app: &App, testid: &str, value: &str) -> creatorflow_e2e::Result<()> {
-    app.el(testid).await?;
-    app.script(
-        "const el = document.querySelector(arguments[0]);
-         el.value = arguments[1];
-         el.dispatchEvent(new Event('input', { bubbles: true }));
-         el.dispatchEvent(new Event('change', { bubbles: true }));",
-        vec![Value::from(App::sel(testid)), Value::from(value)],
-    )
-    .await?;
-    Ok(())
-}
 
 /// Answers the system's file picker the way a user at the keyboard would:
 /// Ctrl+L opens its location field, the path is typed, Enter picks it.
@@ -122,17 +66,6 @@ fn small_video(dir: &Path) -> std::io::Result<PathBuf> {
     Ok(path)
 }
 
-fn kill_app() {
-    let Ok(bin) = app_binary().canonicalize() else {
-        return;
-    };
-    for e in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-        if std::fs::read_link(e.path().join("exe")).is_ok_and(|x| x == bin) {
-            let _ = Command::new("kill").arg(e.file_name()).status();
-        }
-    }
-}
-
 #[tokio::test]
 async fn connect_youtube_schedule_a_video_and_see_it_processed_and_published()
 -> creatorflow_e2e::Result<()> {
@@ -147,12 +80,7 @@ async fn connect_youtube_schedule_a_video_and_see_it_processed_and_published()
     let result = run(&driver, tmp.path(), &data, &data_dir, &opened).await;
     kill_app();
     if result.is_err() {
-        let log = std::fs::read_to_string(data.join("logs/creatorflow.log")).unwrap_or_default();
-        let tail: Vec<&str> = log.lines().rev().take(40).collect();
-        println!("--- app log (last lines) ---");
-        for line in tail.iter().rev() {
-            println!("{line}");
-        }
+        print_log_tail(&data);
     }
     result
 }
@@ -337,22 +265,19 @@ async fn run(
         .await?;
     assert!(stage.contains("YouTube"), "stage: {stage}");
     app.shot("activity-youtube-processing").await?;
-    let got = received(&sandbox).await;
+    let got = received(&sandbox, "youtube").await;
     assert_eq!(got.len(), 1, "uploaded once: {got:?}");
     assert_eq!(got[0]["extra"]["title"], title.as_str());
     assert_eq!(got[0]["extra"]["selfDeclaredMadeForKids"], false);
 
     // Close the window; the app keeps checking from the tray.
     creatorflow_e2e::close_window_like_a_window_manager("CreatorFlow")?;
-    let bin = app_binary().canonicalize()?;
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let alive = std::fs::read_dir("/proc")?
-        .flatten()
-        .any(|e| std::fs::read_link(e.path().join("exe")).is_ok_and(|x| x == bin));
-    assert!(alive, "closing the window must not quit the app");
+    assert!(app_is_running(), "closing the window must not quit the app");
     // YouTube finishes; the app's next check publishes it. The window comes
     // back the way a user opens it again: launching CreatorFlow.
     tokio::time::sleep(Duration::from_secs(70)).await;
+    let bin = app_binary();
     let status = tokio::task::spawn_blocking(move || Command::new(bin).status()).await??;
     assert!(status.success());
     let window = wait_for(
@@ -372,7 +297,7 @@ async fn run(
     let note = published.text().await?;
     assert!(note.contains("private"), "YouTube's privacy note: {note}");
     app.shot("activity-youtube-published").await?;
-    let got = received(&sandbox).await;
+    let got = received(&sandbox, "youtube").await;
     assert_eq!(got.len(), 1, "published once");
     Ok(())
 }

@@ -83,6 +83,33 @@ fn advance(h: &Harness, by: Duration) {
     h.engine.wake_scheduler();
 }
 
+/// Slows every upload chunk by `ms`, so a test can act mid-upload.
+fn slow_chunks(h: &Harness, ms: u64) {
+    h.sandbox
+        .inject_fault(
+            serde_json::from_value(serde_json::json!({
+                "method": "PUT", "path": "/youtube/upload/youtube/v3/videos", "count": 100,
+                "fault": {"kind": "delay", "ms": ms}
+            }))
+            .expect("fault"),
+        )
+        .expect("inject");
+}
+
+/// Waits until YouTube has seen `n` upload PUTs.
+async fn wait_for_chunks(h: &Harness, n: usize) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while data_puts(h) < n {
+        assert!(std::time::Instant::now() < deadline, "no upload progress");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
 fn data_puts(h: &Harness) -> usize {
     h.sandbox
         .requests(Some("youtube"))
@@ -178,10 +205,7 @@ async fn a_video_is_uploaded_in_chunks_processed_and_published() {
     assert_eq!(v.extra["tags"], serde_json::json!(["making of", "tools"]));
     assert_eq!(v.extra["categoryId"], "28");
     assert_eq!(v.extra["selfDeclaredMadeForKids"], false);
-    let sha = {
-        use sha2::Digest;
-        hex::encode(sha2::Sha256::digest(&file))
-    };
+    let sha = sha256(&file);
     assert_eq!(
         v.media[0].sha256.as_deref(),
         Some(sha.as_str()),
@@ -300,23 +324,11 @@ async fn an_interrupted_upload_resumes_where_youtube_says_it_stopped() {
     let chunks = (file.len() as u64).div_ceil(CHUNK) as usize;
     let media = import(&h.engine, h.dir.path(), "long.mp4", &file).await;
     // Every chunk is slowed a little, so the test can act mid-upload.
-    h.sandbox
-        .inject_fault(
-            serde_json::from_value(serde_json::json!({
-                "method": "PUT", "path": "/youtube/upload/youtube/v3/videos", "count": 100,
-                "fault": {"kind": "delay", "ms": 150}
-            }))
-            .expect("fault"),
-        )
-        .expect("inject");
+    slow_chunks(&h, 150);
     h.start_scheduler().await;
     let post = video_post(&h, account.id, media.id, youtube("Resumed"), Utc::now()).await;
     // Wait until a few chunks are in, then YouTube answers 503 once.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while data_puts(&h) < 3 {
-        assert!(std::time::Instant::now() < deadline, "no upload progress");
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    wait_for_chunks(&h, 3).await;
     h.sandbox.clear_faults();
     h.sandbox
         .inject_fault(
@@ -331,10 +343,7 @@ async fn an_interrupted_upload_resumes_where_youtube_says_it_stopped() {
         .await;
     let got = h.sandbox.received(Some("youtube"));
     assert_eq!(got.len(), 1, "one video, not two");
-    let sha = {
-        use sha2::Digest;
-        hex::encode(sha2::Sha256::digest(&file))
-    };
+    let sha = sha256(&file);
     assert_eq!(got[0].media[0].sha256.as_deref(), Some(sha.as_str()));
     // Each chunk once, plus at most the refused one again and a status probe.
     let puts = data_puts(&h);
@@ -352,15 +361,7 @@ async fn after_a_crash_mid_upload_the_next_start_resumes_the_session() {
     let file = mp4_video(640, 360, 8, 200_000);
     let chunks = (file.len() as u64).div_ceil(CHUNK) as usize;
     let media = import(&h.engine, h.dir.path(), "crash.mp4", &file).await;
-    h.sandbox
-        .inject_fault(
-            serde_json::from_value(serde_json::json!({
-                "method": "PUT", "path": "/youtube/upload/youtube/v3/videos", "count": 100,
-                "fault": {"kind": "delay", "ms": 300}
-            }))
-            .expect("fault"),
-        )
-        .expect("inject");
+    slow_chunks(&h, 300);
     h.start_scheduler().await;
     let post = video_post(
         &h,
@@ -370,11 +371,7 @@ async fn after_a_crash_mid_upload_the_next_start_resumes_the_session() {
         Utc::now(),
     )
     .await;
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while data_puts(&h) < 3 {
-        assert!(std::time::Instant::now() < deadline, "no upload progress");
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    wait_for_chunks(&h, 3).await;
     // The app goes away mid-upload: its database closes under the publish,
     // which cannot record anything more.
     h.restart().await;
@@ -391,10 +388,7 @@ async fn after_a_crash_mid_upload_the_next_start_resumes_the_session() {
         .await;
     let got = h.sandbox.received(Some("youtube"));
     assert_eq!(got.len(), 1, "resumed, not uploaded again");
-    let sha = {
-        use sha2::Digest;
-        hex::encode(sha2::Sha256::digest(&file))
-    };
+    let sha = sha256(&file);
     assert_eq!(got[0].media[0].sha256.as_deref(), Some(sha.as_str()));
     let puts = data_puts(&h);
     assert!(puts <= chunks + 2, "{puts} PUTs for {chunks} chunks");
@@ -408,15 +402,7 @@ async fn a_token_expiring_during_a_long_upload_is_renewed_once() {
     let account = h.connect_youtube(CHANNEL).await;
     let file = mp4_video(640, 360, 6, 200_000);
     let media = import(&h.engine, h.dir.path(), "long.mp4", &file).await;
-    h.sandbox
-        .inject_fault(
-            serde_json::from_value(serde_json::json!({
-                "method": "PUT", "path": "/youtube/upload/youtube/v3/videos", "count": 100,
-                "fault": {"kind": "delay", "ms": 100}
-            }))
-            .expect("fault"),
-        )
-        .expect("inject");
+    slow_chunks(&h, 100);
     let refreshes = |h: &Harness| {
         h.sandbox
             .requests(Some("youtube"))
@@ -427,11 +413,7 @@ async fn a_token_expiring_during_a_long_upload_is_renewed_once() {
     let before = refreshes(&h);
     h.start_scheduler().await;
     let post = video_post(&h, account.id, media.id, youtube("A long one"), Utc::now()).await;
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while data_puts(&h) < 2 {
-        assert!(std::time::Instant::now() < deadline, "no upload progress");
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    wait_for_chunks(&h, 2).await;
     // Two hours pass at Google mid-upload: the access token CreatorFlow
     // holds is dead there, though CreatorFlow's clock does not know yet.
     h.sandbox.advance_clock(2 * 3600);
