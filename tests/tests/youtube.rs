@@ -299,5 +299,30 @@ async fn run(
     app.shot("activity-youtube-published").await?;
     let got = received(&sandbox, "youtube").await;
     assert_eq!(got.len(), 1, "published once");
+    assert_eq!(got[0]["deleted"], false);
+
+    // Delete it from YouTube: the dialog names the network and the account,
+    // the video goes at YouTube, the post stays with its history.
+    app.click("activity-delete-at-network").await?;
+    let dialog = app
+        .wait_css("dialog[open]", Duration::from_secs(5))
+        .await?
+        .text()
+        .await?;
+    assert!(
+        dialog.contains("YouTube") && dialog.contains("sandboxcreator"),
+        "the confirmation names the network and account: {dialog}"
+    );
+    app.shot("delete-at-youtube-confirm").await?;
+    app.click("activity-delete-confirm").await?;
+    app.wait_css(
+        "[data-testid=\"activity-item\"][data-status=\"deleted\"]",
+        Duration::from_secs(20),
+    )
+    .await?;
+    let got = received(&sandbox, "youtube").await;
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0]["deleted"], true, "deleted at YouTube");
+    app.shot("activity-youtube-deleted").await?;
     Ok(())
 }
