@@ -7,6 +7,7 @@ pub mod auth;
 pub mod error;
 pub mod http;
 pub mod options;
+mod support;
 pub mod text;
 pub mod types;
 pub mod x;

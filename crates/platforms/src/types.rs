@@ -187,12 +187,9 @@ impl MediaFile {
 
     /// The name to show in messages: the creator's file name, else the stored one.
     pub fn display_name(&self) -> String {
-        self.name.clone().unwrap_or_else(|| {
-            self.path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "the file".to_owned())
-        })
+        self.name
+            .clone()
+            .unwrap_or_else(|| crate::support::files::file_name(&self.path))
     }
 }
 

@@ -32,7 +32,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{ErrorKind, PlatformError};
+use crate::error::PlatformError;
+use crate::support::checkpoint::{self, Checkpoint};
 
 pub const CHECKPOINT_VERSION: u32 = 1;
 
@@ -87,37 +88,23 @@ pub struct InFlight {
     pub since: DateTime<Utc>,
 }
 
+impl Checkpoint for XCheckpoint {
+    const VERSION: u32 = CHECKPOINT_VERSION;
+    const WHAT: &'static str = "X post";
+
+    fn version_mut(&mut self) -> &mut u32 {
+        &mut self.version
+    }
+}
+
 impl XCheckpoint {
-    /// Reads a checkpoint; `null` (a fresh start) gives an empty one.
+    /// Reads a checkpoint; `null` or `{}` (a fresh start) gives an empty one.
     pub fn from_value(value: &serde_json::Value) -> Result<Self, PlatformError> {
-        if value.is_null() {
-            return Ok(Self {
-                version: CHECKPOINT_VERSION,
-                ..Self::default()
-            });
-        }
-        let cp: Self = serde_json::from_value(value.clone()).map_err(|e| {
-            PlatformError::new(
-                ErrorKind::Protocol,
-                "bad_checkpoint",
-                "CreatorFlow could not read the saved progress of this X post.",
-            )
-            .with_detail(e.to_string())
-        })?;
-        if cp.version > CHECKPOINT_VERSION {
-            return Err(PlatformError::new(
-                ErrorKind::Protocol,
-                "bad_checkpoint",
-                "This X post was started by a newer version of CreatorFlow.",
-            )
-            .with_detail(format!("checkpoint version {}", cp.version)));
-        }
-        Ok(cp)
+        checkpoint::read(value)
     }
 
     pub fn to_value(&self) -> serde_json::Value {
-        // Plain strings, numbers and maps: serialization cannot fail.
-        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+        checkpoint::write(self)
     }
 
     /// Whether a create call may have gone through without CreatorFlow
@@ -130,14 +117,18 @@ impl XCheckpoint {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorKind;
     use serde_json::json;
 
     #[test]
     fn null_is_a_fresh_start() {
-        let cp = XCheckpoint::from_value(&serde_json::Value::Null).expect("ok");
-        assert!(cp.parts.is_empty());
-        assert!(!cp.create_in_flight());
-        assert_eq!(cp.version, CHECKPOINT_VERSION);
+        // `{}` too: the engine's default for a post not tried yet.
+        for v in [serde_json::Value::Null, json!({})] {
+            let cp = XCheckpoint::from_value(&v).expect("ok");
+            assert!(cp.parts.is_empty());
+            assert!(!cp.create_in_flight());
+            assert_eq!(cp.version, CHECKPOINT_VERSION);
+        }
     }
 
     #[test]

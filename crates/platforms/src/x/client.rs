@@ -1,27 +1,25 @@
 //! The X client: profile, publish (media, post, thread), reconcile, delete,
 //! over X API v2.
 
-use std::future::Future;
-
 use async_trait::async_trait;
-use bytes::Bytes;
 use chrono::Utc;
-use reqwest::header::HeaderMap;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use super::checkpoint::{InFlight, XCheckpoint};
-use super::errors::{XOperation, map_error, redact};
+use super::errors::XOperation;
 use super::media::Uploads;
 use super::validate::{self, validate_post};
 use super::{XEndpoints, capabilities, oauth_spec};
-use crate::auth::{Authenticator, StandardOAuth, TokenSource, authorized};
+use crate::auth::{Authenticator, StandardOAuth, TokenSource};
 use crate::error::{ErrorKind, PlatformError};
+use crate::support::request::{Answer, send};
+use crate::support::rules_met;
 use crate::text::x_weighted::MAX_WEIGHTED_LENGTH;
 use crate::types::{
-    AccessToken, Capabilities, FieldCount, Outcome, Platform, Profile, PublishRequest, Published,
-    Reconciled, ValidationIssue,
+    Capabilities, FieldCount, Outcome, Platform, Profile, PublishRequest, Published, Reconciled,
+    ValidationIssue,
 };
 use crate::{PublishSink, Publisher};
 
@@ -46,12 +44,6 @@ impl std::fmt::Debug for XClient {
             .field("text_limit", &self.text_limit)
             .finish()
     }
-}
-
-/// A successful answer from X.
-pub(super) struct Answer {
-    pub status: u16,
-    pub body: Bytes,
 }
 
 impl XClient {
@@ -82,51 +74,6 @@ impl XClient {
             .to_string()
     }
 
-    /// Sends a request and sorts the answer: 2xx comes back, anything else
-    /// becomes a classified [`PlatformError`]. `secret` is scrubbed from errors.
-    pub(super) async fn execute(
-        &self,
-        op: XOperation,
-        request: reqwest::RequestBuilder,
-        secret: &str,
-    ) -> Result<Answer, PlatformError> {
-        let transport = |e: reqwest::Error| redact(PlatformError::from_transport("X", &e), secret);
-        let response = request.send().await.map_err(transport)?;
-        let status = response.status().as_u16();
-        let headers: HeaderMap = response.headers().clone();
-        let body = response.bytes().await.map_err(transport)?;
-        tracing::debug!(?op, status, "X answered");
-        if (200..300).contains(&status) {
-            Ok(Answer { status, body })
-        } else {
-            let err = map_error(op, status, &headers, &body, Utc::now());
-            tracing::info!(?op, status, code = %err.code, "X refused a request");
-            Err(redact(err, secret))
-        }
-    }
-
-    /// Builds and sends a request with a good token from `tokens`; after a
-    /// 401 it asks for a renewed token and sends it once more.
-    pub(super) async fn send<F, Fut>(
-        &self,
-        op: XOperation,
-        tokens: &dyn TokenSource,
-        build: F,
-    ) -> Result<Answer, PlatformError>
-    where
-        F: Fn(AccessToken) -> Fut,
-        Fut: Future<Output = Result<reqwest::RequestBuilder, PlatformError>>,
-    {
-        authorized(tokens, |token| {
-            let request = build(token.clone());
-            async move {
-                let request = request.await?;
-                self.execute(op, request, token.secret()).await
-            }
-        })
-        .await
-    }
-
     /// `GET /2/users/me`.
     pub async fn me(&self, tokens: &dyn TokenSource) -> Result<Profile, PlatformError> {
         #[derive(Deserialize)]
@@ -140,12 +87,11 @@ impl XClient {
         }
         let mut url = self.endpoints.api("/2/users/me");
         url.set_query(Some("user.fields=profile_image_url"));
-        let answer = self
-            .send(XOperation::Profile, tokens, |token| {
-                let request = self.http.get(url.clone()).bearer_auth(token.secret());
-                async move { Ok(request) }
-            })
-            .await?;
+        let answer = send(XOperation::Profile, tokens, |token| {
+            let request = self.http.get(url.clone()).bearer_auth(token.secret());
+            async move { Ok(request) }
+        })
+        .await?;
         let user: User = data(&answer)?;
         Ok(Profile {
             platform_user_id: user.id,
@@ -181,16 +127,15 @@ impl XClient {
         let op = XOperation::CreatePost {
             reply: reply_to.is_some(),
         };
-        let answer = self
-            .send(op, tokens, |token| {
-                let request = self
-                    .http
-                    .post(self.endpoints.api("/2/tweets"))
-                    .bearer_auth(token.secret())
-                    .json(&body);
-                async move { Ok(request) }
-            })
-            .await?;
+        let answer = send(op, tokens, |token| {
+            let request = self
+                .http
+                .post(self.endpoints.api("/2/tweets"))
+                .bearer_auth(token.secret())
+                .json(&body);
+            async move { Ok(request) }
+        })
+        .await?;
         let created: Created = data(&answer)?;
         if !is_id(&created.id) {
             return Err(unreadable(answer.status, "the new post has no valid id"));
@@ -232,13 +177,7 @@ impl Publisher for XClient {
         checkpoint: &mut Value,
         sink: &dyn PublishSink,
     ) -> Result<Outcome, PlatformError> {
-        if let Some(issue) = self.validate(post).into_iter().next() {
-            return Err(PlatformError::new(
-                ErrorKind::Rejected,
-                issue.code,
-                issue.message,
-            ));
-        }
+        rules_met(self.validate(post))?;
         let parts = validate::parts(post);
         let cp = XCheckpoint::from_value(checkpoint)?;
         if cp.parts.len() > parts.len() {
@@ -393,12 +332,11 @@ impl Publisher for XClient {
             .with_detail(remote_id.chars().take(40).collect::<String>()));
         }
         let url = self.endpoints.api(&format!("/2/tweets/{remote_id}"));
-        let answer = match self
-            .send(XOperation::DeletePost, tokens, |token| {
-                let request = self.http.delete(url.clone()).bearer_auth(token.secret());
-                async move { Ok(request) }
-            })
-            .await
+        let answer = match send(XOperation::DeletePost, tokens, |token| {
+            let request = self.http.delete(url.clone()).bearer_auth(token.secret());
+            async move { Ok(request) }
+        })
+        .await
         {
             Ok(a) => a,
             Err(e) if e.status == Some(404) => return Ok(()),
@@ -421,29 +359,8 @@ impl Publisher for XClient {
     }
 }
 
-/// One publish in progress: the checkpoint and where it is saved.
-pub(super) struct Run<'a> {
-    pub client: &'a XClient,
-    pub tokens: &'a dyn TokenSource,
-    pub cp: XCheckpoint,
-    pub out: &'a mut Value,
-    pub sink: &'a dyn PublishSink,
-}
-
-impl Run<'_> {
-    /// Writes the checkpoint back and has the engine persist it.
-    pub async fn save(&mut self) -> Result<(), PlatformError> {
-        *self.out = self.cp.to_value();
-        self.sink.checkpoint(self.out).await.map_err(|e| {
-            PlatformError::new(
-                ErrorKind::Network,
-                "checkpoint_failed",
-                "CreatorFlow could not save its progress on this X post. It will try again.",
-            )
-            .with_detail(e)
-        })
-    }
-}
+/// One X publish in progress (its steps: here and in `media.rs`).
+pub(super) type Run<'a> = crate::support::checkpoint::Run<'a, XClient, XCheckpoint>;
 
 fn account_username(post: &PublishRequest) -> Option<String> {
     Some(
@@ -506,6 +423,9 @@ pub(super) fn id_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::types::AccessToken;
+    use bytes::Bytes;
+    use reqwest::header::HeaderMap;
 
     #[test]
     fn links_point_at_x_com_in_production() {
@@ -529,12 +449,14 @@ mod tests {
     fn data_envelope() {
         let ok = Answer {
             status: 201,
+            headers: HeaderMap::new(),
             body: Bytes::from_static(br#"{"data":{"id":"5","text":"hi"}}"#),
         };
         let v: Value = data(&ok).expect("data");
         assert_eq!(v["id"], "5");
         let partial = Answer {
             status: 200,
+            headers: HeaderMap::new(),
             body: Bytes::from_static(br#"{"errors":[{"detail":"Could not find"}]}"#),
         };
         let e = data::<Value>(&partial).expect_err("no data");
@@ -542,6 +464,7 @@ mod tests {
         assert_eq!(e.detail.as_deref(), Some("Could not find"));
         let junk = Answer {
             status: 200,
+            headers: HeaderMap::new(),
             body: Bytes::from_static(b"<html>"),
         };
         assert_eq!(data::<Value>(&junk).expect_err("junk").code, "bad_response");

@@ -13,6 +13,11 @@ use reqwest::header::HeaderMap;
 use serde_json::Value;
 
 use crate::error::{ErrorKind, PlatformError};
+use crate::support::errors::{
+    MAX_DETAIL_CHARS, MAX_REASON_CHARS, json_body, retry_after, shorten, str_field,
+};
+use crate::support::request::{MapError, Operation};
+use crate::types::Platform;
 
 /// What CreatorFlow was doing when X answered: words the message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,9 +34,10 @@ pub enum XOperation {
     Revoke,
 }
 
-/// Longest piece of X's own text put in a message (the detail keeps more).
-const MAX_REASON_CHARS: usize = 200;
-const MAX_DETAIL_CHARS: usize = 600;
+impl Operation for XOperation {
+    const PLATFORM: Platform = Platform::X;
+    const MAP_ERROR: MapError<Self> = map_error;
+}
 
 /// X's error body, whichever dialect it came in.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -51,18 +57,14 @@ pub struct XErrorBody {
 
 impl XErrorBody {
     pub fn parse(body: &[u8]) -> Self {
-        let Ok(json) = serde_json::from_slice::<Value>(body) else {
-            let text = String::from_utf8_lossy(body).trim().to_owned();
-            return Self {
-                raw: (!text.is_empty()).then(|| shorten(&text, MAX_DETAIL_CHARS)),
-                ..Self::default()
-            };
-        };
-        let s = |v: Option<&Value>| {
-            v.and_then(Value::as_str)
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
+        let json = match json_body(body) {
+            Ok(json) => json,
+            Err(raw) => {
+                return Self {
+                    raw,
+                    ..Self::default()
+                };
+            }
         };
         let messages = json
             .get("errors")
@@ -70,18 +72,20 @@ impl XErrorBody {
             .map(|errors| {
                 errors
                     .iter()
-                    .filter_map(|e| s(e.get("message")).or_else(|| s(e.get("detail"))))
+                    .filter_map(|e| {
+                        str_field(e.get("message")).or_else(|| str_field(e.get("detail")))
+                    })
                     .collect()
             })
             .unwrap_or_default();
         // OAuth errors put a string in `error`; v2 never does.
-        let oauth_error = s(json.get("error"));
+        let oauth_error = str_field(json.get("error"));
         Self {
-            title: s(json.get("title")),
-            detail: s(json.get("detail")),
-            problem_type: s(json.get("type")),
+            title: str_field(json.get("title")),
+            detail: str_field(json.get("detail")),
+            problem_type: str_field(json.get("type")),
             messages,
-            oauth_description: s(json.get("error_description")),
+            oauth_description: str_field(json.get("error_description")),
             oauth_error,
             raw: None,
         }
@@ -298,45 +302,14 @@ pub fn retry_at(headers: &HeaderMap, now: DateTime<Utc>) -> Option<DateTime<Utc>
     if header("x-user-limit-24hour-remaining") == Some("0") {
         candidates.extend(epoch(header("x-user-limit-24hour-reset")));
     }
-    if let Some(v) = header("retry-after") {
-        if let Ok(secs) = v.parse::<i64>() {
-            candidates.push(now + chrono::Duration::seconds(secs.max(0)));
-        } else if let Ok(at) = DateTime::parse_from_rfc2822(v) {
-            candidates.push(at.with_timezone(&Utc));
-        }
-    }
+    candidates.extend(retry_after(headers, now));
     candidates.into_iter().max()
-}
-
-/// Replaces any occurrence of `secret` in the error's text (a platform that
-/// echoed a token back must not get it into logs).
-pub fn redact(mut err: PlatformError, secret: &str) -> PlatformError {
-    if secret.len() < 4 {
-        return err;
-    }
-    if err.message.contains(secret) {
-        err.message = err.message.replace(secret, "[redacted]");
-    }
-    if let Some(d) = &err.detail
-        && d.contains(secret)
-    {
-        err.detail = Some(d.replace(secret, "[redacted]"));
-    }
-    err
-}
-
-fn shorten(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_owned();
-    }
-    let mut out: String = s.chars().take(max).collect();
-    out.push('…');
-    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::support::errors::redact;
     use reqwest::header::{HeaderName, HeaderValue};
 
     fn now() -> DateTime<Utc> {

@@ -12,22 +12,21 @@
 //! `finalize` and once processing succeeded, so a crash resumes the upload
 //! where it stopped.
 
-use std::io::SeekFrom;
 use std::path::Path;
 
 use chrono::Utc;
 use reqwest::multipart::{Form, Part};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt as _, AsyncSeekExt as _};
-use tokio_util::io::ReaderStream;
 
 use super::checkpoint::{ChunkedUpload, UploadedMedia};
 use super::client::{Run, data, id_string};
 use super::errors::XOperation;
 use super::validate::{XMediaKind, media_type};
 use crate::error::{ErrorKind, PlatformError};
-use crate::types::{MediaFile, Processing};
+use crate::support::files::{file_body, file_len, file_name, media_key, unreadable_file};
+use crate::support::request::send;
+use crate::types::{MediaFile, Platform, Processing};
 
 /// Images up to this size go in one request; larger ones are chunked.
 pub const SIMPLE_UPLOAD_MAX: u64 = 4 * 1024 * 1024;
@@ -164,7 +163,7 @@ impl Run<'_> {
             self.cp.media.remove(&key);
         }
 
-        let len = file_len(file).await?;
+        let len = file_len(file, Platform::X).await?;
         let data = if kind == XMediaKind::Image && len <= SIMPLE_UPLOAD_MAX {
             self.simple_upload(file, kind, len).await?
         } else {
@@ -202,28 +201,27 @@ impl Run<'_> {
         let client = self.client;
         let url = client.endpoints.api("/2/media/upload");
         let mime = media_type(&file.mime);
-        let answer = client
-            .send(
-                XOperation::UploadMedia { what: kind.noun() },
-                self.tokens,
-                |token| {
-                    let (url, mime) = (url.clone(), mime.clone());
-                    async move {
-                        let part = file_part(&file.path, 0, len, &mime)
-                            .await
-                            .map_err(|e| unreadable_file(&file.path, &e))?;
-                        let form = Form::new()
-                            .text("media_category", kind.category())
-                            .part("media", part);
-                        Ok(client
-                            .http
-                            .post(url)
-                            .bearer_auth(token.secret())
-                            .multipart(form))
-                    }
-                },
-            )
-            .await?;
+        let answer = send(
+            XOperation::UploadMedia { what: kind.noun() },
+            self.tokens,
+            |token| {
+                let (url, mime) = (url.clone(), mime.clone());
+                async move {
+                    let part = file_part(&file.path, 0, len, &mime)
+                        .await
+                        .map_err(|e| unreadable_file(&file.path, &e, Platform::X))?;
+                    let form = Form::new()
+                        .text("media_category", kind.category())
+                        .part("media", part);
+                    Ok(client
+                        .http
+                        .post(url)
+                        .bearer_auth(token.secret())
+                        .multipart(form))
+                }
+            },
+        )
+        .await?;
         data(&answer)
     }
 
@@ -260,16 +258,15 @@ impl Run<'_> {
                     "total_bytes": len,
                     "media_category": kind.category(),
                 });
-                let answer = client
-                    .send(op, self.tokens, |token| {
-                        let request = client
-                            .http
-                            .post(client.endpoints.api("/2/media/upload/initialize"))
-                            .bearer_auth(token.secret())
-                            .json(&body);
-                        async move { Ok(request) }
-                    })
-                    .await?;
+                let answer = send(op, self.tokens, |token| {
+                    let request = client
+                        .http
+                        .post(client.endpoints.api("/2/media/upload/initialize"))
+                        .bearer_auth(token.secret())
+                        .json(&body);
+                    async move { Ok(request) }
+                })
+                .await?;
                 let init: Initialized = data(&answer)?;
                 let session = ChunkedUpload {
                     sha256: key.to_owned(),
@@ -295,24 +292,23 @@ impl Run<'_> {
             let url = client
                 .endpoints
                 .api(&format!("/2/media/upload/{}/append", session.media_id));
-            let sent = client
-                .send(op, self.tokens, |token| {
-                    let url = url.clone();
-                    async move {
-                        let part = file_part(&file.path, offset, size, "application/octet-stream")
-                            .await
-                            .map_err(|e| unreadable_file(&file.path, &e))?;
-                        let form = Form::new()
-                            .text("segment_index", segment.to_string())
-                            .part("media", part);
-                        Ok(client
-                            .http
-                            .post(url)
-                            .bearer_auth(token.secret())
-                            .multipart(form))
-                    }
-                })
-                .await;
+            let sent = send(op, self.tokens, |token| {
+                let url = url.clone();
+                async move {
+                    let part = file_part(&file.path, offset, size, "application/octet-stream")
+                        .await
+                        .map_err(|e| unreadable_file(&file.path, &e, Platform::X))?;
+                    let form = Form::new()
+                        .text("segment_index", segment.to_string())
+                        .part("media", part);
+                    Ok(client
+                        .http
+                        .post(url)
+                        .bearer_auth(token.secret())
+                        .multipart(form))
+                }
+            })
+            .await;
             if let Err(e) = sent {
                 return Err(self.forget_session_if_refused(e).await);
             }
@@ -326,12 +322,11 @@ impl Run<'_> {
         let url = client
             .endpoints
             .api(&format!("/2/media/upload/{}/finalize", session.media_id));
-        let finalized = client
-            .send(op, self.tokens, |token| {
-                let request = client.http.post(url.clone()).bearer_auth(token.secret());
-                async move { Ok(request) }
-            })
-            .await;
+        let finalized = send(op, self.tokens, |token| {
+            let request = client.http.post(url.clone()).bearer_auth(token.secret());
+            async move { Ok(request) }
+        })
+        .await;
         match finalized {
             Ok(answer) => data(&answer),
             Err(e) => Err(self.forget_session_if_refused(e).await),
@@ -363,12 +358,11 @@ impl Run<'_> {
         url.query_pairs_mut()
             .append_pair("command", "STATUS")
             .append_pair("media_id", media_id);
-        let answer = client
-            .send(op, self.tokens, |token| {
-                let request = client.http.get(url.clone()).bearer_auth(token.secret());
-                async move { Ok(request) }
-            })
-            .await?;
+        let answer = send(op, self.tokens, |token| {
+            let request = client.http.get(url.clone()).bearer_auth(token.secret());
+            async move { Ok(request) }
+        })
+        .await?;
         let status: MediaData = data(&answer)?;
         match status.processing_info {
             Some(info) if info.state == "failed" => {
@@ -414,87 +408,17 @@ impl Run<'_> {
     }
 }
 
-/// The checkpoint key of a file: its SHA-256, else its path.
-fn media_key(file: &MediaFile) -> String {
-    if file.sha256.is_empty() {
-        format!("path:{}", file.path.display())
-    } else {
-        file.sha256.to_ascii_lowercase()
-    }
-}
-
-/// The file's size on disk, which must still be the size it was attached with.
-async fn file_len(file: &MediaFile) -> Result<u64, PlatformError> {
-    let meta = tokio::fs::metadata(&file.path)
-        .await
-        .map_err(|e| unreadable_file(&file.path, &e))?;
-    if meta.len() != file.size {
-        return Err(PlatformError::new(
-            ErrorKind::Rejected,
-            "media_changed",
-            format!(
-                "\"{}\" changed on disk since it was attached. Attach it again.",
-                file_name(&file.path)
-            ),
-        )
-        .with_detail(format!("{} bytes, expected {}", meta.len(), file.size)));
-    }
-    Ok(meta.len())
-}
-
 /// `len` bytes of the file from `offset`, as a streamed multipart part.
 async fn file_part(path: &Path, offset: u64, len: u64, mime: &str) -> std::io::Result<Part> {
-    let mut f = tokio::fs::File::open(path).await?;
-    if offset > 0 {
-        f.seek(SeekFrom::Start(offset)).await?;
-    }
-    let body = reqwest::Body::wrap_stream(ReaderStream::new(f.take(len)));
-    Part::stream_with_length(body, len)
+    Part::stream_with_length(file_body(path, offset, len).await?, len)
         .file_name("media")
         .mime_str(mime)
         .map_err(std::io::Error::other)
 }
 
-fn unreadable_file(path: &Path, e: &std::io::Error) -> PlatformError {
-    PlatformError::new(
-        ErrorKind::Rejected,
-        "media_unreadable",
-        format!(
-            "CreatorFlow could not read \"{}\" to send it to X.",
-            file_name(path)
-        ),
-    )
-    .with_detail(e.to_string())
-}
-
-fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "the file".to_owned())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::PathBuf;
-
-    #[test]
-    fn keys_prefer_the_digest() {
-        let mut f = MediaFile {
-            name: None,
-            path: PathBuf::from("/m/a.png"),
-            mime: "image/png".into(),
-            size: 1,
-            sha256: "ABCD".into(),
-            width: None,
-            height: None,
-            duration_ms: None,
-            codec: None,
-        };
-        assert_eq!(media_key(&f), "abcd");
-        f.sha256.clear();
-        assert_eq!(media_key(&f), "path:/m/a.png");
-    }
 
     #[test]
     fn processing_states() {

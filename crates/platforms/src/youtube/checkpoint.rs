@@ -39,7 +39,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{ErrorKind, PlatformError};
+use crate::error::PlatformError;
+use crate::support::checkpoint::{self, Checkpoint};
 
 pub const CHECKPOINT_VERSION: u32 = 1;
 
@@ -88,38 +89,23 @@ pub enum ThumbnailState {
     Refused,
 }
 
+impl Checkpoint for YoutubeCheckpoint {
+    const VERSION: u32 = CHECKPOINT_VERSION;
+    const WHAT: &'static str = "YouTube upload";
+
+    fn version_mut(&mut self) -> &mut u32 {
+        &mut self.version
+    }
+}
+
 impl YoutubeCheckpoint {
-    /// Reads a checkpoint; `null` (a fresh start) gives an empty one.
+    /// Reads a checkpoint; `null` or `{}` (a fresh start) gives an empty one.
     pub fn from_value(value: &serde_json::Value) -> Result<Self, PlatformError> {
-        let fresh = Self {
-            version: CHECKPOINT_VERSION,
-            ..Self::default()
-        };
-        if value.is_null() || value.as_object().is_some_and(|o| o.is_empty()) {
-            return Ok(fresh);
-        }
-        let cp: Self = serde_json::from_value(value.clone()).map_err(|e| {
-            PlatformError::new(
-                ErrorKind::Protocol,
-                "bad_checkpoint",
-                "CreatorFlow could not read the saved progress of this YouTube upload.",
-            )
-            .with_detail(e.to_string())
-        })?;
-        if cp.version > CHECKPOINT_VERSION {
-            return Err(PlatformError::new(
-                ErrorKind::Protocol,
-                "bad_checkpoint",
-                "This YouTube upload was started by a newer version of CreatorFlow.",
-            )
-            .with_detail(format!("checkpoint version {}", cp.version)));
-        }
-        Ok(cp)
+        checkpoint::read(value)
     }
 
     pub fn to_value(&self) -> serde_json::Value {
-        // Strings, numbers and dates only: serialization cannot fail.
-        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+        checkpoint::write(self)
     }
 
     /// The chunk that ends the file may have reached YouTube unanswered.
@@ -138,6 +124,7 @@ impl YoutubeCheckpoint {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorKind;
     use serde_json::json;
 
     #[test]

@@ -2,29 +2,28 @@
 //! processing checks, reconcile, update and delete, over the YouTube Data
 //! API v3 (docs/platforms/youtube.md).
 
-use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use bytes::Bytes;
 use chrono::Utc;
-use reqwest::header::HeaderMap;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use url::Url;
 
 use super::checkpoint::YoutubeCheckpoint;
-use super::errors::{YoutubeOperation, map_error, redact};
+use super::errors::YoutubeOperation;
 use super::status::{Standing, VideoState};
 use super::upload::{DEFAULT_CHUNK_SIZE, Reply, Run, chunk_size_for};
 use super::validate::{self, options};
 use super::{YoutubeAuthenticator, YoutubeEndpoints, capabilities};
-use crate::auth::{Authenticator, TokenSource, authorized};
+use crate::auth::{Authenticator, TokenSource};
 use crate::error::{ErrorKind, PlatformError};
+use crate::support::request::{Answer, send};
+use crate::support::rules_met;
 use crate::types::{
-    AccessToken, Capabilities, FieldCount, Outcome, Platform, Processing, Profile, PublishRequest,
-    Published, Reconciled, ValidationIssue,
+    Capabilities, FieldCount, Outcome, Platform, Processing, Profile, PublishRequest, Published,
+    Reconciled, ValidationIssue,
 };
 use crate::{PublishSink, Publisher};
 
@@ -53,14 +52,6 @@ impl std::fmt::Debug for YoutubeClient {
             .field("chunk_size", &self.chunk_size)
             .finish()
     }
-}
-
-/// An answer from YouTube that is not an error: a 2xx, or the upload
-/// session's `308 Resume Incomplete`.
-pub(super) struct Answer {
-    pub status: u16,
-    pub headers: HeaderMap,
-    pub body: Bytes,
 }
 
 impl YoutubeClient {
@@ -107,61 +98,6 @@ impl YoutubeClient {
         self.endpoints.watch_url(video_id).to_string()
     }
 
-    /// Sends a request and sorts the answer: 2xx and 308 come back, anything
-    /// else becomes a classified [`PlatformError`]. `secret` is scrubbed.
-    pub(super) async fn execute(
-        &self,
-        op: YoutubeOperation,
-        request: reqwest::RequestBuilder,
-        secret: &str,
-    ) -> Result<Answer, PlatformError> {
-        // The URL stays out of errors: an upload session's URL is its credential.
-        let transport = |e: reqwest::Error| {
-            redact(
-                PlatformError::from_transport("YouTube", &e.without_url()),
-                secret,
-            )
-        };
-        let response = request.send().await.map_err(transport)?;
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(transport)?;
-        tracing::debug!(?op, status, "YouTube answered");
-        if (200..300).contains(&status) || status == 308 {
-            Ok(Answer {
-                status,
-                headers,
-                body,
-            })
-        } else {
-            let err = map_error(op, status, &headers, &body, Utc::now());
-            tracing::info!(?op, status, code = %err.code, "YouTube refused a request");
-            Err(redact(err, secret))
-        }
-    }
-
-    /// Builds and sends a request with a good token from `tokens`; after a
-    /// 401 it asks for a renewed token and sends it once more.
-    pub(super) async fn send<F, Fut>(
-        &self,
-        op: YoutubeOperation,
-        tokens: &dyn TokenSource,
-        build: F,
-    ) -> Result<Answer, PlatformError>
-    where
-        F: Fn(AccessToken) -> Fut,
-        Fut: Future<Output = Result<reqwest::RequestBuilder, PlatformError>>,
-    {
-        authorized(tokens, |token| {
-            let request = build(token.clone());
-            async move {
-                let request = request.await?;
-                self.execute(op, request, token.secret()).await
-            }
-        })
-        .await
-    }
-
     /// A GET of the Data API with a bearer token.
     async fn get(
         &self,
@@ -169,7 +105,7 @@ impl YoutubeClient {
         tokens: &dyn TokenSource,
         url: Url,
     ) -> Result<Answer, PlatformError> {
-        self.send(op, tokens, |token| {
+        send(op, tokens, |token| {
             let request = self
                 .http
                 .get(url.clone())
@@ -309,13 +245,7 @@ impl Publisher for YoutubeClient {
         checkpoint: &mut Value,
         sink: &dyn PublishSink,
     ) -> Result<Outcome, PlatformError> {
-        if let Some(issue) = self.validate(post).into_iter().next() {
-            return Err(PlatformError::new(
-                ErrorKind::Rejected,
-                issue.code,
-                issue.message,
-            ));
-        }
+        rules_met(self.validate(post))?;
         let cp = YoutubeCheckpoint::from_value(checkpoint)?;
         let mut run = Run {
             client: self,
@@ -417,16 +347,15 @@ impl Publisher for YoutubeClient {
         check_id(remote_id, "delete")?;
         let mut url = self.endpoints.api("/youtube/v3/videos");
         url.query_pairs_mut().append_pair("id", remote_id);
-        let result = self
-            .send(YoutubeOperation::DeleteVideo, tokens, |token| {
-                let request = self
-                    .http
-                    .delete(url.clone())
-                    .bearer_auth(token.secret())
-                    .timeout(API_TIMEOUT);
-                async move { Ok(request) }
-            })
-            .await;
+        let result = send(YoutubeOperation::DeleteVideo, tokens, |token| {
+            let request = self
+                .http
+                .delete(url.clone())
+                .bearer_auth(token.secret())
+                .timeout(API_TIMEOUT);
+            async move { Ok(request) }
+        })
+        .await;
         match result {
             Ok(_) => Ok(()),
             Err(e) if e.status == Some(404) => Ok(()),
@@ -445,13 +374,7 @@ impl Publisher for YoutubeClient {
         remote_id: &str,
         post: &PublishRequest,
     ) -> Result<(), PlatformError> {
-        if let Some(issue) = self.validate_update(post).into_iter().next() {
-            return Err(PlatformError::new(
-                ErrorKind::Rejected,
-                issue.code,
-                issue.message,
-            ));
-        }
+        rules_met(self.validate_update(post))?;
         check_id(remote_id, "change")?;
         let Some(current) = self.video(tokens, remote_id, "snippet,status").await? else {
             return Err(PlatformError::new(
@@ -463,7 +386,7 @@ impl Publisher for YoutubeClient {
         let body = update_body(remote_id, &current, post);
         let mut url = self.endpoints.api("/youtube/v3/videos");
         url.query_pairs_mut().append_pair("part", "snippet,status");
-        self.send(YoutubeOperation::UpdateVideo, tokens, |token| {
+        send(YoutubeOperation::UpdateVideo, tokens, |token| {
             let request = self
                 .http
                 .put(url.clone())

@@ -13,6 +13,11 @@ use reqwest::header::HeaderMap;
 use serde_json::Value;
 
 use crate::error::{ErrorKind, PlatformError};
+use crate::support::errors::{
+    MAX_DETAIL_CHARS, MAX_REASON_CHARS, json_body, retry_after, shorten, str_field,
+};
+use crate::support::request::{MapError, Operation};
+use crate::types::Platform;
 
 /// What CreatorFlow was doing when YouTube answered: words the message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,8 +38,20 @@ pub enum YoutubeOperation {
     DeleteVideo,
 }
 
-const MAX_REASON_CHARS: usize = 200;
-const MAX_DETAIL_CHARS: usize = 600;
+impl Operation for YoutubeOperation {
+    const PLATFORM: Platform = Platform::Youtube;
+    const MAP_ERROR: MapError<Self> = map_error;
+
+    /// 2xx, and the upload session's `308 Resume Incomplete` (§2.2).
+    fn accepts(status: u16) -> bool {
+        (200..300).contains(&status) || status == 308
+    }
+
+    /// The URL stays out of errors: an upload session's URL is its credential.
+    fn transport_error(e: reqwest::Error) -> PlatformError {
+        PlatformError::from_transport(Self::PLATFORM.display_name(), &e.without_url())
+    }
+}
 
 /// Google's error body (or whatever came instead).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -55,44 +72,45 @@ pub struct GoogleError {
 
 impl GoogleError {
     pub fn parse(body: &[u8]) -> Self {
-        let Ok(json) = serde_json::from_slice::<Value>(body) else {
-            let text = String::from_utf8_lossy(body).trim().to_owned();
-            return Self {
-                raw: (!text.is_empty()).then(|| shorten(&text, MAX_DETAIL_CHARS)),
-                ..Self::default()
-            };
-        };
-        let s = |v: Option<&Value>| {
-            v.and_then(Value::as_str)
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
+        let json = match json_body(body) {
+            Ok(json) => json,
+            Err(raw) => {
+                return Self {
+                    raw,
+                    ..Self::default()
+                };
+            }
         };
         match json.get("error") {
             Some(Value::Object(e)) => {
                 let items = e.get("errors").and_then(Value::as_array);
                 let reasons = items
-                    .map(|items| items.iter().filter_map(|i| s(i.get("reason"))).collect())
+                    .map(|items| {
+                        items
+                            .iter()
+                            .filter_map(|i| str_field(i.get("reason")))
+                            .collect()
+                    })
                     .unwrap_or_default();
                 let first_message = items
                     .and_then(|i| i.first())
-                    .and_then(|i| s(i.get("message")));
+                    .and_then(|i| str_field(i.get("message")));
                 Self {
-                    message: s(e.get("message"))
+                    message: str_field(e.get("message"))
                         .or(first_message)
                         .map(|m| strip_html(&m)),
                     reasons,
                     domain: items
                         .and_then(|i| i.first())
-                        .and_then(|i| s(i.get("domain"))),
-                    status: s(e.get("status")),
+                        .and_then(|i| str_field(i.get("domain"))),
+                    status: str_field(e.get("status")),
                     oauth_error: None,
                     raw: None,
                 }
             }
             Some(Value::String(code)) => Self {
                 oauth_error: Some(code.clone()),
-                message: s(json.get("error_description")),
+                message: str_field(json.get("error_description")),
                 ..Self::default()
             },
             _ => Self {
@@ -361,33 +379,6 @@ fn rejected(op: YoutubeOperation, status: u16, reason: &str, said: Option<&str>)
     PlatformError::new(ErrorKind::Rejected, code, message)
 }
 
-/// `Retry-After` (seconds or an HTTP date).
-pub(super) fn retry_after(headers: &HeaderMap, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    let v = headers.get("retry-after")?.to_str().ok()?.trim();
-    if let Ok(secs) = v.parse::<i64>() {
-        return Some(now + Duration::seconds(secs.max(0)));
-    }
-    DateTime::parse_from_rfc2822(v)
-        .ok()
-        .map(|at| at.with_timezone(&Utc))
-}
-
-/// Replaces any occurrence of `secret` in the error's text.
-pub(super) fn redact(mut err: PlatformError, secret: &str) -> PlatformError {
-    if secret.len() < 4 {
-        return err;
-    }
-    if err.message.contains(secret) {
-        err.message = err.message.replace(secret, "[redacted]");
-    }
-    if let Some(d) = &err.detail
-        && d.contains(secret)
-    {
-        err.detail = Some(d.replace(secret, "[redacted]"));
-    }
-    err
-}
-
 /// Google's messages carry HTML (`<a href=…>quota</a>`, `<code>id</code>`).
 fn strip_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -403,18 +394,10 @@ fn strip_html(s: &str) -> String {
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn shorten(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_owned();
-    }
-    let mut out: String = s.chars().take(max).collect();
-    out.push('…');
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::support::errors::redact;
     use reqwest::header::HeaderValue;
 
     const INSERT: YoutubeOperation = YoutubeOperation::StartUpload;

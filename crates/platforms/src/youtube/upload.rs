@@ -18,25 +18,23 @@
 //!    video: then nothing is uploaded again on a guess.
 //! 4. The answer to the last byte is 200 or 201 with the video (§2.2).
 
-use std::io::SeekFrom;
 use std::path::Path;
 
 use chrono::Utc;
 use reqwest::header::{CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, LOCATION, RANGE};
 use serde::Deserialize;
-use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt as _, AsyncSeekExt as _};
-use tokio_util::io::ReaderStream;
+use serde_json::json;
 use url::Url;
 
 use super::checkpoint::{ThumbnailState, UploadSession, YoutubeCheckpoint};
-use super::client::{Answer, YoutubeClient, parse};
+use super::client::{YoutubeClient, parse};
 use super::errors::YoutubeOperation;
 use super::validate::{clean_tags, options, thumbnail_type, video_type};
-use crate::PublishSink;
 use crate::auth::TokenSource;
 use crate::error::{ErrorKind, PlatformError};
-use crate::types::{MediaFile, PublishRequest};
+use crate::support::files::{file_body, file_len, media_key, unreadable_file};
+use crate::support::request::{Answer, send};
+use crate::types::{MediaFile, Platform, PublishRequest};
 
 /// Every chunk but the last is a multiple of this (256 KiB, §2.2).
 pub const CHUNK_GRANULARITY: u64 = 256 * 1024;
@@ -50,8 +48,6 @@ const MAX_FAILURES_IN_A_ROW: u32 = 4;
 const MAX_STALLS_IN_A_ROW: u32 = 3;
 /// New sessions one publish may start after the previous one vanished.
 const MAX_SESSIONS: u32 = 3;
-/// Bytes read from the file per step while a chunk streams.
-const READ_BUFFER: usize = 64 * 1024;
 
 /// A chunk size YouTube takes: `bytes` rounded down to a multiple of 256
 /// KiB, at least 256 KiB.
@@ -70,14 +66,8 @@ pub(super) enum Reply {
     Gone,
 }
 
-/// One publish in progress: the checkpoint and where it is saved.
-pub(super) struct Run<'a> {
-    pub client: &'a YoutubeClient,
-    pub tokens: &'a dyn TokenSource,
-    pub cp: YoutubeCheckpoint,
-    pub out: &'a mut Value,
-    pub sink: &'a dyn PublishSink,
-}
+/// One YouTube publish in progress (its steps: here).
+pub(super) type Run<'a> = crate::support::checkpoint::Run<'a, YoutubeClient, YoutubeCheckpoint>;
 
 /// Where the upload goes next.
 enum Next {
@@ -90,20 +80,6 @@ enum Next {
 }
 
 impl Run<'_> {
-    /// Writes the checkpoint back and has the engine persist it.
-    pub async fn save(&mut self) -> Result<(), PlatformError> {
-        *self.out = self.cp.to_value();
-        self.sink.checkpoint(self.out).await.map_err(|e| {
-            PlatformError::new(
-                ErrorKind::Network,
-                "checkpoint_failed",
-                "CreatorFlow could not save its progress on this YouTube upload. It will try \
-                 again.",
-            )
-            .with_detail(e)
-        })
-    }
-
     /// Uploads the post's video, resuming the saved session; returns the
     /// video's id (saved in the checkpoint).
     pub async fn upload(&mut self, post: &PublishRequest) -> Result<String, PlatformError> {
@@ -115,7 +91,7 @@ impl Run<'_> {
             )
         })?;
         let key = media_key(file);
-        let total = file_len(file).await?;
+        let total = file_len(file, Platform::Youtube).await?;
         let mime = video_type(&file.mime).unwrap_or("application/octet-stream");
 
         if let Some(up) = self.cp.upload.clone()
@@ -335,19 +311,18 @@ impl Run<'_> {
                 "selfDeclaredMadeForKids": o.made_for_kids,
             },
         });
-        let answer = client
-            .send(YoutubeOperation::StartUpload, self.tokens, |token| {
-                let request = client
-                    .http
-                    .post(url.clone())
-                    .bearer_auth(token.secret())
-                    .timeout(std::time::Duration::from_secs(60))
-                    .header("X-Upload-Content-Length", total)
-                    .header("X-Upload-Content-Type", mime)
-                    .json(&body);
-                async move { Ok(request) }
-            })
-            .await?;
+        let answer = send(YoutubeOperation::StartUpload, self.tokens, |token| {
+            let request = client
+                .http
+                .post(url.clone())
+                .bearer_auth(token.secret())
+                .timeout(std::time::Duration::from_secs(60))
+                .header("X-Upload-Content-Length", total)
+                .header("X-Upload-Content-Type", mime)
+                .json(&body);
+            async move { Ok(request) }
+        })
+        .await?;
         let location = answer
             .headers
             .get(LOCATION)
@@ -430,20 +405,19 @@ impl YoutubeClient {
         let url = Self::session_url(up)?;
         let auth = self.same_origin(&url);
         let total = up.total_bytes;
-        let answer = self
-            .send(YoutubeOperation::UploadChunk, tokens, |token| {
-                let mut request = self
-                    .http
-                    .put(url.clone())
-                    .timeout(std::time::Duration::from_secs(60))
-                    .header(CONTENT_LENGTH, 0)
-                    .header(CONTENT_RANGE, format!("bytes */{total}"));
-                if auth {
-                    request = request.bearer_auth(token.secret());
-                }
-                async move { Ok(request) }
-            })
-            .await;
+        let answer = send(YoutubeOperation::UploadChunk, tokens, |token| {
+            let mut request = self
+                .http
+                .put(url.clone())
+                .timeout(std::time::Duration::from_secs(60))
+                .header(CONTENT_LENGTH, 0)
+                .header(CONTENT_RANGE, format!("bytes */{total}"));
+            if auth {
+                request = request.bearer_auth(token.secret());
+            }
+            async move { Ok(request) }
+        })
+        .await;
         reply(answer)
     }
 
@@ -464,28 +438,27 @@ impl YoutubeClient {
         let len = end - offset;
         // A generous limit: 2 minutes plus 64 KiB/s.
         let timeout = std::time::Duration::from_secs(120 + len / 65_536);
-        let answer = self
-            .send(YoutubeOperation::UploadChunk, tokens, |token| {
-                let url = url.clone();
-                async move {
-                    let body = file_body(path, offset, len)
-                        .await
-                        .map_err(|e| unreadable_file(path, &e))?;
-                    let mut request = self
-                        .http
-                        .put(url)
-                        .timeout(timeout)
-                        .header(CONTENT_LENGTH, len)
-                        .header(CONTENT_RANGE, format!("bytes {offset}-{}/{total}", end - 1))
-                        .header(CONTENT_TYPE, mime)
-                        .body(body);
-                    if auth {
-                        request = request.bearer_auth(token.secret());
-                    }
-                    Ok(request)
+        let answer = send(YoutubeOperation::UploadChunk, tokens, |token| {
+            let url = url.clone();
+            async move {
+                let body = file_body(path, offset, len)
+                    .await
+                    .map_err(|e| unreadable_file(path, &e, Platform::Youtube))?;
+                let mut request = self
+                    .http
+                    .put(url)
+                    .timeout(timeout)
+                    .header(CONTENT_LENGTH, len)
+                    .header(CONTENT_RANGE, format!("bytes {offset}-{}/{total}", end - 1))
+                    .header(CONTENT_TYPE, mime)
+                    .body(body);
+                if auth {
+                    request = request.bearer_auth(token.secret());
                 }
-            })
-            .await;
+                Ok(request)
+            }
+        })
+        .await;
         reply(answer)
     }
 
@@ -497,17 +470,17 @@ impl YoutubeClient {
         cover: &MediaFile,
     ) -> Result<(), PlatformError> {
         let mime = thumbnail_type(&cover.mime).unwrap_or("application/octet-stream");
-        let len = file_len(cover).await?;
+        let len = file_len(cover, Platform::Youtube).await?;
         let mut url = self.endpoints.api("/upload/youtube/v3/thumbnails/set");
         url.query_pairs_mut()
             .append_pair("videoId", video_id)
             .append_pair("uploadType", "media");
-        self.send(YoutubeOperation::Thumbnail, tokens, |token| {
+        send(YoutubeOperation::Thumbnail, tokens, |token| {
             let url = url.clone();
             async move {
                 let body = file_body(&cover.path, 0, len)
                     .await
-                    .map_err(|e| unreadable_file(&cover.path, &e))?;
+                    .map_err(|e| unreadable_file(&cover.path, &e, Platform::Youtube))?;
                 Ok(self
                     .http
                     .post(url)
@@ -595,67 +568,6 @@ fn retryable(e: &PlatformError) -> bool {
     )
 }
 
-/// The checkpoint key of a file: its SHA-256, else its path.
-fn media_key(file: &MediaFile) -> String {
-    if file.sha256.is_empty() {
-        format!("path:{}", file.path.display())
-    } else {
-        file.sha256.to_ascii_lowercase()
-    }
-}
-
-/// The file's size on disk, which must still be the size it was attached with.
-async fn file_len(file: &MediaFile) -> Result<u64, PlatformError> {
-    let meta = tokio::fs::metadata(&file.path)
-        .await
-        .map_err(|e| unreadable_file(&file.path, &e))?;
-    if meta.len() != file.size {
-        return Err(PlatformError::new(
-            ErrorKind::Rejected,
-            "media_changed",
-            format!(
-                "\"{}\" changed on disk since it was attached. Attach it again.",
-                file.display_name()
-            ),
-        )
-        .with_detail(format!("{} bytes, expected {}", meta.len(), file.size)));
-    }
-    Ok(meta.len())
-}
-
-/// `len` bytes of the file from `offset`, read as they are sent.
-async fn file_stream(
-    path: &Path,
-    offset: u64,
-    len: u64,
-) -> std::io::Result<ReaderStream<tokio::io::Take<tokio::fs::File>>> {
-    let mut f = tokio::fs::File::open(path).await?;
-    if offset > 0 {
-        f.seek(SeekFrom::Start(offset)).await?;
-    }
-    Ok(ReaderStream::with_capacity(f.take(len), READ_BUFFER))
-}
-
-/// `len` bytes of the file from `offset`, as a body streamed from disk.
-async fn file_body(path: &Path, offset: u64, len: u64) -> std::io::Result<reqwest::Body> {
-    Ok(reqwest::Body::wrap_stream(
-        file_stream(path, offset, len).await?,
-    ))
-}
-
-fn unreadable_file(path: &Path, e: &std::io::Error) -> PlatformError {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "the file".to_owned());
-    PlatformError::new(
-        ErrorKind::Rejected,
-        "media_unreadable",
-        format!("CreatorFlow could not read \"{name}\" to send it to YouTube."),
-    )
-    .with_detail(e.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -709,24 +621,5 @@ mod tests {
             CHUNK_GRANULARITY * 2
         );
         assert_eq!(DEFAULT_CHUNK_SIZE % CHUNK_GRANULARITY, 0);
-    }
-
-    #[tokio::test]
-    async fn file_stream_reads_only_its_range() {
-        let dir = tempfile::tempdir().expect("dir");
-        let path = dir.path().join("v.mp4");
-        tokio::fs::write(&path, b"0123456789").await.expect("write");
-        let stream = file_stream(&path, 3, 4).await.expect("stream");
-        let mut got = Vec::new();
-        tokio_util::io::StreamReader::new(stream)
-            .read_to_end(&mut got)
-            .await
-            .expect("read");
-        assert_eq!(got, b"3456");
-        assert!(file_body(&path, 0, 10).await.is_ok());
-        let e = file_stream(&dir.path().join("missing"), 0, 1)
-            .await
-            .expect_err("missing");
-        assert_eq!(e.kind(), std::io::ErrorKind::NotFound);
     }
 }

@@ -1,21 +1,22 @@
 //! Helpers for the X client's tests against the local sandbox (real HTTP).
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use async_trait::async_trait;
 use creatorflow_platforms::x::{XClient, XEndpoints};
 use creatorflow_platforms::{
-    AccessToken, MediaFile, Outcome, PlatformOptions, PublishRequest, PublishSink, Published,
-    XOptions,
+    AccessToken, Outcome, PlatformOptions, PublishRequest, Published, XOptions,
 };
 use creatorflow_sandbox::platforms::x::{X_ACCOUNT_CREATOR, X_ACCOUNT_STUDIO};
 use creatorflow_sandbox::{
     FaultSpec, RequestRecord, Sandbox, SandboxConfig, SandboxHandle, TokenRequest, start,
 };
 use serde_json::Value;
-use sha2::{Digest as _, Sha256};
+
+#[path = "../shared/mod.rs"]
+mod shared;
+#[allow(unused_imports)] // not every suite uses every shared helper
+pub use shared::{RecordingSink, fixture, media_file, sha256_hex};
 
 pub const CREATOR_ID: &str = X_ACCOUNT_CREATOR.0;
 pub const CREATOR: &str = X_ACCOUNT_CREATOR.1;
@@ -81,34 +82,6 @@ pub fn count(sb: &Sandbox, method: &str, path_prefix: &str) -> usize {
         .iter()
         .filter(|r| r.method == method && r.path.starts_with(path_prefix))
         .count()
-}
-
-pub fn sha256_hex(data: &[u8]) -> String {
-    hex::encode(Sha256::digest(data))
-}
-
-pub fn fixture(name: &str) -> Vec<u8> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name);
-    std::fs::read(&path).expect("fixture")
-}
-
-/// Writes `bytes` to `dir/name` and describes it as the engine would.
-pub fn media_file(dir: &Path, name: &str, bytes: &[u8], mime: &str) -> MediaFile {
-    let path: PathBuf = dir.join(name);
-    std::fs::write(&path, bytes).expect("write media");
-    MediaFile {
-        path,
-        name: Some(name.to_owned()),
-        mime: mime.to_owned(),
-        size: bytes.len() as u64,
-        sha256: sha256_hex(bytes),
-        width: None,
-        height: None,
-        duration_ms: None,
-        codec: None,
-    }
 }
 
 /// A valid RGB PNG of `w`×`h` (stored deflate blocks, so its size is about
@@ -177,53 +150,6 @@ fn adler32(data: &[u8]) -> u32 {
         b = (b + a) % 65_521;
     }
     (b << 16) | a
-}
-
-/// What the engine would see: every checkpoint and progress report.
-/// `on_checkpoint` runs after each one is recorded (to inject faults mid-publish);
-/// returning `Err` makes the save fail.
-pub struct RecordingSink {
-    pub checkpoints: Mutex<Vec<Value>>,
-    pub progress: Mutex<Vec<(u64, u64)>>,
-    #[allow(clippy::type_complexity)]
-    pub on_checkpoint: Box<dyn Fn(&Value) -> Result<(), String> + Send + Sync>,
-}
-
-impl RecordingSink {
-    pub fn new() -> Self {
-        Self::with_hook(|_| Ok(()))
-    }
-
-    pub fn with_hook(hook: impl Fn(&Value) -> Result<(), String> + Send + Sync + 'static) -> Self {
-        Self {
-            checkpoints: Mutex::new(Vec::new()),
-            progress: Mutex::new(Vec::new()),
-            on_checkpoint: Box::new(hook),
-        }
-    }
-
-    pub fn checkpoints(&self) -> Vec<Value> {
-        self.checkpoints.lock().expect("lock").clone()
-    }
-
-    pub fn progress(&self) -> Vec<(u64, u64)> {
-        self.progress.lock().expect("lock").clone()
-    }
-}
-
-#[async_trait]
-impl PublishSink for RecordingSink {
-    async fn checkpoint(&self, checkpoint: &Value) -> Result<(), String> {
-        self.checkpoints
-            .lock()
-            .expect("lock")
-            .push(checkpoint.clone());
-        (self.on_checkpoint)(checkpoint)
-    }
-
-    fn progress(&self, sent: u64, total: u64) {
-        self.progress.lock().expect("lock").push((sent, total));
-    }
 }
 
 /// A hook that injects `fault` once, right after `parts` parts were created.

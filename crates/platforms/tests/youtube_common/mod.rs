@@ -2,7 +2,7 @@
 //! emulator (real HTTP).
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -10,8 +10,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use creatorflow_platforms::youtube::{CHUNK_GRANULARITY, YoutubeClient, YoutubeEndpoints};
 use creatorflow_platforms::{
-    AccessToken, MediaFile, PlatformError, PlatformOptions, PublishRequest, PublishSink,
-    RemoteAccount, TokenSource, YoutubeOptions,
+    AccessToken, MediaFile, PlatformError, PlatformOptions, PublishRequest, RemoteAccount,
+    TokenSource, YoutubeOptions,
 };
 use creatorflow_sandbox::platforms::youtube::{
     YOUTUBE_CHANNEL_CREATOR, YOUTUBE_DEFAULT_SCOPES, YOUTUBE_DESKTOP_CLIENT_ID,
@@ -21,7 +21,11 @@ use creatorflow_sandbox::{
     start,
 };
 use serde_json::Value;
-use sha2::{Digest as _, Sha256};
+
+#[path = "../shared/mod.rs"]
+mod shared;
+#[allow(unused_imports)] // not every suite uses every shared helper
+pub use shared::{RecordingSink, fixture, sha256_hex};
 
 pub const CHANNEL: &str = YOUTUBE_CHANNEL_CREATOR.0;
 pub const HANDLE: &str = YOUTUBE_CHANNEL_CREATOR.1;
@@ -140,10 +144,6 @@ pub fn set(sb: &Sandbox, patch: Value) {
         .expect("settings");
 }
 
-pub fn sha256_hex(data: &[u8]) -> String {
-    hex::encode(Sha256::digest(data))
-}
-
 /// Deterministic bytes that start like an MP4.
 pub fn mp4_bytes(len: usize) -> Vec<u8> {
     let mut v = b"\0\0\0\x18ftypmp42".to_vec();
@@ -155,28 +155,16 @@ pub fn mp4_bytes(len: usize) -> Vec<u8> {
     v
 }
 
-/// Writes `bytes` to `dir/name` and describes it as the engine would.
+/// Writes `bytes` to `dir/name` and describes it as the engine would, as
+/// a probed 12-second 1280×720 H.264 video.
 pub fn media_file(dir: &Path, name: &str, bytes: &[u8], mime: &str) -> MediaFile {
-    let path: PathBuf = dir.join(name);
-    std::fs::write(&path, bytes).expect("write media");
     MediaFile {
-        path,
-        name: Some(name.to_owned()),
-        mime: mime.to_owned(),
-        size: bytes.len() as u64,
-        sha256: sha256_hex(bytes),
         width: Some(1280),
         height: Some(720),
         duration_ms: Some(12_000),
         codec: Some("avc1".into()),
+        ..shared::media_file(dir, name, bytes, mime)
     }
-}
-
-pub fn fixture(name: &str) -> Vec<u8> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name);
-    std::fs::read(&path).expect("fixture")
 }
 
 pub fn options(title: &str) -> YoutubeOptions {
@@ -241,53 +229,6 @@ pub fn faulted_puts(sb: &Sandbox) -> usize {
         .iter()
         .filter(|r| r.method == "PUT" && r.path == UPLOAD_PATH && r.fault.is_some())
         .count()
-}
-
-/// What the engine would see: every checkpoint and progress report.
-/// `on_checkpoint` runs after each one is recorded (to inject faults or
-/// advance the clock mid-upload); returning `Err` makes the save fail.
-pub struct RecordingSink {
-    pub checkpoints: Mutex<Vec<Value>>,
-    pub progress: Mutex<Vec<(u64, u64)>>,
-    #[allow(clippy::type_complexity)]
-    pub on_checkpoint: Box<dyn Fn(&Value) -> Result<(), String> + Send + Sync>,
-}
-
-impl RecordingSink {
-    pub fn new() -> Self {
-        Self::with_hook(|_| Ok(()))
-    }
-
-    pub fn with_hook(hook: impl Fn(&Value) -> Result<(), String> + Send + Sync + 'static) -> Self {
-        Self {
-            checkpoints: Mutex::new(Vec::new()),
-            progress: Mutex::new(Vec::new()),
-            on_checkpoint: Box::new(hook),
-        }
-    }
-
-    pub fn checkpoints(&self) -> Vec<Value> {
-        self.checkpoints.lock().expect("lock").clone()
-    }
-
-    pub fn progress(&self) -> Vec<(u64, u64)> {
-        self.progress.lock().expect("lock").clone()
-    }
-}
-
-#[async_trait]
-impl PublishSink for RecordingSink {
-    async fn checkpoint(&self, checkpoint: &Value) -> Result<(), String> {
-        self.checkpoints
-            .lock()
-            .expect("lock")
-            .push(checkpoint.clone());
-        (self.on_checkpoint)(checkpoint)
-    }
-
-    fn progress(&self, sent: u64, total: u64) {
-        self.progress.lock().expect("lock").push((sent, total));
-    }
 }
 
 /// A hook that runs `action` once, when a checkpoint first says YouTube has
