@@ -423,6 +423,38 @@ mod tests {
         assert_eq!(sniff(b""), None);
     }
 
+    /// A box: size, type, body.
+    fn mp4_box(kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
+        let mut out = ((body.len() + 8) as u32).to_be_bytes().to_vec();
+        out.extend_from_slice(kind);
+        out.extend_from_slice(body);
+        out
+    }
+
+    #[test]
+    fn the_sample_entry_code_is_read_where_the_parser_has_no_name() {
+        // moov → trak → mdia → (hdlr vide, minf → stbl → stsd → hvc1)
+        let hdlr = mp4_box(
+            b"hdlr",
+            &[0, 0, 0, 0, 0, 0, 0, 0, b'v', b'i', b'd', b'e', 0, 0, 0, 0],
+        );
+        let mut stsd_body = vec![0, 0, 0, 0, 0, 0, 0, 1];
+        stsd_body.extend(mp4_box(b"hvc1", &[0; 8]));
+        let stbl = mp4_box(b"stbl", &mp4_box(b"stsd", &stsd_body));
+        let minf = mp4_box(b"minf", &stbl);
+        let mut mdia_body = hdlr;
+        mdia_body.extend(minf);
+        let trak = mp4_box(b"trak", &mp4_box(b"mdia", &mdia_body));
+        let moov = mp4_box(b"moov", &trak);
+        assert_eq!(video_sample_entry(&moov).as_deref(), Some("hvc1"));
+        // A sound-only track is not a video's codec.
+        let at = moov.windows(4).position(|w| w == b"vide").expect("handler");
+        let mut sound = moov.clone();
+        sound[at..at + 4].copy_from_slice(b"soun");
+        assert_eq!(video_sample_entry(&sound), None);
+        assert_eq!(video_sample_entry(b"\0\0\0\x08moov"), None);
+    }
+
     #[test]
     fn a_file_without_a_moov_has_no_facts() {
         let dir = tempfile::tempdir().expect("dir");
