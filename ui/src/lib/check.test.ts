@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createDebounced } from "./check";
+import type { PlatformCheck, PostInput } from "./api";
+import { CHECK_DELAY_MS, createDebounced, createPostCheck } from "./check";
+import type { Result } from "./result";
 
 describe("createDebounced", () => {
   beforeEach(() => vi.useFakeTimers());
@@ -44,5 +46,53 @@ describe("createDebounced", () => {
     await vi.runAllTimersAsync();
     expect(run).not.toHaveBeenCalled();
     expect(got).toEqual([]);
+  });
+});
+
+describe("createPostCheck", () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  const fields = {
+    text: "hello",
+    zone: "Europe/Berlin",
+    accountIds: [3],
+    mediaIds: [7],
+    options: [],
+  };
+
+  it("asks about the content alone, as a draft without a time, after a pause", async () => {
+    const answer: Result<PlatformCheck[]> = { status: "ok", data: [] };
+    const check = vi.fn(async (_: PostInput) => answer);
+    const got: Result<PlatformCheck[]>[] = [];
+    const checker = createPostCheck((r) => got.push(r), check);
+    checker.schedule({ ...fields, text: "h" });
+    checker.schedule(fields);
+    vi.advanceTimersByTime(CHECK_DELAY_MS - 1);
+    expect(check).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(check).toHaveBeenCalledExactlyOnceWith({
+      ...fields,
+      scheduledAt: null,
+      intent: "draft",
+    });
+    expect(got).toEqual([answer]);
+  });
+
+  it("passes errors on to the caller", async () => {
+    const answer: Result<PlatformCheck[]> = {
+      status: "error",
+      error: { code: "internal", message: "no" },
+    };
+    const got: Result<PlatformCheck[]>[] = [];
+    const checker = createPostCheck(
+      (r) => got.push(r),
+      async () => answer,
+    );
+    checker.schedule(fields);
+    checker.flush();
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(got).toEqual([answer]);
   });
 });

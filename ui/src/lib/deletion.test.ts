@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { Platform } from "./bindings";
-import { andList, deleteAtNetworkMessage, deleteChoices, deletedMessage } from "./deletion";
+import {
+  andList,
+  deleteAtNetworkQuestion,
+  deleteChoices,
+  deletedAtNetworkMessage,
+  deletedMessage,
+} from "./deletion";
 import { makeTarget } from "./fixtures";
 
 const both = (_: Platform) => true;
@@ -72,9 +78,16 @@ describe("words after and before deleting", () => {
   });
 
   it("names network and account before deleting one live copy", () => {
-    expect(deleteAtNetworkMessage("youtube", "studio")).toMatch(
-      /^Delete this post from YouTube \(@studio\)\?/,
-    );
+    const q = deleteAtNetworkQuestion("youtube", "studio");
+    expect(q.title).toBe("Delete from YouTube");
+    expect(q.message).toMatch(/^Delete this post from YouTube \(@studio\)\?/);
+    expect(q.message).toMatch(/CreatorFlow keeps the post and its history\.$/);
+    expect(q.yesLabel).toBe("Delete from YouTube");
+    expect(q.noLabel).toBe("Keep it");
+  });
+
+  it("says where one live copy was deleted", () => {
+    expect(deletedAtNetworkMessage("x", "ana")).toBe("Deleted from X (@ana).");
   });
 
   it("joins lists in words", () => {

@@ -115,8 +115,26 @@ export function deletedMessage(choices: DeleteChoices, scope: DeleteScope): stri
     : `Post removed from CreatorFlow. It stays live on ${names}.`;
 }
 
-/** The question before deleting one live target at its network. */
-export function deleteAtNetworkMessage(platform: Platform, username: string): string {
+/** The words of a yes/no question (ConfirmDialog's). */
+export interface Question {
+  title: string;
+  message: string;
+  yesLabel: string;
+  noLabel: string;
+}
+
+/** The question before deleting one live target at its network (Activity and the composer ask it). */
+export function deleteAtNetworkQuestion(platform: Platform, username: string): Question {
   const name = platformMeta(platform).name;
-  return `Delete this post from ${name} (@${username})? It disappears from ${name} for everyone. CreatorFlow keeps the post and its history.`;
+  return {
+    title: `Delete from ${name}`,
+    message: `Delete this post from ${name} (@${username})? It disappears from ${name} for everyone. CreatorFlow keeps the post and its history.`,
+    yesLabel: `Delete from ${name}`,
+    noLabel: "Keep it",
+  };
+}
+
+/** The toast once one target is deleted at its network. */
+export function deletedAtNetworkMessage(platform: Platform, username: string): string {
+  return `Deleted from ${platformMeta(platform).name} (@${username}).`;
 }

@@ -1,0 +1,60 @@
+// Modal dialogs, one mechanism for all of them: `use:modal` on a <dialog>
+// opens it as a modal, puts the focus where the dialog says, keeps Tab inside,
+// answers Esc (not while something is under way) and, once the dialog is gone,
+// gives the focus back to where it was. The dialog itself says only what is
+// special about it: its safe first focus and what Esc means.
+
+import type { ActionReturn } from "svelte/action";
+import { on } from "svelte/events";
+import { trapTab } from "./focus";
+
+export interface ModalOptions {
+  /** What Esc means: cancel, close or say no. */
+  onescape: () => void;
+  /** Something is under way: Esc does nothing until it is over. */
+  busy?: boolean;
+  /** What has the focus once the dialog is open (the safe answer, or the first field). */
+  initialFocus?: () => HTMLElement | null | undefined;
+  /**
+   * Keys stop at this dialog: whatever is underneath (a dialog it is shown
+   * over, the page's shortcuts) does not act on them too; its Esc would close it.
+   */
+  isolate?: boolean;
+}
+
+/** A Svelte action for a <dialog> element: see the top of this file. */
+export function modal(
+  dialog: HTMLDialogElement,
+  options: ModalOptions,
+): ActionReturn<ModalOptions> {
+  let current = options;
+  const previous = document.activeElement as HTMLElement | null;
+  dialog.showModal();
+  current.initialFocus?.()?.focus();
+
+  // `on` keeps the order with the handlers Svelte delegates: those of the
+  // dialog's content run first, the dialog's own `onkeydown` after this one.
+  const offKeydown = on(dialog, "keydown", (event) => {
+    if (current.isolate) event.stopPropagation();
+    if (event.key === "Escape") {
+      event.preventDefault();
+      if (!current.busy) current.onescape();
+      return;
+    }
+    trapTab(event, dialog);
+  });
+  // The browser never closes the dialog by itself: its owner decides, by Esc above.
+  const offCancel = on(dialog, "cancel", (event) => event.preventDefault());
+
+  return {
+    update(next) {
+      current = next;
+    },
+    destroy() {
+      offKeydown();
+      offCancel();
+      if (dialog.open) dialog.close();
+      previous?.focus?.();
+    },
+  };
+}
