@@ -62,11 +62,12 @@ pub fn preflight() -> Result<()> {
     Ok(())
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap_or(4444)
+/// Two distinct free ports (both are held until both are known, so the
+/// second cannot be the first one handed out again).
+fn free_ports() -> Result<(u16, u16)> {
+    let a = std::net::TcpListener::bind("127.0.0.1:0")?;
+    let b = std::net::TcpListener::bind("127.0.0.1:0")?;
+    Ok((a.local_addr()?.port(), b.local_addr()?.port()))
 }
 
 /// tauri-driver, with the environment the app should get.
@@ -77,8 +78,7 @@ pub struct Driver {
 
 impl Driver {
     pub async fn start(env: &[(&str, &str)]) -> Result<Self> {
-        let port = free_port();
-        let native = free_port();
+        let (port, native) = free_ports()?;
         let mut cmd = Command::new("tauri-driver");
         cmd.args([
             "--port",
@@ -128,10 +128,15 @@ impl App {
             "tauri:options": { "application": app_binary(), "args": args },
             "browserName": "wry",
         });
-        let client = ClientBuilder::native()
-            .capabilities(caps.as_object().cloned().unwrap_or_default())
-            .connect(&format!("http://127.0.0.1:{}", driver.port))
-            .await?;
+        // A driver that never answers must fail the test, not hang the run.
+        let client = tokio::time::timeout(
+            Duration::from_secs(90),
+            ClientBuilder::native()
+                .capabilities(caps.as_object().cloned().unwrap_or_default())
+                .connect(&format!("http://127.0.0.1:{}", driver.port)),
+        )
+        .await
+        .map_err(|_| "the WebDriver session did not start within 90 s")??;
         let app = App {
             client,
             name: name.to_owned(),
