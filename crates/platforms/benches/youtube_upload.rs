@@ -21,6 +21,8 @@ use creatorflow_platforms::{
 };
 
 const ROLE: &str = "CF_BENCH_ROLE";
+/// The raw baseline reads and writes 1 MiB at a time: as fast as loopback goes.
+const RAW_BUFFER: usize = 1024 * 1024;
 
 fn main() {
     if std::env::args().any(|a| a == "--list") {
@@ -43,6 +45,12 @@ async fn serve() {
     let sandbox = creatorflow_sandbox::start(creatorflow_sandbox::SandboxConfig::default())
         .await
         .expect("sandbox");
+    // The emulator hashes uploads as they arrive (for tests' digests); here
+    // that would measure the emulator's SHA-256, not the client. The row
+    // "emulator hashing" shows what it costs.
+    sandbox
+        .update_platform_settings("youtube", serde_json::json!({"hash_uploads": false}))
+        .expect("settings");
     let channel = creatorflow_sandbox::platforms::youtube::YOUTUBE_CHANNEL_CREATOR.0;
     let issued = sandbox
         .issue_tokens(creatorflow_sandbox::TokenRequest {
@@ -62,7 +70,8 @@ async fn serve() {
                 break;
             };
             tokio::spawn(async move {
-                let n = tokio::io::copy(&mut conn, &mut tokio::io::sink())
+                let mut reader = tokio::io::BufReader::with_capacity(RAW_BUFFER, &mut conn);
+                let n = tokio::io::copy_buf(&mut reader, &mut tokio::io::sink())
                     .await
                     .unwrap_or(0);
                 use tokio::io::AsyncWriteExt;
@@ -81,6 +90,17 @@ async fn serve() {
         let _ = std::io::stdin().lock().read_line(&mut line);
     })
     .await;
+}
+
+/// Turns the emulator's hashing of uploads on or off (its control API).
+async fn set_hashing(base: &url::Url, on: bool) {
+    reqwest::Client::new()
+        .post(base.join("_sandbox/settings/youtube").expect("url"))
+        .json(&serde_json::json!({ "hash_uploads": on }))
+        .send()
+        .await
+        .and_then(|r| r.error_for_status())
+        .expect("settings");
 }
 
 fn status_kib(field: &str) -> u64 {
@@ -192,8 +212,11 @@ async fn measure() {
             let mut conn = tokio::net::TcpStream::connect(("127.0.0.1", sink_port))
                 .await
                 .expect("sink");
-            let mut file = tokio::fs::File::open(&path).await.expect("open");
-            tokio::io::copy(&mut file, &mut conn).await.expect("copy");
+            let file = tokio::fs::File::open(&path).await.expect("open");
+            let mut file = tokio::io::BufReader::with_capacity(RAW_BUFFER, file);
+            tokio::io::copy_buf(&mut file, &mut conn)
+                .await
+                .expect("copy");
             conn.shutdown().await.expect("end of file");
             let mut n = [0u8; 8];
             conn.read_exact(&mut n).await.expect("count");
@@ -231,6 +254,25 @@ async fn measure() {
             raw / took,
             mib(before),
             mib(peak.saturating_sub(before)),
+        );
+
+        // The same with the emulator hashing every byte it receives.
+        set_hashing(&base, true).await;
+        let started = Instant::now();
+        let mut checkpoint = serde_json::Value::Null;
+        client
+            .publish(&token, &request, &mut checkpoint, &NoopSink)
+            .await
+            .expect("uploaded");
+        let hashed = started.elapsed().as_secs_f64();
+        set_hashing(&base, false).await;
+        println!(
+            "{run:>4} | {:>20} | {hashed:>12.2} | {:>12.0} | {:>7.2} | {:>14} | {:>14}",
+            "+ emulator hashing",
+            rate(hashed),
+            raw / hashed,
+            "",
+            ""
         );
     }
     println!("file {size_mib} MiB; goals: peak RSS growth <= 32 MiB, throughput ratio >= 0.8");

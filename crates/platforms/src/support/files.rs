@@ -12,7 +12,7 @@ use crate::error::{ErrorKind, PlatformError};
 use crate::types::{MediaFile, Platform};
 
 /// Bytes read from the file per step while a body streams.
-const READ_BUFFER: usize = 64 * 1024;
+const READ_BUFFER: usize = 1024 * 1024;
 
 /// The checkpoint key of a file: its SHA-256, else its path.
 pub(crate) fn media_key(file: &MediaFile) -> String {

@@ -343,6 +343,10 @@ pub struct YouTubeSettings {
     pub rejected_processing_status: String,
     /// Status of the response that completes an upload (200 or 201).
     pub upload_complete_status: u16,
+    /// Hash each upload as it arrives (the received video's `sha256`). Off
+    /// for throughput benchmarks, where the hashing would be the emulator's
+    /// cost, not the client's.
+    pub hash_uploads: bool,
 }
 
 impl Default for YouTubeSettings {
@@ -373,6 +377,7 @@ impl Default for YouTubeSettings {
             reject_processing: None,
             rejected_processing_status: "terminated".into(),
             upload_complete_status: 200,
+            hash_uploads: true,
         }
     }
 }

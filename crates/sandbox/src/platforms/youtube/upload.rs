@@ -608,7 +608,9 @@ async fn put_session(sb: &Sandbox, q: Option<String>, headers: HeaderMap, body: 
     }
     // Stream the body through the session's hasher (a clone, committed at the end).
     let (mut hasher, hash_ok) = sb.read_state(|st| {
-        if session.received == 0 {
+        if !st.youtube.settings.hash_uploads {
+            (Sha256::new(), false)
+        } else if session.received == 0 {
             (Sha256::new(), true)
         } else {
             match st.youtube.hashers.get(&upload_id) {
@@ -625,7 +627,7 @@ async fn put_session(sb: &Sandbox, q: Option<String>, headers: HeaderMap, body: 
             return bad_request("badRequest", "global", "The request body was incomplete.");
         };
         let limit = expected.unwrap_or(u64::MAX);
-        if n < limit {
+        if n < limit && hash_ok {
             let take = usize::try_from((limit - n).min(chunk.len() as u64)).unwrap_or(chunk.len());
             hasher.update(&chunk[..take]);
         }
