@@ -44,20 +44,28 @@ pub(crate) struct Job {
     pub target: TargetId,
     pub post_id: PostId,
     pub account: Account,
-    /// The post's first words, for notices.
-    pub excerpt: String,
+    /// The post's own text (a target may publish its own variant of it).
+    pub post_text: String,
     pub request: PublishRequest,
     pub checkpoint: serde_json::Value,
     pub attempts: i64,
+    pub status: Option<TargetStatus>,
+    /// The post's id at the network, once published.
+    pub remote_id: Option<String>,
     pub stage: Option<String>,
     pub processing_since: Option<DateTime<Utc>>,
 }
 
 impl Job {
+    /// The post's first words, for notices.
+    pub fn excerpt(&self) -> String {
+        crate::activity::excerpt(&self.post_text, 80)
+    }
+
     pub async fn load(engine: &Engine, target: TargetId) -> Result<Self> {
         let row = sqlx::query(
-            "SELECT t.post_id, t.account_id, t.options, t.checkpoint, t.attempts, t.stage,
-                    t.processing_since, p.text
+            "SELECT t.post_id, t.account_id, t.options, t.checkpoint, t.attempts, t.status,
+                    t.remote_id, t.stage, t.processing_since, p.text
              FROM post_targets t JOIN posts p ON p.id = t.post_id WHERE t.id = ?",
         )
         .bind(target)
@@ -70,15 +78,18 @@ impl Job {
         let options = posts::parse_options(row.get("options"), account.platform);
         let media = posts::post_media_files(engine.store(), &engine.media_dir(), post_id).await?;
         let request = build_request(engine, &account, &text, &options, media).await?;
+        let post_text = text;
         Ok(Self {
             target,
             post_id,
-            excerpt: crate::activity::excerpt(&text, 80),
             account,
+            post_text,
             request,
             checkpoint: serde_json::from_str(row.get::<&str, _>("checkpoint"))
                 .unwrap_or(serde_json::Value::Null),
             attempts: row.get("attempts"),
+            status: TargetStatus::parse(row.get("status")),
+            remote_id: row.get("remote_id"),
             stage: row.get("stage"),
             processing_since: row
                 .get::<Option<i64>, _>("processing_since")
@@ -332,7 +343,7 @@ async fn finish(
                 engine.notices().send(Notice {
                     kind: NoticeKind::Published,
                     title: format!("Published on {}", platform.display_name()),
-                    body: format!("@{username}: {}", job.excerpt),
+                    body: format!("@{username}: {}", job.excerpt()),
                     post_id: Some(job.post_id),
                     account_id: Some(job.account.id),
                 });
@@ -441,7 +452,7 @@ async fn finish(
                 title: format!("Check {} before re-posting", platform.display_name()),
                 body: format!(
                     "@{username}: CreatorFlow cannot tell whether this went out: {}",
-                    job.excerpt
+                    job.excerpt()
                 ),
                 post_id: Some(job.post_id),
                 account_id: Some(job.account.id),
@@ -601,14 +612,9 @@ impl Engine {
         verb: &str,
     ) -> Result<(Job, String, std::sync::Arc<dyn Publisher>)> {
         let job = Job::load(self, target).await?;
-        let row = sqlx::query("SELECT status, remote_id FROM post_targets WHERE id = ?")
-            .bind(target)
-            .fetch_one(self.store().pool())
-            .await?;
-        let status = TargetStatus::parse(row.get("status"));
-        let remote: Option<String> = row.get("remote_id");
         let name = job.account.platform.display_name();
-        let (Some(TargetStatus::Published), Some(remote)) = (status, remote) else {
+        let (Some(TargetStatus::Published), Some(remote)) = (job.status, job.remote_id.clone())
+        else {
             return Err(EngineError::Conflict(format!(
                 "This post is not live on {name}, so there is nothing to {verb} there."
             )));
