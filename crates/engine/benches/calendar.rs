@@ -26,6 +26,7 @@ async fn seeded() -> (tempfile::TempDir, Engine) {
             username: "bench".into(),
             display_name: "Bench".into(),
             avatar_url: None,
+            email: None,
             scopes: vec![],
             token_expires_at: None,
             reauth_by: None,

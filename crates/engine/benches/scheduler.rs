@@ -101,6 +101,7 @@ async fn main() {
                 intent: SaveIntent::Schedule,
                 account_ids: vec![accounts[i as usize % accounts.len()]],
                 media_ids: vec![],
+                alt_texts: vec![],
                 options: vec![],
             })
             .await
@@ -182,6 +183,7 @@ async fn main() {
             username: "idle".into(),
             display_name: "Idle".into(),
             avatar_url: None,
+            email: None,
             scopes: vec![],
             token_expires_at: None,
             reauth_by: None,

@@ -18,6 +18,7 @@ pub struct AccountProfile {
     pub username: String,
     pub display_name: String,
     pub avatar_url: Option<String>,
+    pub email: Option<String>,
     pub scopes: Vec<String>,
     pub token_expires_at: Option<DateTime<Utc>>,
     /// When the sign-in ends unless the creator reconnects.
@@ -25,7 +26,7 @@ pub struct AccountProfile {
 }
 
 const ACCOUNT_SELECT: &str =
-    "SELECT id, platform, platform_user_id, username, display_name, avatar_url, scopes,
+    "SELECT id, platform, platform_user_id, username, display_name, avatar_url, email, scopes,
         token_expires_at, status, status_reason, reauth_by, created_at FROM accounts";
 
 pub async fn list(store: &Store) -> Result<Vec<Account>> {
@@ -56,12 +57,13 @@ pub async fn upsert(
 ) -> Result<AccountId> {
     let now_ms = to_millis(now);
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO accounts (platform, platform_user_id, username, display_name, avatar_url, scopes,
-                               token_expires_at, reauth_by, status, status_reason, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'connected', NULL, ?, ?)
+        "INSERT INTO accounts (platform, platform_user_id, username, display_name, avatar_url, email,
+                               scopes, token_expires_at, reauth_by, status, status_reason, created_at,
+                               updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'connected', NULL, ?, ?)
          ON CONFLICT (platform, platform_user_id) DO UPDATE SET
              username = excluded.username, display_name = excluded.display_name,
-             avatar_url = excluded.avatar_url, scopes = excluded.scopes,
+             avatar_url = excluded.avatar_url, email = excluded.email, scopes = excluded.scopes,
              token_expires_at = excluded.token_expires_at, reauth_by = excluded.reauth_by,
              reminded_days = NULL, status = 'connected',
              status_reason = NULL, updated_at = excluded.updated_at
@@ -72,6 +74,7 @@ pub async fn upsert(
     .bind(&profile.username)
     .bind(&profile.display_name)
     .bind(&profile.avatar_url)
+    .bind(&profile.email)
     .bind(profile.scopes.join(" "))
     .bind(profile.token_expires_at.map(to_millis))
     .bind(profile.reauth_by.map(to_millis))
@@ -206,6 +209,7 @@ fn from_row(r: &SqliteRow) -> Result<Account> {
         token_expires_at: r.get::<Option<i64>, _>("token_expires_at").map(from_millis),
         status,
         status_reason: r.get("status_reason"),
+        email: r.get("email"),
         reauth_by: r.get::<Option<i64>, _>("reauth_by").map(from_millis),
         created_at: from_millis(r.get("created_at")),
     })

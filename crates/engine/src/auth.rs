@@ -452,6 +452,7 @@ impl Engine {
                     username: profile.username,
                     display_name: profile.display_name,
                     avatar_url: profile.avatar_url,
+                    email: profile.email,
                     scopes: tokens.scopes.clone(),
                     token_expires_at: tokens.expires_at,
                     reauth_by: tokens.lapses_at(),

@@ -276,7 +276,11 @@ impl Engine {
     pub async fn check_post(&self, input: &PostInput) -> Result<Vec<PlatformCheck>> {
         let mut out: Vec<PlatformCheck> = Vec::new();
         // Read once, for every account.
-        let media = posts::media_files(self.store(), &self.media_dir(), &input.media_ids).await?;
+        let mut media =
+            posts::media_files(self.store(), &self.media_dir(), &input.media_ids).await?;
+        for (file, id) in media.iter_mut().zip(&input.media_ids) {
+            file.alt_text = input.alt_text(*id);
+        }
         for account in &input.account_ids {
             let acc = accounts::get(self.store(), *account).await?;
             if out.iter().any(|c| c.account_id == acc.id) {

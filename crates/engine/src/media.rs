@@ -28,7 +28,9 @@ pub const MAX_MEDIA_BYTES: u64 = 256 * 1024 * 1024 * 1024;
 pub const MAX_PASTED_BYTES: u64 = 50 * 1024 * 1024;
 
 /// What the file picker offers, by extension (the content decides).
-pub const PICKER_EXTENSIONS: &[&str] = &["jpg", "jpeg", "png", "gif", "webp", "mp4", "m4v", "mov"];
+pub const PICKER_EXTENSIONS: &[&str] = &[
+    "jpg", "jpeg", "png", "gif", "webp", "mp4", "m4v", "mov", "pdf",
+];
 
 /// The type of a file by its first bytes (never by its name).
 pub fn sniff(head: &[u8]) -> Option<(&'static str, &'static str, MediaKind)> {
@@ -40,6 +42,8 @@ pub fn sniff(head: &[u8]) -> Option<(&'static str, &'static str, MediaKind)> {
         Some(("image/gif", "gif", MediaKind::Gif))
     } else if head.len() >= 12 && &head[0..4] == b"RIFF" && &head[8..12] == b"WEBP" {
         Some(("image/webp", "webp", MediaKind::Image))
+    } else if head.starts_with(b"%PDF-") {
+        Some(("application/pdf", "pdf", MediaKind::Document))
     } else if head.len() >= 12 && &head[4..8] == b"ftyp" {
         if &head[8..10] == b"qt" {
             Some(("video/quicktime", "mov", MediaKind::Video))
@@ -328,7 +332,7 @@ impl Engine {
             let Some((mime, ext, kind)) = sniff(&head) else {
                 return Err(EngineError::invalid(
                     ErrorCode::InvalidInput,
-                    format!("\"{name}\" is not an image or video CreatorFlow can publish (JPEG, PNG, GIF, WebP, MP4 or MOV)."),
+                    format!("\"{name}\" is not a file CreatorFlow can publish (JPEG, PNG, GIF, WebP, MP4, MOV or PDF)."),
                 ));
             };
             let facts = if kind == MediaKind::Video {
@@ -419,7 +423,8 @@ mod tests {
         );
         assert_eq!(sniff(b"GIF89a..").map(|t| t.2), Some(MediaKind::Gif));
         assert_eq!(sniff(b"\0\0\0\x18ftypmp42").map(|t| t.0), Some("video/mp4"));
-        assert_eq!(sniff(b"%PDF-1.7"), None);
+        assert_eq!(sniff(b"%PDF-1.7").map(|t| t.2), Some(MediaKind::Document));
+        assert_eq!(sniff(b"PK\x03\x04"), None);
         assert_eq!(sniff(b""), None);
     }
 

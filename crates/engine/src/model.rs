@@ -167,6 +167,8 @@ pub struct Account {
     pub token_expires_at: Option<DateTime<Utc>>,
     pub status: AccountStatus,
     pub status_reason: Option<String>,
+    /// The e-mail the network shows for the account, if it gives one.
+    pub email: Option<String>,
     /// When the sign-in ends unless the creator reconnects (a token that
     /// cannot be renewed, or a renewal token that expires). `None`: it lasts
     /// until revoked.
@@ -242,6 +244,8 @@ pub struct MediaRef {
     /// Videos: the codec of the video track (`avc1`, `hvc1`, ...).
     pub codec: Option<String>,
     pub original_name: Option<String>,
+    /// On a post: what the picture shows, for people who cannot see it.
+    pub alt_text: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
@@ -285,8 +289,29 @@ pub struct PostInput {
     pub account_ids: Vec<AccountId>,
     #[serde(default)]
     pub media_ids: Vec<i64>,
+    /// Alt text of attached pictures (what each shows), by media id.
+    #[serde(default)]
+    pub alt_texts: Vec<MediaAlt>,
     #[serde(default)]
     pub options: Vec<TargetOptionsInput>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct MediaAlt {
+    pub media_id: i64,
+    pub text: String,
+}
+
+impl PostInput {
+    /// The alt text given for `media_id`, trimmed; none when empty.
+    pub fn alt_text(&self, media_id: i64) -> Option<String> {
+        self.alt_texts
+            .iter()
+            .find(|a| a.media_id == media_id)
+            .map(|a| a.text.trim().to_owned())
+            .filter(|t| !t.is_empty())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]

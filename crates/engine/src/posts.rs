@@ -19,6 +19,10 @@ use crate::time::{from_millis, parse_zone, to_millis};
 /// limit is checked per target on top of this.
 pub const MAX_TEXT_CHARS: usize = 10_000;
 
+/// The longest alt text CreatorFlow keeps (each network's own limit is
+/// checked per target).
+pub const MAX_ALT_TEXT_CHARS: usize = 4_000;
+
 /// A scheduled time this far in the past is still accepted (the composer was
 /// open for a moment): it publishes at once.
 pub const PAST_GRACE: Duration = Duration::seconds(60);
@@ -97,7 +101,7 @@ pub async fn create(store: &Store, input: &PostInput, now: DateTime<Utc>) -> Res
     .fetch_one(&mut *tx)
     .await?;
     write_targets(&mut tx, id, input, &platforms, now).await?;
-    write_media(&mut tx, id, &input.media_ids).await?;
+    write_media(&mut tx, id, input).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -130,7 +134,7 @@ pub async fn update(
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    write_media(&mut tx, id, &input.media_ids).await?;
+    write_media(&mut tx, id, input).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -296,6 +300,7 @@ fn media_file(media_dir: &std::path::Path, m: &SqliteRow) -> creatorflow_platfor
         height: m.get::<Option<i64>, _>("height").map(|h| h as u32),
         duration_ms: m.get::<Option<i64>, _>("duration_ms").map(|d| d as u64),
         codec: m.get("codec"),
+        alt_text: m.try_get("alt_text").ok().flatten(),
     }
 }
 
@@ -328,7 +333,7 @@ pub async fn post_media_files(
     post: PostId,
 ) -> Result<Vec<creatorflow_platforms::MediaFile>> {
     let rows = sqlx::query(&format!(
-        "SELECT {MEDIA_COLUMNS} FROM post_media pm JOIN media m ON m.id = pm.media_id
+        "SELECT {MEDIA_COLUMNS}, pm.alt_text FROM post_media pm JOIN media m ON m.id = pm.media_id
          WHERE pm.post_id = ? ORDER BY pm.position"
     ))
     .bind(post)
@@ -483,15 +488,28 @@ async fn write_targets(
 async fn write_media(
     tx: &mut Transaction<'static, Sqlite>,
     post_id: PostId,
-    media_ids: &[i64],
+    input: &PostInput,
 ) -> Result<()> {
-    for (position, media) in media_ids.iter().enumerate() {
-        sqlx::query("INSERT INTO post_media (post_id, media_id, position) VALUES (?, ?, ?)")
-            .bind(post_id)
-            .bind(media)
-            .bind(position as i64)
-            .execute(&mut **tx)
-            .await?;
+    for (position, media) in input.media_ids.iter().enumerate() {
+        let alt = input.alt_text(*media);
+        if alt
+            .as_ref()
+            .is_some_and(|a| a.chars().count() > MAX_ALT_TEXT_CHARS)
+        {
+            return Err(EngineError::invalid(
+                ErrorCode::InvalidInput,
+                format!("An alt text can be at most {MAX_ALT_TEXT_CHARS} characters. Shorten it."),
+            ));
+        }
+        sqlx::query(
+            "INSERT INTO post_media (post_id, media_id, position, alt_text) VALUES (?, ?, ?, ?)",
+        )
+        .bind(post_id)
+        .bind(media)
+        .bind(position as i64)
+        .bind(alt)
+        .execute(&mut **tx)
+        .await?;
     }
     Ok(())
 }
@@ -522,7 +540,7 @@ async fn assemble(store: &Store, rows: Vec<SqliteRow>) -> Result<Vec<Post>> {
     let mut media: HashMap<PostId, Vec<MediaRef>> = HashMap::new();
     let media_rows = sqlx::query(
         "SELECT pm.post_id, m.id, m.mime, m.size, m.width, m.height, m.duration_ms, m.codec,
-                m.original_name
+                m.original_name, pm.alt_text
          FROM post_media pm JOIN media m ON m.id = pm.media_id
          WHERE pm.post_id IN (SELECT value FROM json_each(?))
          ORDER BY pm.post_id, pm.position",
@@ -573,6 +591,7 @@ pub(crate) fn media_ref(r: &SqliteRow) -> MediaRef {
         duration_ms: r.get("duration_ms"),
         codec: r.get("codec"),
         original_name: r.get("original_name"),
+        alt_text: r.try_get("alt_text").ok().flatten(),
     }
 }
 

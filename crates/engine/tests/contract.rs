@@ -96,6 +96,7 @@ fn post_input(text: &str, at: chrono::DateTime<Utc>, accounts: &[i64]) -> PostIn
         intent: SaveIntent::Schedule,
         account_ids: accounts.to_vec(),
         media_ids: vec![],
+        alt_texts: vec![],
         options: vec![],
     }
 }
@@ -298,6 +299,7 @@ async fn a_sign_in_that_will_lapse_is_announced_7_and_1_days_ahead() {
             username: "lapsing".into(),
             display_name: "Lapsing".into(),
             avatar_url: None,
+            email: None,
             scopes: vec![],
             token_expires_at: Some(now + Duration::hours(156)),
             reauth_by: Some(now + Duration::hours(156)),
@@ -404,5 +406,58 @@ async fn a_saved_client_secret_stays_until_the_client_changes() {
         .expect("another app");
     assert_eq!(secret(&h).await, None);
     let _ = h.engine.vault().delete_client(Platform::Youtube).await;
+    h.cleanup().await;
+}
+
+#[tokio::test]
+async fn alt_texts_are_kept_per_post_and_bounded() {
+    let h = Harness::new().await;
+    let picture = import(&h.engine, h.dir.path(), "team.png", &png(40, 30, 3)).await;
+    let input = |alt: &str| PostInput {
+        text: "Our team".into(),
+        scheduled_at: None,
+        zone: "UTC".into(),
+        intent: SaveIntent::Draft,
+        account_ids: vec![],
+        media_ids: vec![picture.id],
+        alt_texts: vec![creatorflow_engine::MediaAlt {
+            media_id: picture.id,
+            text: alt.to_owned(),
+        }],
+        options: vec![],
+    };
+    let post = h
+        .engine
+        .create_post(input("  Five people laughing at a whiteboard  "))
+        .await
+        .expect("saved");
+    assert_eq!(
+        post.media[0].alt_text.as_deref(),
+        Some("Five people laughing at a whiteboard"),
+        "trimmed and kept with the post"
+    );
+    // The same file in another post has its own (here none).
+    let other = h
+        .engine
+        .create_post(PostInput {
+            alt_texts: vec![],
+            ..input("")
+        })
+        .await
+        .expect("saved");
+    assert_eq!(other.media[0].alt_text, None);
+    let too_long = h
+        .engine
+        .update_post(post.id, input(&"x".repeat(4_001)))
+        .await
+        .expect_err("too long");
+    assert_eq!(too_long.code(), ErrorCode::InvalidInput);
+    assert_eq!(
+        h.engine.post(post.id).await.expect("post").media[0]
+            .alt_text
+            .as_deref(),
+        Some("Five people laughing at a whiteboard"),
+        "nothing changed"
+    );
     h.cleanup().await;
 }

@@ -53,6 +53,7 @@ fn post(text: String) -> PostInput {
         intent: SaveIntent::Draft,
         account_ids: vec![],
         media_ids: vec![],
+        alt_texts: vec![],
         options: vec![],
     }
 }

@@ -242,6 +242,7 @@ async fn images_and_a_thread_go_out_in_order() {
             intent: SaveIntent::Schedule,
             account_ids: vec![account.id],
             media_ids: vec![ma.id, mb.id],
+            alt_texts: vec![],
             options: vec![TargetOptionsInput {
                 account_id: account.id,
                 options: TargetOptions {

@@ -40,6 +40,7 @@ fn draft(text: &str, when: Option<DateTime<Utc>>) -> PostInput {
         intent: SaveIntent::Draft,
         account_ids: vec![],
         media_ids: vec![],
+        alt_texts: vec![],
         options: vec![],
     }
 }
@@ -163,6 +164,7 @@ async fn constraints_reject_impossible_rows() {
         username: "creator".into(),
         display_name: "Creator".into(),
         avatar_url: None,
+        email: None,
         scopes: vec!["tweet.write".into()],
         token_expires_at: None,
         reauth_by: None,
@@ -512,6 +514,7 @@ async fn editing_a_post_starts_its_publish_over_but_moving_it_keeps_progress() {
             username: "creator".into(),
             display_name: "Creator".into(),
             avatar_url: None,
+            email: None,
             scopes: vec![],
             token_expires_at: None,
             reauth_by: None,

@@ -57,6 +57,7 @@ async fn video_post(
             intent: SaveIntent::Schedule,
             account_ids: vec![account],
             media_ids: vec![media],
+            alt_texts: vec![],
             options: vec![TargetOptionsInput {
                 account_id: account,
                 options: TargetOptions {

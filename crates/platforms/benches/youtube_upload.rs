@@ -190,6 +190,7 @@ async fn measure() {
             height: None,
             duration_ms: None,
             codec: None,
+            alt_text: None,
         }],
         cover: None,
         options: PlatformOptions::Youtube(YoutubeOptions {

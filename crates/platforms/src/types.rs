@@ -126,6 +126,8 @@ pub struct Profile {
     pub username: String,
     pub display_name: String,
     pub avatar_url: Option<String>,
+    /// The e-mail the network shows for the account, if it gives one.
+    pub email: Option<String>,
 }
 
 /// What kind of media a file is, by its content.
@@ -178,6 +180,8 @@ pub struct MediaFile {
     pub duration_ms: Option<u64>,
     /// Videos: the video track's codec (`avc1`, `hvc1`, ...).
     pub codec: Option<String>,
+    /// What the picture shows, for people who cannot see it.
+    pub alt_text: Option<String>,
 }
 
 impl MediaFile {
@@ -353,6 +357,8 @@ pub struct Capabilities {
     pub needs_public_media: bool,
     /// The options can name a cover image (thumbnail).
     pub supports_cover: bool,
+    /// Pictures can carry alt text (what the picture shows) to the network.
+    pub supports_alt_text: bool,
     /// How long CreatorFlow follows the network's processing of a post
     /// before it gives up on it, in seconds.
     pub processing_horizon_secs: u32,

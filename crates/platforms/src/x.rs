@@ -172,6 +172,7 @@ pub fn capabilities(text_limit: u32) -> Capabilities {
         can_edit: false,
         needs_public_media: false,
         supports_cover: false,
+        supports_alt_text: false,
         processing_horizon_secs: PROCESSING_HORIZON_SECS,
         publishing_available: true,
     }

@@ -230,6 +230,7 @@ pub fn capabilities() -> Capabilities {
         can_edit: true,
         needs_public_media: false,
         supports_cover: true,
+        supports_alt_text: false,
         processing_horizon_secs: PROCESSING_HORIZON_SECS,
         publishing_available: true,
     }

@@ -51,6 +51,7 @@ async fn a_gigabyte_upload_keeps_memory_flat() {
         height: None,
         duration_ms: Some(600_000),
         codec: None,
+        alt_text: None,
     };
     let post = post(file, options("A big one"));
 

@@ -28,6 +28,7 @@ fn file(name: &str, mime: &str, size: u64) -> MediaFile {
         height: None,
         duration_ms: Some(60_000),
         codec: None,
+        alt_text: None,
     }
 }
 

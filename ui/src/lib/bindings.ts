@@ -102,6 +102,8 @@ export type Account_Deserialize = {
 	tokenExpiresAt?: string | null,
 	status: AccountStatus,
 	statusReason?: string | null,
+	/**  The e-mail the network shows for the account, if it gives one. */
+	email?: string | null,
 	/**
 	 *  When the sign-in ends unless the creator reconnects (a token that
 	 *  cannot be renewed, or a renewal token that expires). `None`: it lasts
@@ -122,6 +124,8 @@ export type Account_Serialize = {
 	tokenExpiresAt: string | null,
 	status: AccountStatus,
 	statusReason: string | null,
+	/**  The e-mail the network shows for the account, if it gives one. */
+	email: string | null,
 	/**
 	 *  When the sign-in ends unless the creator reconnects (a token that
 	 *  cannot be renewed, or a renewal token that expires). `None`: it lasts
@@ -251,6 +255,8 @@ export type Capabilities_Deserialize = {
 	needsPublicMedia: boolean,
 	/**  The options can name a cover image (thumbnail). */
 	supportsCover: boolean,
+	/**  Pictures can carry alt text (what the picture shows) to the network. */
+	supportsAltText: boolean,
 	/**
 	 *  How long CreatorFlow follows the network's processing of a post
 	 *  before it gives up on it, in seconds.
@@ -278,6 +284,8 @@ export type Capabilities_Serialize = {
 	needsPublicMedia: boolean,
 	/**  The options can name a cover image (thumbnail). */
 	supportsCover: boolean,
+	/**  Pictures can carry alt text (what the picture shows) to the network. */
+	supportsAltText: boolean,
 	/**
 	 *  How long CreatorFlow follows the network's processing of a post
 	 *  before it gives up on it, in seconds.
@@ -421,6 +429,11 @@ export type LinkedinOptions_Serialize = {
 /**  Who sees a LinkedIn post. */
 export type LinkedinVisibility = "public" | "connections";
 
+export type MediaAlt = {
+	mediaId: number,
+	text: string,
+};
+
 /**  What kind of media a file is, by its content. */
 export type MediaKind = "image" | "gif" | "video" | "document";
 
@@ -438,6 +451,8 @@ export type MediaRef_Deserialize = {
 	/**  Videos: the codec of the video track (`avc1`, `hvc1`, ...). */
 	codec?: string | null,
 	originalName?: string | null,
+	/**  On a post: what the picture shows, for people who cannot see it. */
+	altText?: string | null,
 };
 
 export type MediaRef_Serialize = {
@@ -452,6 +467,8 @@ export type MediaRef_Serialize = {
 	/**  Videos: the codec of the video track (`avc1`, `hvc1`, ...). */
 	codec: string | null,
 	originalName: string | null,
+	/**  On a post: what the picture shows, for people who cannot see it. */
+	altText: string | null,
 };
 
 /**  What a network takes of one media kind. */
@@ -662,6 +679,8 @@ export type PostInput_Deserialize = {
 	intent: SaveIntent,
 	accountIds?: number[],
 	mediaIds?: number[],
+	/**  Alt text of attached pictures (what each shows), by media id. */
+	altTexts?: MediaAlt[],
 	options?: TargetOptionsInput_Deserialize[],
 };
 
@@ -673,6 +692,8 @@ export type PostInput_Serialize = {
 	intent: SaveIntent,
 	accountIds: number[],
 	mediaIds: number[],
+	/**  Alt text of attached pictures (what each shows), by media id. */
+	altTexts: MediaAlt[],
 	options: TargetOptionsInput_Serialize[],
 };
 

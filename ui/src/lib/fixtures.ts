@@ -59,6 +59,7 @@ export function makeAccount(over: Partial<Account> = {}): Account {
     tokenExpiresAt: null,
     status: "connected",
     statusReason: null,
+    email: null,
     reauthBy: null,
     createdAt: "2026-01-01T00:00:00Z",
     ...over,
@@ -89,6 +90,7 @@ export function youtubeCapabilities(): Capabilities {
     canEdit: true,
     needsPublicMedia: false,
     supportsCover: true,
+    supportsAltText: false,
     processingHorizonSecs: 86400,
     publishingAvailable: true,
   };
@@ -136,6 +138,7 @@ export function xCapabilities(): Capabilities {
     canEdit: false,
     needsPublicMedia: false,
     supportsCover: false,
+    supportsAltText: false,
     processingHorizonSecs: 3600,
     publishingAvailable: true,
   };

@@ -170,6 +170,7 @@ impl Harness {
                 intent: SaveIntent::Schedule,
                 account_ids: accounts.to_vec(),
                 media_ids: vec![],
+                alt_texts: vec![],
                 options: vec![],
             })
             .await

@@ -98,6 +98,7 @@ impl XClient {
             username: user.username,
             display_name: user.name,
             avatar_url: user.profile_image_url.filter(|u| !u.is_empty()),
+            email: None,
         })
     }
 

@@ -301,6 +301,7 @@ mod tests {
             height: None,
             duration_ms: None,
             codec: None,
+            alt_text: None,
         }
     }
 

@@ -175,6 +175,7 @@ impl YoutubeClient {
                     },
                     platform_user_id: c.id,
                     avatar_url: avatar,
+                    email: None,
                 }
             })
             .collect())

@@ -323,6 +323,7 @@ mod tests {
             height: None,
             duration_ms: Some(60_000),
             codec: Some("avc1".into()),
+            alt_text: None,
         }
     }
 

@@ -37,6 +37,7 @@ pub fn media_file(dir: &Path, name: &str, bytes: &[u8], mime: &str) -> MediaFile
         height: None,
         duration_ms: None,
         codec: None,
+        alt_text: None,
     }
 }
 

@@ -163,6 +163,7 @@ pub fn media_file(dir: &Path, name: &str, bytes: &[u8], mime: &str) -> MediaFile
         height: Some(720),
         duration_ms: Some(12_000),
         codec: Some("avc1".into()),
+        alt_text: None,
         ..shared::media_file(dir, name, bytes, mime)
     }
 }
