@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { xCapabilities, youtubeCapabilities } from "./fixtures";
 import {
+  altTextHint,
+  altTextNetworks,
+  altTextsOf,
   acceptedKinds,
   attachLabel,
   baseName,
@@ -171,5 +174,29 @@ describe("tray helpers", () => {
   it("takes the file name from a path", () => {
     expect(baseName("/home/me/photo.jpg")).toBe("photo.jpg");
     expect(baseName("C:\\Users\\me\\clip.mp4")).toBe("clip.mp4");
+  });
+});
+
+describe("alt text", () => {
+  it("names the networks that take it and keeps only what was written", () => {
+    const linkedin: MediaNetwork = {
+      platform: "linkedin",
+      name: "LinkedIn",
+      capabilities: { ...xCapabilities(), supportsAltText: true },
+    };
+    expect(altTextNetworks([x, linkedin])).toEqual(["LinkedIn"]);
+    expect(altTextNetworks([x])).toEqual([]);
+    expect(altTextHint(["LinkedIn"])).toBe(
+      "Describe the picture for people who can't see it (sent to LinkedIn).",
+    );
+    expect(altTextHint(["A", "B", "C"])).toContain("sent to A, B and C");
+    expect(altTextHint([])).toBe("");
+    expect(
+      altTextsOf([
+        { ref: { id: 1 }, alt: "  A dog on a beach " },
+        { ref: { id: 2 }, alt: "   " },
+        { ref: { id: 3 }, alt: "" },
+      ]),
+    ).toEqual([{ mediaId: 1, text: "A dog on a beach" }]);
   });
 });

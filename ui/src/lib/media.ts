@@ -9,7 +9,25 @@ import type { MediaKind, Platform } from "./bindings";
 export interface MediaNetwork {
   platform: Platform;
   name: string;
-  capabilities: Pick<Capabilities, "media" | "maxMedia" | "requiresMedia">;
+  capabilities: Pick<Capabilities, "media" | "maxMedia" | "requiresMedia" | "supportsAltText">;
+}
+
+/** The networks among `networks` that take alt text, by name ("LinkedIn"). */
+export function altTextNetworks(networks: MediaNetwork[]): string[] {
+  return networks.filter((n) => n.capabilities.supportsAltText).map((n) => n.name);
+}
+
+/** What a picture's alt text is for, naming the networks that take it. */
+export function altTextHint(names: string[]): string {
+  if (names.length === 0) return "";
+  const list =
+    names.length === 1 ? names[0] : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+  return `Describe the picture for people who can't see it (sent to ${list}).`;
+}
+
+/** The alt texts to save: the non-empty ones, trimmed, by media id. */
+export function altTextsOf(items: { ref: { id: number }; alt: string }[]) {
+  return items.map((m) => ({ mediaId: m.ref.id, text: m.alt.trim() })).filter((a) => a.text !== "");
 }
 
 /** Base64 of `bytes`, in chunks (a spread of a large array would overflow the stack). */

@@ -95,9 +95,26 @@ describe("buildPostInput", () => {
         intent: "schedule",
         accountIds: [2, 1],
         mediaIds: [],
+        altTexts: [],
         options: [],
       },
     });
+  });
+
+  it("sends the alt texts of attached pictures only", () => {
+    const r = buildPostInput(
+      fields({
+        mediaIds: [9],
+        altTexts: [
+          { mediaId: 9, text: "A red bicycle" },
+          { mediaId: 4, text: "a picture taken off the post" },
+        ],
+      }),
+      "draft",
+      zone,
+      now,
+    );
+    expect("input" in r && r.input.altTexts).toEqual([{ mediaId: 9, text: "A red bicycle" }]);
   });
 
   it("sends no time for an unscheduled draft", () => {

@@ -3,7 +3,12 @@
 // round trip. The backend checks again; its message wins when it disagrees.
 
 import type { Account } from "./api";
-import type { PostInput_Deserialize, SaveIntent, TargetOptionsInput_Deserialize } from "./bindings";
+import type {
+  MediaAlt,
+  PostInput_Deserialize,
+  SaveIntent,
+  TargetOptionsInput_Deserialize,
+} from "./bindings";
 import { platformMeta } from "./status";
 import { localToUtc, type LocalDateTime } from "./time";
 
@@ -32,6 +37,8 @@ export interface ComposerFields extends LocalDateTime {
   accountIds: number[];
   /** Attached media, kept as is when an existing post is saved. */
   mediaIds?: number[];
+  /** Alt texts of attached pictures, by media id (only the non-empty ones). */
+  altTexts?: MediaAlt[];
   /** Per-account variants and options, kept as is when an existing post is saved. */
   options?: TargetOptionsInput_Deserialize[];
 }
@@ -152,6 +159,7 @@ export function buildPostInput(
       intent,
       accountIds,
       mediaIds: fields.mediaIds ?? [],
+      altTexts: (fields.altTexts ?? []).filter((a) => (fields.mediaIds ?? []).includes(a.mediaId)),
       // Options of accounts no longer picked would be refused: keep the picked ones'.
       options: (fields.options ?? []).filter((o) => accountIds.includes(o.accountId)),
     },
