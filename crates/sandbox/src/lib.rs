@@ -63,6 +63,14 @@ pub fn demo_clients() -> Vec<DemoClient> {
             client_id: platforms::x::X_PUBLIC_CLIENT_ID,
             client_secret: None,
         },
+        // LinkedIn's self-serve flow needs the secret (the native PKCE flow is
+        // partner-only); its registered redirect is
+        // http://127.0.0.1:47616/oauth/linkedin/callback.
+        DemoClient {
+            platform: platforms::linkedin::PLATFORM,
+            client_id: platforms::linkedin::LINKEDIN_CLIENT_ID,
+            client_secret: Some(platforms::linkedin::LINKEDIN_CLIENT_SECRET),
+        },
         DemoClient {
             platform: platforms::youtube::PLATFORM,
             client_id: platforms::youtube::YOUTUBE_DESKTOP_CLIENT_ID,

@@ -22,29 +22,38 @@ fn is_share_urn(s: &str) -> bool {
         .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// Sends a text post with a given `LinkedIn-Version` (none: no header); each call
+/// has its own commentary so none is a duplicate.
+async fn post_with_version(
+    sb: &creatorflow_sandbox::SandboxHandle,
+    t: &str,
+    version: Option<&str>,
+) -> reqwest::Response {
+    static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let mut rb = http()
+        .post(li(sb, "/rest/posts"))
+        .bearer_auth(t)
+        .header("X-Restli-Protocol-Version", "2.0.0")
+        .json(&post_body(&urn(creator()), &format!("versioned {n}")));
+    if let Some(v) = version {
+        rb = rb.header("LinkedIn-Version", v);
+    }
+    rb.send().await.expect("post")
+}
+
+fn ymd(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%d").to_string()
+}
+
 #[tokio::test]
 async fn linkedin_version_header_is_required_and_must_be_active() {
     let sb = common::sandbox().await;
     let t = token(&sb).await;
-    let body = post_body(&urn(creator()), "hello");
-    let send = |version: Option<String>| {
-        let (sb, t, body) = (&sb, &t, &body);
-        async move {
-            let mut rb = http()
-                .post(li(sb, "/rest/posts"))
-                .bearer_auth(t)
-                .header("X-Restli-Protocol-Version", "2.0.0")
-                .json(body);
-            if let Some(v) = version {
-                rb = rb.header("LinkedIn-Version", v);
-            }
-            rb.send().await.expect("post")
-        }
-    };
-    let b = json_of(send(None).await, 400).await;
+    let b = json_of(post_with_version(&sb, &t, None).await, 400).await;
     assert_eq!(b["status"], 400);
     assert_eq!(b["code"], "VERSION_MISSING");
-    let b = json_of(send(Some("20250401".into())).await, 426).await;
+    let b = json_of(post_with_version(&sb, &t, Some("20250401")).await, 426).await;
     assert_eq!(
         b,
         json!({
@@ -53,47 +62,147 @@ async fn linkedin_version_header_is_required_and_must_be_active() {
             "message": "Requested version 20250401 is not active"
         })
     );
-    // Sunset: more than a year old.
-    let b = json_of(send(Some("202001".into())).await, 426).await;
-    assert_eq!(b["message"], "Requested version 202001 is not active");
-    // Not released yet.
-    let next = (sb.clock().now + chrono::Duration::days(40))
-        .format("%Y%m")
-        .to_string();
-    assert_eq!(send(Some(next)).await.status(), 426);
-    // Current, and with a revision suffix.
-    assert_eq!(send(Some(version(&sb))).await.status(), 201);
+    // Unknown (never released) and long retired.
+    let b = json_of(post_with_version(&sb, &t, Some("209901")).await, 426).await;
+    assert_eq!(b["message"], "Requested version 209901 is not active");
     assert_eq!(
-        send(Some(format!("{}.01", version(&sb)))).await.status(),
+        post_with_version(&sb, &t, Some("202001")).await.status(),
+        426
+    );
+    // The built-in calendar has no 202512 release.
+    assert_eq!(
+        post_with_version(&sb, &t, Some("202512")).await.status(),
+        426
+    );
+    // The newest active version works, also with a revision suffix.
+    let latest = version(&sb);
+    assert_eq!(
+        post_with_version(&sb, &t, Some(&latest)).await.status(),
         201
     );
-    // A year old is still active; the window follows the emulated clock.
-    let year_ago = (sb.clock().now - chrono::Duration::days(330))
+    assert_eq!(
+        post_with_version(&sb, &t, Some(&format!("{latest}.01")))
+            .await
+            .status(),
+        201
+    );
+    // Built-in: the current month's version exists only from its release (the
+    // 15th, or the Monday after when that is a weekend).
+    let now = sb.clock().now;
+    let current = now.format("%Y%m").to_string();
+    let released = creatorflow_sandbox::platforms::linkedin::versions::mid_month(
+        chrono::Datelike::year(&now),
+        chrono::Datelike::month(&now),
+    )
+    .expect("date");
+    let expected = if now.date_naive() >= released {
+        201
+    } else {
+        426
+    };
+    assert_eq!(
+        post_with_version(&sb, &t, Some(&current)).await.status(),
+        expected,
+        "{current} is released on {released}"
+    );
+    // About 13 months ago: retired.
+    let old = (now - chrono::Duration::days(400))
         .format("%Y%m")
         .to_string();
-    assert_eq!(send(Some(year_ago.clone())).await.status(), 201);
-    sb.advance_clock(100 * 24 * 3600);
-    assert_eq!(send(Some(year_ago)).await.status(), 426);
-    // (The 60-day token expired meanwhile.)
+    assert_eq!(post_with_version(&sb, &t, Some(&old)).await.status(), 426);
+}
+
+#[tokio::test]
+async fn releases_setting_and_the_emulated_clock_decide_what_is_active() {
+    let sb = common::sandbox().await;
     let t = token(&sb).await;
-    let send = |version: &str| {
-        http()
-            .post(li(&sb, "/rest/posts"))
-            .bearer_auth(&t)
-            .header("LinkedIn-Version", version)
-            .header("X-Restli-Protocol-Version", "2.0.0")
-            .json(&body)
-            .send()
-    };
-    // A configured set wins.
-    sb.update_platform_settings("linkedin", json!({ "active_versions": ["202401"] }))
-        .expect("settings");
-    assert_eq!(send("202401").await.expect("post").status(), 201);
-    assert_eq!(send(&version(&sb)).await.expect("post").status(), 426);
-    assert!(
-        sb.update_platform_settings("linkedin", json!({ "active_versions": ["2024-01"] }))
-            .is_err()
+    let now = sb.clock().now;
+    let current = now.format("%Y%m").to_string();
+    let last_year = (now - chrono::Duration::days(365))
+        .format("%Y%m")
+        .to_string();
+    // The current month's release comes out in 3 days; last year's retires
+    // tomorrow; 202401 is just a version string (dates from the pattern).
+    sb.update_platform_settings(
+        "linkedin",
+        json!({ "releases": [
+            "202401",
+            { "version": last_year, "retires": ymd(now + chrono::Duration::days(1)) },
+            { "version": current, "released": ymd(now + chrono::Duration::days(3)),
+              "retires": ymd(now + chrono::Duration::days(400)) },
+        ] }),
+    )
+    .expect("settings");
+    let s = sb.platform_settings("linkedin").expect("settings");
+    assert_eq!(s["latest_version"], last_year.as_str(), "{s}");
+    let versions = s["versions"].as_array().cloned().unwrap_or_default();
+    assert_eq!(versions.len(), 3, "{s}");
+    assert_eq!(versions[2]["status"], "upcoming");
+    assert_eq!(versions[0]["status"], "retired");
+    // The current month before its release exists: 426 with LinkedIn's body.
+    let b = json_of(post_with_version(&sb, &t, Some(&current)).await, 426).await;
+    assert_eq!(
+        b,
+        json!({
+            "status": 426,
+            "code": "NONEXISTENT_VERSION",
+            "message": format!("Requested version {current} is not active")
+        })
     );
+    assert_eq!(
+        post_with_version(&sb, &t, Some("202401")).await.status(),
+        426,
+        "retired in January 2025"
+    );
+    assert_eq!(
+        post_with_version(&sb, &t, Some(&last_year)).await.status(),
+        201
+    );
+    // A day later last year's release is retired; two more and the current one
+    // is out.
+    sb.advance_clock(24 * 3600);
+    let t = token(&sb).await;
+    assert_eq!(
+        post_with_version(&sb, &t, Some(&last_year)).await.status(),
+        426
+    );
+    assert_eq!(
+        post_with_version(&sb, &t, Some(&current)).await.status(),
+        426
+    );
+    sb.advance_clock(2 * 24 * 3600);
+    assert_eq!(
+        post_with_version(&sb, &t, Some(&current)).await.status(),
+        201
+    );
+    assert_eq!(version(&sb), current);
+    // A GET-modify-POST round trip of the settings works (read-only keys are
+    // ignored); bad entries are refused; null brings the built-in calendar back.
+    let mut s = sb.platform_settings("linkedin").expect("settings");
+    s["require_restli_header"] = json!(true);
+    sb.update_platform_settings("linkedin", s)
+        .expect("round trip");
+    for bad in [
+        json!(["2024-01"]),
+        json!(["202413"]),
+        json!([{ "version": "202401", "x": 1 }]),
+    ] {
+        assert!(
+            sb.update_platform_settings("linkedin", json!({ "releases": bad }))
+                .is_err(),
+            "{bad}"
+        );
+    }
+    assert!(
+        sb.update_platform_settings(
+            "linkedin",
+            json!({ "releases": [{ "version": "202401", "released": "2024-02-01", "retires": "2024-01-01" }] })
+        )
+        .is_err()
+    );
+    sb.update_platform_settings("linkedin", json!({ "releases": null }))
+        .expect("settings");
+    assert!(sb.platform_settings("linkedin").expect("settings")["releases"].is_null());
 }
 
 #[tokio::test]
@@ -159,7 +268,8 @@ async fn create_a_text_post() {
         ("LOGGED_IN", "MAIN_FEED", "PUBLISHED"),
         ("CONTAINER", "MAIN_FEED", "PUBLISHED"),
     ] {
-        let mut b = post_body(&urn(creator()), "enum");
+        // (Distinct texts: the same commentary twice is a DUPLICATE_POST.)
+        let mut b = post_body(&urn(creator()), &format!("enum {vis} {feed} {life}"));
         b["visibility"] = json!(vis);
         b["distribution"]["feedDistribution"] = json!(feed);
         b["lifecycleState"] = json!(life);
@@ -358,8 +468,8 @@ async fn unescaped_reserved_characters_truncate_the_stored_post() {
     // `keep`: the character stays; `reject`: 422.
     sb.update_platform_settings("linkedin", json!({ "reserved_chars": "keep" }))
         .expect("settings");
-    let p = post("Launch (beta) today!").await;
-    assert_eq!(p.text, "Launch (beta) today!");
+    let p = post("Launch (beta) tomorrow!").await;
+    assert_eq!(p.text, "Launch (beta) tomorrow!");
     assert_eq!(p.extra["truncated"], false);
     sb.update_platform_settings("linkedin", json!({ "reserved_chars": "reject" }))
         .expect("settings");
@@ -601,7 +711,9 @@ async fn member_quota_resets_at_utc_midnight() {
     )
     .await;
     assert_eq!(b["status"], 429);
-    assert_eq!(b["code"], "TOO_MANY_REQUESTS");
+    // As observed from LinkedIn: serviceErrorCode 101 and no `code`.
+    assert_eq!(b["serviceErrorCode"], 101);
+    assert!(b.get("code").is_none(), "{b}");
     assert!(
         b["message"]
             .as_str()
@@ -744,7 +856,8 @@ async fn faults_on_linkedin_paths_use_linkedin_shapes() {
         429,
     )
     .await;
-    assert_eq!(b["code"], "TOO_MANY_REQUESTS");
+    assert_eq!(b["serviceErrorCode"], 101);
+    assert!(b.get("code").is_none(), "{b}");
 
     // reset_mid_body: the post is created but the client sees a broken response.
     sb.inject_fault(FaultSpec::new(

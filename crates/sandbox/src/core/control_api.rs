@@ -88,6 +88,49 @@ pub fn router() -> Router<Sandbox> {
             "/_sandbox/avatar/{platform}/{file}",
             get(super::status_page::avatar),
         )
+        .route("/_sandbox/pages/{slug}", get(link_page))
+}
+
+/// `GET /_sandbox/pages/{slug}[?title=..&description=..]`: a tiny article page with
+/// `<title>`, `og:title`, `og:description` and `og:url`, so a client can fetch a
+/// link's title (LinkedIn article shares) against something local. The title is
+/// `title`, else the slug with dashes as spaces and a capital first letter.
+async fn link_page(
+    State(sb): State<Sandbox>,
+    Path(slug): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Response {
+    use super::util::html_escape;
+    let pairs = super::util::parse_query(q.as_deref());
+    let title = super::util::form_get(&pairs, "title")
+        .filter(|t| !t.trim().is_empty())
+        .map(str::to_string)
+        .unwrap_or_else(|| {
+            let words = slug.replace(['-', '_'], " ");
+            let mut c = words.trim().chars();
+            match c.next() {
+                Some(f) => f.to_uppercase().chain(c).collect(),
+                None => "Sandbox page".to_string(),
+            }
+        });
+    let description = super::util::form_get(&pairs, "description")
+        .unwrap_or("A page served by the CreatorFlow sandbox.")
+        .to_string();
+    let url = sb.url(&format!("/_sandbox/pages/{slug}"));
+    let html = format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>{t}</title>\
+         <meta property=\"og:title\" content=\"{t}\">\
+         <meta property=\"og:description\" content=\"{d}\">\
+         <meta property=\"og:type\" content=\"article\">\
+         <meta property=\"og:url\" content=\"{u}\">\
+         <meta name=\"description\" content=\"{d}\"></head>\
+         <body style=\"font-family:sans-serif;max-width:36em;margin:3em auto\">\
+         <h1>{t}</h1><p>{d}</p></body></html>",
+        t = html_escape(&title),
+        d = html_escape(&description),
+        u = html_escape(url.as_str()),
+    );
+    axum::response::Html(html).into_response()
 }
 
 async fn index(State(sb): State<Sandbox>) -> Json<serde_json::Value> {
@@ -99,7 +142,8 @@ async fn index(State(sb): State<Sandbox>) -> Json<serde_json::Value> {
             "GET|POST /_sandbox/clients", "GET|POST /_sandbox/consent",
             "GET|POST|DELETE /_sandbox/faults", "GET|DELETE /_sandbox/requests",
             "GET /_sandbox/received", "GET|POST /_sandbox/quotas", "POST /_sandbox/tokens",
-            "GET|POST /_sandbox/settings/{platform}", "POST /_sandbox/reset"
+            "GET|POST /_sandbox/settings/{platform}", "POST /_sandbox/reset",
+            "GET /_sandbox/pages/{slug}"
         ]
     }))
 }

@@ -140,6 +140,11 @@ pub trait PlatformModule: Send + Sync + 'static {
     fn token_policy_in(&self, _state: &SandboxState) -> TokenPolicy {
         self.token_policy()
     }
+    /// The window a `POST /_sandbox/quotas` override gets when it names neither
+    /// `window_secs` nor `daily_utc` (`None` = 900-second fixed windows).
+    fn default_quota_window(&self) -> Option<super::ratelimit::WindowKind> {
+        None
+    }
     /// Scopes granted by `POST /_sandbox/tokens` when the caller names none.
     fn default_scopes(&self) -> Vec<String>;
     /// Platform-specific tunables as JSON (`GET /_sandbox/settings/{platform}`).

@@ -112,6 +112,25 @@ impl RateDecision {
 struct Window {
     used: u64,
     ends_at: DateTime<Utc>,
+    /// The limit in force when the window was last counted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    limit: Option<Limit>,
+}
+
+/// A live counter, as `GET /_sandbox/quotas` shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WindowState {
+    pub name: String,
+    /// `user:<id>`, `member:<id>`, `app:<client_id>` ...
+    pub subject: String,
+    pub used: u64,
+    /// The limit counted against (absent for windows saved by an older sandbox).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<Limit>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remaining: Option<u64>,
+    /// When the counter starts again from zero (emulated clock).
+    pub resets_at: DateTime<Utc>,
 }
 
 /// Per-platform window counters plus the limits overridden by tests.
@@ -151,6 +170,7 @@ impl RateLimiter {
         if w.ends_at <= now {
             *w = new_window(limit, now);
         }
+        w.limit = Some(limit);
         let allowed = w.used.saturating_add(cost) <= limit.limit;
         if allowed {
             w.used = w.used.saturating_add(cost);
@@ -214,6 +234,25 @@ impl RateLimiter {
         &self.overrides
     }
 
+    /// The windows still running at `now`, with their limits.
+    pub fn window_states(&self, now: DateTime<Utc>) -> Vec<WindowState> {
+        self.windows
+            .iter()
+            .filter(|(_, w)| w.ends_at > now)
+            .map(|(k, w)| {
+                let (name, subject) = k.split_once('|').unwrap_or((k.as_str(), ""));
+                WindowState {
+                    name: name.to_string(),
+                    subject: subject.to_string(),
+                    used: w.used,
+                    limit: w.limit,
+                    remaining: w.limit.map(|l| l.limit.saturating_sub(w.used)),
+                    resets_at: w.ends_at,
+                }
+            })
+            .collect()
+    }
+
     /// Current windows as `(name, subject, used, ends_at)`.
     pub fn windows(&self) -> impl Iterator<Item = (&str, &str, u64, DateTime<Utc>)> {
         self.windows.iter().map(|(k, w)| {
@@ -228,6 +267,7 @@ fn new_window(limit: Limit, now: DateTime<Utc>) -> Window {
     Window {
         used: 0,
         ends_at: end,
+        limit: Some(limit),
     }
 }
 

@@ -17,6 +17,9 @@ pub struct ReceivedMedia {
     /// The platform's media id / URN.
     #[serde(default)]
     pub remote_id: String,
+    /// Alternative text sent with the media, if the platform takes one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alt_text: Option<String>,
 }
 
 /// A post (tweet, share, container publish, video ...) a platform accepted.

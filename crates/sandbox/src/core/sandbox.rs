@@ -12,7 +12,7 @@ use url::Url;
 use super::faults::{self, FaultSpec, PendingFault};
 use super::oauth::{ClientType, IssuedTokens, OAuthClient, OAuthStore, RedirectMatch};
 use super::platform::PlatformModule;
-use super::ratelimit::{Limit, WindowKind};
+use super::ratelimit::{Limit, WindowKind, WindowState};
 use super::received::ReceivedPost;
 use super::reqlog::{MAX_RECORDS, RequestRecord};
 use super::state::{self, ConsentMode, SandboxState};
@@ -100,7 +100,8 @@ pub struct QuotaSpec {
     /// The platform's limit name, e.g. `"POST /2/tweets"` (see the README).
     pub name: String,
     pub limit: u64,
-    /// Window length; absent = `daily_utc` false and 900 s. Ignored if `daily_utc`.
+    /// Window length. Ignored if `daily_utc`. Absent (and `daily_utc` false): the
+    /// platform's usual window (midnight UTC for LinkedIn), else 900 s.
     #[serde(default)]
     pub window_secs: Option<i64>,
     /// Window resets at midnight UTC instead.
@@ -108,12 +109,19 @@ pub struct QuotaSpec {
     pub daily_utc: bool,
 }
 
-/// A limit override in force (`GET /_sandbox/quotas`).
+/// A limit override in force, or a limit with live counters (`GET /_sandbox/quotas`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QuotaInfo {
     pub platform: String,
     pub name: String,
     pub limit: Limit,
+    /// Set by `POST /_sandbox/quotas` (else the platform's default limit).
+    #[serde(default)]
+    pub overridden: bool,
+    /// The counters of this limit still running on the emulated clock, one per
+    /// subject (`member:<id>`, `app:<client id>` ...), with `used` and `resets_at`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub windows: Vec<WindowState>,
 }
 
 /// `POST /_sandbox/tokens`: mint tokens for an account without the OAuth dance.
@@ -382,12 +390,15 @@ impl Sandbox {
 
     /// Overrides a limit/quota of a platform and restarts its windows.
     pub fn set_quota(&self, spec: QuotaSpec) -> Result<QuotaInfo, ControlError> {
-        self.require_platform(&spec.platform)?;
+        let module = self.require_platform(&spec.platform)?;
         if spec.name.trim().is_empty() {
             return Err(ControlError::Invalid("name must not be empty".into()));
         }
+        let platform_default = module.default_quota_window();
         let window = if spec.daily_utc {
             WindowKind::DailyUtc
+        } else if let (None, Some(w)) = (spec.window_secs, platform_default) {
+            w
         } else {
             let secs = spec.window_secs.unwrap_or(900);
             if secs <= 0 {
@@ -406,25 +417,46 @@ impl Sandbox {
             platform: spec.platform,
             name: spec.name,
             limit,
+            overridden: true,
+            windows: Vec::new(),
         })
     }
 
-    /// Limit overrides in force.
+    /// Limit overrides in force, and every limit with a live counter (used,
+    /// remaining, reset time on the emulated clock).
     pub fn quotas(&self) -> Vec<QuotaInfo> {
         let st = self.lock();
-        st.platforms
-            .iter()
-            .flat_map(|(p, c)| {
-                c.rate
-                    .overrides()
-                    .iter()
-                    .map(move |(name, limit)| QuotaInfo {
-                        platform: p.clone(),
-                        name: name.clone(),
-                        limit: *limit,
-                    })
-            })
-            .collect()
+        let now = st.now();
+        let mut out = Vec::new();
+        for (p, c) in &st.platforms {
+            let mut windows: std::collections::BTreeMap<String, Vec<WindowState>> =
+                std::collections::BTreeMap::new();
+            for w in c.rate.window_states(now) {
+                windows.entry(w.name.clone()).or_default().push(w);
+            }
+            for (name, limit) in c.rate.overrides() {
+                out.push(QuotaInfo {
+                    platform: p.clone(),
+                    name: name.clone(),
+                    limit: *limit,
+                    overridden: true,
+                    windows: windows.remove(name).unwrap_or_default(),
+                });
+            }
+            for (name, ws) in windows {
+                let Some(limit) = ws.iter().find_map(|w| w.limit) else {
+                    continue;
+                };
+                out.push(QuotaInfo {
+                    platform: p.clone(),
+                    name,
+                    limit,
+                    overridden: false,
+                    windows: ws,
+                });
+            }
+        }
+        out
     }
 
     /// Sets what the authorize endpoints do.

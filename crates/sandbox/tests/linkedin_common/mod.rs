@@ -48,9 +48,10 @@ pub fn urn(sub: &str) -> String {
     format!("urn:li:person:{sub}")
 }
 
-/// The current `LinkedIn-Version` (`YYYYMM` of the emulated clock).
+/// The newest `LinkedIn-Version` active on the emulated clock (the current month
+/// only once its release exists).
 pub fn version(sb: &SandboxHandle) -> String {
-    sb.clock().now.format("%Y%m").to_string()
+    creatorflow_sandbox::platforms::linkedin::latest_version(sb).expect("an active version")
 }
 
 /// An authorize URL.

@@ -1,11 +1,11 @@
-//! Images API and Videos API: `initializeUpload`, the `dms-uploads` upload URLs,
-//! `finalizeUpload` (videos) and the status reads.
+//! Images, Videos and Documents APIs: `initializeUpload`, the `dms-uploads` upload
+//! URLs, `finalizeUpload` (videos) and the status reads.
 //!
 //! Only size, SHA-256 and the sniffed type of the bytes are kept, never the bytes:
 //! uploads are hashed while they stream in.
 
 use axum::extract::{Path, RawQuery, Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse as _, Response};
 use bytes::Bytes;
 use chrono::{DateTime, Duration, Utc};
@@ -16,7 +16,7 @@ use sha2::{Digest as _, Sha256};
 use super::{
     Api, Asset, AssetKind, AssetStatus, LinkedInSettings, PLATFORM, UploadPart, UploadSlot,
     UploadTarget, VideoHasher, access_denied, authenticate, bad_request, json_body, json_response,
-    li_error, limits, not_found, person_urn, token_error, validation_error,
+    li_error, limits, not_found, path_urn, person_urn, token_error, validation_error,
 };
 use crate::core::sandbox::Sandbox;
 use crate::core::util::{bearer_token, form_get, parse_query, random_alnum, random_token};
@@ -36,6 +36,7 @@ const VIDEO_FORBIDDEN: &str =
     "Accessing this video resource is forbidden. Please check your permissions for this resource";
 const IMAGE_FORBIDDEN: &str =
     "Accessing this image resource is forbidden. Please check your permissions for this resource";
+const DOCUMENT_FORBIDDEN: &str = "Accessing this document resource is forbidden. Please check your permissions for this resource";
 
 // ----- sniffing -----------------------------------------------------------------------
 
@@ -61,6 +62,95 @@ pub fn sniff_video(bytes: &[u8]) -> Option<&'static str> {
             "video/mp4"
         }),
         _ => None,
+    }
+}
+
+/// The document type of `bytes` from its magic number: PDF, DOCX/PPTX (a ZIP with
+/// `word/` or `ppt/` parts), DOC/PPT (an OLE compound file).
+pub fn sniff_document(bytes: &[u8]) -> Option<&'static str> {
+    let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+    if bytes.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else if bytes.starts_with(b"PK\x03\x04") {
+        if has(b"word/") {
+            Some("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+        } else if has(b"ppt/") {
+            Some("application/vnd.openxmlformats-officedocument.presentationml.presentation")
+        } else {
+            None
+        }
+    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        // The stream names are UTF-16LE; "PowerPoint Document" marks a PPT.
+        let ppt: Vec<u8> = "PowerPoint Document"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        Some(if has(&ppt) {
+            "application/vnd.ms-powerpoint"
+        } else {
+            "application/msword"
+        })
+    } else {
+        None
+    }
+}
+
+/// Counts the pages of a PDF while it streams: `/Type /Page` objects (not
+/// `/Type /Pages`), a match split across chunks included.
+#[derive(Clone, Debug, Default)]
+pub struct PageCounter {
+    tail: Vec<u8>,
+    pub count: u64,
+}
+
+/// Bytes kept between chunks; longer than any match (`/Type` + 8 spaces + `/Page` + 1).
+const PAGE_TAIL: usize = 32;
+
+/// The length of a `/Type /Page` match at `i`, if one is complete in `b` (the byte
+/// after `/Page` must be present, so `/Pages` is told apart).
+fn page_match_at(b: &[u8], i: usize) -> Option<bool> {
+    let rest = b.get(i..)?;
+    if !rest.starts_with(b"/Type") {
+        return Some(false);
+    }
+    let mut j = 5;
+    while j < rest.len() && j < 5 + 8 && matches!(rest[j], b' ' | b'\t' | b'\r' | b'\n') {
+        j += 1;
+    }
+    let after = rest.get(j..)?;
+    if after.len() < 6 {
+        return if b"/Page".starts_with(&after[..after.len().min(5)]) {
+            None
+        } else {
+            Some(false)
+        };
+    }
+    Some(after.starts_with(b"/Page") && !after[5].is_ascii_alphanumeric())
+}
+
+impl PageCounter {
+    pub fn feed(&mut self, chunk: &[u8]) {
+        let mut buf = std::mem::take(&mut self.tail);
+        buf.extend_from_slice(chunk);
+        let keep_from = buf.len().saturating_sub(PAGE_TAIL);
+        for i in 0..keep_from {
+            if buf[i] == b'/' && page_match_at(&buf, i) == Some(true) {
+                self.count += 1;
+            }
+        }
+        self.tail = buf[keep_from..].to_vec();
+    }
+
+    pub fn finish(&mut self) -> u64 {
+        let buf = std::mem::take(&mut self.tail);
+        let mut padded = buf.clone();
+        padded.push(b' ');
+        for (i, &b) in buf.iter().enumerate() {
+            if b == b'/' && page_match_at(&padded, i) == Some(true) {
+                self.count += 1;
+            }
+        }
+        self.count
     }
 }
 
@@ -110,6 +200,7 @@ fn polls_for(kind: AssetKind, s: &LinkedInSettings) -> u32 {
     match kind {
         AssetKind::Image => s.image_processing_polls,
         AssetKind::Video => s.video_processing_polls,
+        AssetKind::Document => s.document_processing_polls,
     }
 }
 
@@ -117,6 +208,7 @@ fn final_status(a: &Asset, s: &LinkedInSettings) -> AssetStatus {
     let fail = match a.kind {
         AssetKind::Image => s.fail_image_processing,
         AssetKind::Video => s.fail_video_processing,
+        AssetKind::Document => s.fail_document_processing,
     };
     if fail || a.failure_reason.is_some() {
         AssetStatus::ProcessingFailed
@@ -282,6 +374,7 @@ fn new_asset(urn: String, kind: AssetKind, owner: String, now: DateTime<Utc>) ->
         upload_expires_at: now + Duration::seconds(UPLOAD_URL_TTL_SECS),
         thumbnail_size: None,
         captions_size: None,
+        pages: None,
     }
 }
 
@@ -341,6 +434,56 @@ pub(super) async fn images_action(
     json_response(StatusCode::OK, &json!({ "value": value }))
 }
 
+/// `POST /rest/documents?action=initializeUpload`.
+pub(super) async fn documents_action(
+    State(sb): State<Sandbox>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+    body: Bytes,
+) -> Response {
+    let caller = match authenticate(
+        &sb,
+        &headers,
+        Api::Rest,
+        limits::DOCUMENTS_INITIALIZE,
+        &["w_member_social"],
+        "documents.ACTION",
+    ) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let act = action(q.as_deref());
+    if act.as_deref() != Some("initializeUpload") {
+        return bad_action(act.as_deref(), "initializeUpload");
+    }
+    let obj = match json_body(&headers, &body) {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    let req = match action_request(&obj, "initializeUploadRequest", &["owner"]) {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    let owner = match check_owner(req, "/initializeUploadRequest", &caller.urn()) {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    let value = sb.with_state(|st| {
+        let now = st.now();
+        let urn = format!("urn:li:document:D4D10AQ{}", random_alnum(16));
+        let asset = new_asset(urn.clone(), AssetKind::Document, owner, now);
+        let expires = asset.upload_expires_at;
+        st.linkedin.assets.insert(urn.clone(), asset);
+        let id = new_upload(st, &urn, UploadSlot::Document, expires);
+        json!({
+            "uploadUrlExpiresAt": expires.timestamp_millis(),
+            "uploadUrl": upload_url(&sb, &id),
+            "document": urn,
+        })
+    });
+    json_response(StatusCode::OK, &json!({ "value": value }))
+}
+
 fn asset_body(a: &Asset) -> Value {
     let mut body = json!({ "id": a.urn, "owner": a.owner, "status": a.status.as_str() });
     if let Some(obj) = body.as_object_mut() {
@@ -353,6 +496,12 @@ fn asset_body(a: &Asset) -> Value {
             obj.insert("width".into(), json!(w));
             obj.insert("height".into(), json!(h));
         }
+        if a.kind == AssetKind::Document
+            && a.status == AssetStatus::Available
+            && let Some(p) = a.pages
+        {
+            obj.insert("pageCount".into(), json!(p));
+        }
         if a.status == AssetStatus::ProcessingFailed {
             obj.insert(
                 "processingFailureReason".into(),
@@ -363,7 +512,12 @@ fn asset_body(a: &Asset) -> Value {
     body
 }
 
-fn get_asset(sb: &Sandbox, headers: &HeaderMap, urn: &str, kind: AssetKind) -> Response {
+fn get_asset(
+    sb: &Sandbox,
+    headers: &HeaderMap,
+    (urn, raw): (String, &Uri),
+    kind: AssetKind,
+) -> Response {
     let (limit, resource, prefix, forbidden) = match kind {
         AssetKind::Image => (
             limits::IMAGES_GET,
@@ -377,6 +531,12 @@ fn get_asset(sb: &Sandbox, headers: &HeaderMap, urn: &str, kind: AssetKind) -> R
             "urn:li:video:",
             VIDEO_FORBIDDEN,
         ),
+        AssetKind::Document => (
+            limits::DOCUMENTS_GET,
+            "documents.GET",
+            "urn:li:document:",
+            DOCUMENT_FORBIDDEN,
+        ),
     };
     let caller = match authenticate(
         sb,
@@ -389,6 +549,11 @@ fn get_asset(sb: &Sandbox, headers: &HeaderMap, urn: &str, kind: AssetKind) -> R
         Ok(c) => c,
         Err(r) => return r,
     };
+    let urn = match path_urn(sb, raw, urn) {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let urn = urn.as_str();
     if urn.strip_prefix(prefix).is_none_or(str::is_empty) {
         return bad_request(&format!("Invalid {prefix} urn \"{urn}\""));
     }
@@ -412,8 +577,19 @@ pub(super) async fn image_get(
     State(sb): State<Sandbox>,
     headers: HeaderMap,
     Path(urn): Path<String>,
+    raw: Uri,
 ) -> Response {
-    get_asset(&sb, &headers, &urn, AssetKind::Image)
+    get_asset(&sb, &headers, (urn, &raw), AssetKind::Image)
+}
+
+/// `GET /rest/documents/{urlencoded urn}`.
+pub(super) async fn document_get(
+    State(sb): State<Sandbox>,
+    headers: HeaderMap,
+    Path(urn): Path<String>,
+    raw: Uri,
+) -> Response {
+    get_asset(&sb, &headers, (urn, &raw), AssetKind::Document)
 }
 
 /// `GET /rest/videos/{urlencoded urn}`.
@@ -421,8 +597,9 @@ pub(super) async fn video_get(
     State(sb): State<Sandbox>,
     headers: HeaderMap,
     Path(urn): Path<String>,
+    raw: Uri,
 ) -> Response {
-    get_asset(&sb, &headers, &urn, AssetKind::Video)
+    get_asset(&sb, &headers, (urn, &raw), AssetKind::Video)
 }
 
 // ----- videos -------------------------------------------------------------------------
@@ -725,6 +902,7 @@ async fn stream_body(
     cap: u64,
     hash: bool,
     whole: &mut Option<VideoHasher>,
+    mut pages: Option<&mut PageCounter>,
 ) -> Result<Streamed, StreamError> {
     let mut stream = req.into_body().into_data_stream();
     let mut size: u64 = 0;
@@ -753,6 +931,9 @@ async fn stream_body(
         }
         if let Some(w) = whole.as_mut() {
             w.hasher.update(&chunk);
+        }
+        if let Some(p) = pages.as_deref_mut() {
+            p.feed(&chunk);
         }
         if head.len() < HEAD_BYTES {
             let take = (HEAD_BYTES - head.len()).min(chunk.len());
@@ -818,6 +999,7 @@ pub(super) async fn upload(
     }
     let cap = match target.slot {
         UploadSlot::Image => settings.max_image_bytes,
+        UploadSlot::Document => settings.max_document_bytes,
         UploadSlot::VideoPart { .. } => settings.max_video_bytes,
         UploadSlot::Thumbnail | UploadSlot::Captions => MAX_SIDECAR_BYTES,
     };
@@ -834,8 +1016,17 @@ pub(super) async fn upload(
         _ => None,
     };
     let took_hasher = whole.is_some();
-    let hash = target.slot == UploadSlot::Image;
-    let streamed = stream_body(req, cap, hash, &mut whole).await;
+    let hash = matches!(target.slot, UploadSlot::Image | UploadSlot::Document);
+    let mut pages = PageCounter::default();
+    let count_pages = target.slot == UploadSlot::Document;
+    let streamed = stream_body(
+        req,
+        cap,
+        hash,
+        &mut whole,
+        count_pages.then_some(&mut pages),
+    )
+    .await;
     let urn = asset.urn.clone();
     // Put the hasher back (or mark the whole-file digest as unknown).
     if let UploadSlot::VideoPart { .. } = target.slot {
@@ -917,6 +1108,39 @@ pub(super) async fn upload(
                 }
                 r
             }
+            UploadSlot::Document => {
+                a.size = s.size;
+                a.sha256 = s.sha256;
+                a.mime = sniff_document(&s.head).map(str::to_string);
+                let counted = pages.finish();
+                let n = settings.document_page_count.unwrap_or(
+                    if a.mime.as_deref() == Some("application/pdf") {
+                        counted
+                    } else {
+                        1
+                    },
+                );
+                a.pages = Some(n);
+                a.failure_reason = if a.mime.is_none() {
+                    Some(
+                        "UNSUPPORTED_MEDIA_TYPE: only PDF, PPT, PPTX, DOC and DOCX documents are supported"
+                            .into(),
+                    )
+                } else if s.size == 0 {
+                    Some("EMPTY_FILE".into())
+                } else if n == 0 {
+                    Some("INVALID_DOCUMENT: the document has no pages".into())
+                } else if n > settings.max_document_pages {
+                    Some(format!(
+                        "TOO_MANY_PAGES: documents may have at most {} pages; this one has {n}",
+                        settings.max_document_pages
+                    ))
+                } else {
+                    None
+                };
+                start_processing(a, &settings, now);
+                StatusCode::CREATED.into_response()
+            }
             UploadSlot::Thumbnail => {
                 a.thumbnail_size = Some(s.size);
                 StatusCode::CREATED.into_response()
@@ -927,4 +1151,39 @@ pub(super) async fn upload(
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn count_in_chunks(data: &[u8], chunk: usize) -> u64 {
+        let mut c = PageCounter::default();
+        for part in data.chunks(chunk) {
+            c.feed(part);
+        }
+        c.finish()
+    }
+
+    #[test]
+    fn pdf_pages_are_counted_across_chunk_boundaries() {
+        let pdf = b"%PDF-1.7\n<< /Type /Pages /Kids [3 0 R] >>\n<< /Type /Page >>\n\
+                    <</Type/Page/Parent 2 0 R>>\n<< /Type\n  /Page\n>>\n<< /Type /Pagesx >>\n\
+                    << /Type /Catalog >>";
+        for chunk in [1, 2, 3, 5, 7, 64, 4096] {
+            assert_eq!(count_in_chunks(pdf, chunk), 3, "chunk {chunk}");
+        }
+        // A match right at the end of the file.
+        assert_eq!(count_in_chunks(b"x /Type /Page", 4), 1);
+        assert_eq!(count_in_chunks(b"x /Type /Pages", 4), 0);
+    }
+
+    #[test]
+    fn documents_are_sniffed_by_magic() {
+        assert_eq!(sniff_document(b"%PDF-1.4 ..."), Some("application/pdf"));
+        assert!(sniff_document(b"PK\x03\x04....ppt/slides/slide1.xml").is_some());
+        assert!(sniff_document(b"PK\x03\x04....word/document.xml").is_some());
+        assert_eq!(sniff_document(b"PK\x03\x04....xl/workbook.xml"), None);
+        assert_eq!(sniff_document(b"\x89PNG\r\n\x1a\n"), None);
+    }
 }

@@ -14,7 +14,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
-use chrono::{DateTime, Datelike as _, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -28,8 +28,12 @@ use crate::core::util::{bearer_token, sha256_hex};
 
 mod media;
 mod oauth;
+mod pages;
 mod posts;
 pub mod text;
+pub mod versions;
+
+pub use versions::{DatedRelease, Release, ReleaseSpec};
 
 /// Platform id.
 pub const PLATFORM: &str = "linkedin";
@@ -87,12 +91,15 @@ pub mod limits {
 
     pub const CREATE_POST: &str = "POST /rest/posts";
     pub const DELETE_POST: &str = "DELETE /rest/posts/:urn";
+    pub const UPDATE_POST: &str = "POST /rest/posts/:urn (PARTIAL_UPDATE)";
     pub const CREATE_COMMENT: &str = "POST /rest/socialActions/:urn/comments";
     pub const IMAGES_INITIALIZE: &str = "POST /rest/images?action=initializeUpload";
     pub const IMAGES_GET: &str = "GET /rest/images/:urn";
     pub const VIDEOS_INITIALIZE: &str = "POST /rest/videos?action=initializeUpload";
     pub const VIDEOS_FINALIZE: &str = "POST /rest/videos?action=finalizeUpload";
     pub const VIDEOS_GET: &str = "GET /rest/videos/:urn";
+    pub const DOCUMENTS_INITIALIZE: &str = "POST /rest/documents?action=initializeUpload";
+    pub const DOCUMENTS_GET: &str = "GET /rest/documents/:urn";
     pub const USERINFO: &str = "GET /v2/userinfo";
 
     /// `(per member, per app)` daily limits of a quota name.
@@ -136,9 +143,12 @@ pub struct LinkedInSettings {
     pub native_pkce_clients: Vec<String>,
     /// Grant the restricted scopes `w_organization_social` and `r_member_social`.
     pub restricted_scopes: bool,
-    /// Active `LinkedIn-Version` values (`YYYYMM`). Empty = the 12 months ending with
-    /// the current month of the emulated clock.
-    pub active_versions: Vec<String>,
+    /// `LinkedIn-Version` releases: `null` = the built-in calendar (monthly from
+    /// 202406, no 202512, released mid-month, retired mid-month a year later);
+    /// else a list of `"YYYYMM"` (dates from that pattern) or
+    /// `{"version":"YYYYMM","released"?:"YYYY-MM-DD","retires"?:"YYYY-MM-DD"}`.
+    /// Only releases active on the emulated clock are accepted.
+    pub releases: Option<Vec<ReleaseSpec>>,
     /// Require `X-Restli-Protocol-Version: 2.0.0` on `/rest/*`.
     pub require_restli_header: bool,
     /// Answer the first API call of a freshly issued token with a
@@ -172,6 +182,44 @@ pub struct LinkedInSettings {
     pub video_part_bytes: u64,
     /// `PUT` to an upload URL needs the member's bearer token.
     pub upload_requires_bearer: bool,
+    /// Which new posts get an `urn:li:ugcPost:` id instead of `urn:li:share:`:
+    /// `"never"`, `"always"` or `{"every_nth": N}`.
+    pub ugc_post_ids: UgcPostIds,
+    /// Rest.li 2.0: URNs in URL paths must be percent-encoded
+    /// (`urn%3Ali%3Ashare%3A1`); a raw `urn:li:...` gets
+    /// `400 ILLEGAL_ARGUMENT "Syntax exception in path variables"`. Off: both work.
+    pub require_encoded_urns: bool,
+    /// Refuse a post whose commentary equals one the same author posted within
+    /// `duplicate_window_secs` (deleted posts count) with `422 DUPLICATE_POST`.
+    pub duplicate_check: bool,
+    /// The duplicate window in emulated seconds.
+    pub duplicate_window_secs: i64,
+    /// Longest `altText` of an image, in characters.
+    pub max_alt_text_length: usize,
+    /// `GET /rest/documents/{urn}` polls answering `PROCESSING` after the upload.
+    pub document_processing_polls: u32,
+    /// Make document processing end in `PROCESSING_FAILED`.
+    pub fail_document_processing: bool,
+    /// Largest document upload in bytes.
+    pub max_document_bytes: u64,
+    /// Most pages of a document.
+    pub max_document_pages: u64,
+    /// Page count to assume for every document instead of counting the PDF's
+    /// `/Type /Page` objects (`null` = count; DOC/DOCX/PPT/PPTX count as 1).
+    pub document_page_count: Option<u64>,
+}
+
+/// Which posts get an `urn:li:ugcPost:` id (`ugc_post_ids`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UgcPostIds {
+    /// Always `urn:li:share:<n>`.
+    #[default]
+    Never,
+    /// Always `urn:li:ugcPost:<n>`.
+    Always,
+    /// Every Nth post (the Nth, 2Nth, ...) of the sandbox gets `urn:li:ugcPost:`.
+    EveryNth(u64),
 }
 
 impl Default for LinkedInSettings {
@@ -180,7 +228,7 @@ impl Default for LinkedInSettings {
             partner_mode: false,
             native_pkce_clients: Vec::new(),
             restricted_scopes: false,
-            active_versions: Vec::new(),
+            releases: None,
             require_restli_header: true,
             revoked_after_authorize_quirk: false,
             reserved_chars: ReservedCharMode::Truncate,
@@ -196,6 +244,16 @@ impl Default for LinkedInSettings {
             max_video_bytes: 500 * 1024 * 1024,
             video_part_bytes: 4 * 1024 * 1024,
             upload_requires_bearer: true,
+            ugc_post_ids: UgcPostIds::Never,
+            require_encoded_urns: true,
+            duplicate_check: true,
+            duplicate_window_secs: 24 * 3600,
+            max_alt_text_length: 4086,
+            document_processing_polls: 1,
+            fail_document_processing: false,
+            max_document_bytes: 100 * 1024 * 1024,
+            max_document_pages: 300,
+            document_page_count: None,
         }
     }
 }
@@ -214,10 +272,16 @@ pub struct Post {
     pub visibility: String,
     pub feed_distribution: String,
     pub lifecycle_state: String,
-    /// Image/video URNs of the content.
+    /// Image/video/document URNs of the content.
     pub media: Vec<String>,
     pub created_at: DateTime<Utc>,
     pub deleted: bool,
+    /// The `content` object as accepted (alt texts, titles, article).
+    #[serde(default, skip_serializing_if = "Value::is_null")]
+    pub content: Value,
+    /// Last `PARTIAL_UPDATE` of the commentary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edited_at: Option<DateTime<Utc>>,
 }
 
 /// A comment on a post.
@@ -232,12 +296,13 @@ pub struct Comment {
     pub created_at: DateTime<Utc>,
 }
 
-/// Image or video.
+/// Image, video or document.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum AssetKind {
     Image,
     Video,
+    Document,
 }
 
 impl AssetKind {
@@ -245,6 +310,7 @@ impl AssetKind {
         match self {
             Self::Image => "image",
             Self::Video => "video",
+            Self::Document => "document",
         }
     }
 }
@@ -320,6 +386,9 @@ pub struct Asset {
     /// Bytes received for the video thumbnail / captions, if any.
     pub thumbnail_size: Option<u64>,
     pub captions_size: Option<u64>,
+    /// Pages of a document (counted or from `document_page_count`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pages: Option<u64>,
 }
 
 /// What an upload URL writes to.
@@ -327,6 +396,7 @@ pub struct Asset {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum UploadSlot {
     Image,
+    Document,
     VideoPart { index: usize },
     Thumbnail,
     Captions,
@@ -363,6 +433,8 @@ pub struct LinkedInState {
     pub uploads: BTreeMap<String, UploadTarget>,
     /// SHA-256 of fresh access tokens still owed a quirk 401.
     pub quirk_pending: BTreeSet<String>,
+    /// Posts created so far (for `ugc_post_ids: {"every_nth": N}`).
+    pub posts_created: u64,
     #[serde(skip)]
     pub hashers: HashMap<String, VideoHasher>,
 }
@@ -445,7 +517,10 @@ impl PlatformModule for LinkedInModule {
             .route("/oauth/v2/revoke", post(oauth::revoke))
             .route("/v2/userinfo", get(oauth::userinfo))
             .route("/rest/posts", post(posts::create))
-            .route("/rest/posts/{urn}", axum::routing::delete(posts::delete))
+            .route(
+                "/rest/posts/{urn}",
+                post(posts::update).delete(posts::delete),
+            )
             .route(
                 "/rest/socialActions/{urn}/comments",
                 post(posts::comment_rest),
@@ -455,6 +530,11 @@ impl PlatformModule for LinkedInModule {
             .route("/rest/images/{urn}", get(media::image_get))
             .route("/rest/videos", post(media::videos_action))
             .route("/rest/videos/{urn}", get(media::video_get))
+            .route("/rest/documents", post(media::documents_action))
+            .route("/rest/documents/{urn}", get(media::document_get))
+            // https://www.linkedin.com/feed/update/{urn}/: the published post.
+            .route("/feed/update/{urn}/", get(pages::post_page))
+            .route("/feed/update/{urn}", get(pages::post_page))
             // Sizes are enforced by the handler while streaming.
             .route(
                 "/dms-uploads/{id}",
@@ -482,7 +562,18 @@ impl PlatformModule for LinkedInModule {
     }
 
     fn settings(&self, state: &SandboxState) -> Value {
-        serde_json::to_value(&state.linkedin.settings).unwrap_or(Value::Null)
+        let mut v = serde_json::to_value(&state.linkedin.settings).unwrap_or(Value::Null);
+        if let Value::Object(o) = &mut v {
+            let now = state.now();
+            let specs = state.linkedin.settings.releases.as_deref();
+            // Read-only views of the calendar on the emulated clock.
+            o.insert("versions".into(), versions::describe(specs, now));
+            o.insert(
+                "latest_version".into(),
+                json!(versions::latest_active(specs, now)),
+            );
+        }
+        v
     }
 
     fn update_settings(&self, state: &mut SandboxState, patch: Value) -> Result<(), String> {
@@ -492,6 +583,9 @@ impl PlatformModule for LinkedInModule {
             return Err("settings must be a JSON object".into());
         };
         for (k, v) in p {
+            if READ_ONLY_SETTINGS.contains(&k.as_str()) {
+                continue;
+            }
             if !cur.contains_key(&k) {
                 return Err(format!("unknown LinkedIn setting {k:?}"));
             }
@@ -501,13 +595,26 @@ impl PlatformModule for LinkedInModule {
         if new.video_part_bytes == 0 {
             return Err("video_part_bytes must be > 0".into());
         }
-        if let Some(v) = new.active_versions.iter().find(|v| !is_version_syntax(v)) {
-            return Err(format!("active_versions: {v:?} is not YYYYMM"));
+        if let Some(r) = &new.releases {
+            versions::validate(r)?;
+        }
+        if new.ugc_post_ids == UgcPostIds::EveryNth(0) {
+            return Err("ugc_post_ids: every_nth must be > 0".into());
+        }
+        if new.duplicate_window_secs < 0 {
+            return Err("duplicate_window_secs must be >= 0".into());
         }
         state.linkedin.settings = new;
         Ok(())
     }
+
+    fn default_quota_window(&self) -> Option<crate::core::ratelimit::WindowKind> {
+        Some(crate::core::ratelimit::WindowKind::DailyUtc)
+    }
 }
+
+/// Keys `GET /_sandbox/settings/linkedin` adds that a `POST` ignores.
+const READ_ONLY_SETTINGS: &[&str] = &["versions", "latest_version"];
 
 /// Token issuing: 60-day access tokens; in partner mode 365-day refresh tokens that
 /// keep their expiry and are not rotated.
@@ -531,32 +638,15 @@ pub fn person_urn(sub: &str) -> String {
 
 // ----- versions -----------------------------------------------------------------------
 
-fn is_version_syntax(v: &str) -> bool {
-    v.len() == 6 && v.bytes().all(|b| b.is_ascii_digit())
+/// Whether `requested` (`YYYYMM` or `YYYYMM.RR`) is an active version on `now`.
+pub fn version_active(settings: &LinkedInSettings, requested: &str, now: DateTime<Utc>) -> bool {
+    versions::is_active(settings.releases.as_deref(), requested, now)
 }
 
-/// Whether `requested` (`YYYYMM` or `YYYYMM.RR`) is an active version.
-pub fn version_active(settings: &LinkedInSettings, requested: &str, now: DateTime<Utc>) -> bool {
-    let base = match requested.split_once('.') {
-        Some((b, rr)) if rr.len() == 2 && rr.bytes().all(|c| c.is_ascii_digit()) => b,
-        Some(_) => return false,
-        None => requested,
-    };
-    if !is_version_syntax(base) {
-        return false;
-    }
-    if !settings.active_versions.is_empty() {
-        return settings.active_versions.iter().any(|v| v == base);
-    }
-    let (Ok(year), Ok(month)) = (base[..4].parse::<i32>(), base[4..].parse::<u32>()) else {
-        return false;
-    };
-    if !(1..=12).contains(&month) {
-        return false;
-    }
-    let current = now.year() * 12 + now.month0() as i32;
-    let asked = year * 12 + (month as i32 - 1);
-    (current - 11..=current).contains(&asked)
+/// The newest `LinkedIn-Version` active on the sandbox's emulated clock (what a
+/// test or the app's sandbox mode should send).
+pub fn latest_version(sb: &Sandbox) -> Option<String> {
+    sb.read_state(|st| versions::latest_active(st.linkedin.settings.releases.as_deref(), st.now()))
 }
 
 // ----- wire helpers -------------------------------------------------------------------
@@ -644,10 +734,12 @@ pub(crate) fn not_found(message: &str) -> Response {
 
 /// 429 for an exhausted daily quota (`scope`: `MEMBER` or `APPLICATION`).
 pub(crate) fn too_many_requests(scope: &str) -> Response {
+    // As observed: `{"serviceErrorCode":101,"message":"Resource level throttle ...","status":429}`,
+    // without a `code`.
     li_error(
         StatusCode::TOO_MANY_REQUESTS,
         Some(101),
-        Some("TOO_MANY_REQUESTS"),
+        None,
         &format!(
             "Resource level throttle {scope} DAY limit for calls to this resource is reached."
         ),
@@ -694,6 +786,28 @@ pub(crate) fn json_body(
             "Unable to parse the request body as JSON: {e}"
         ))),
     }
+}
+
+/// The URN of a `{urn}` path segment. With `require_encoded_urns`, a raw
+/// `urn:li:...` (colons not percent-encoded, as Rest.li 2.0 wants them) gets
+/// LinkedIn's `400 ILLEGAL_ARGUMENT "Syntax exception in path variables"`.
+pub(crate) fn path_urn(
+    sb: &Sandbox,
+    raw: &axum::http::Uri,
+    decoded: String,
+) -> Result<String, Response> {
+    let required = sb.read_state(|st| st.linkedin.settings.require_encoded_urns);
+    // The request path as sent (not percent-decoded): the only `{urn}` segment is
+    // the one place a colon can appear in these paths.
+    if required && raw.path().contains(':') {
+        return Err(li_error(
+            StatusCode::BAD_REQUEST,
+            None,
+            Some("ILLEGAL_ARGUMENT"),
+            "Syntax exception in path variables",
+        ));
+    }
+    Ok(decoded)
 }
 
 // ----- authentication -----------------------------------------------------------------
@@ -837,22 +951,24 @@ mod tests {
     use chrono::TimeZone as _;
 
     #[test]
-    fn automatic_version_window_is_twelve_months() {
+    fn versions_follow_the_release_list() {
         let s = LinkedInSettings::default();
         let now = Utc
-            .with_ymd_and_hms(2026, 3, 15, 0, 0, 0)
+            .with_ymd_and_hms(2026, 3, 20, 0, 0, 0)
             .single()
             .unwrap_or_default();
         assert!(version_active(&s, "202603", now));
         assert!(!version_active(&s, "202604.01", now));
-        assert!(version_active(&s, "202504", now));
-        assert!(version_active(&s, "202504.03", now));
+        assert!(version_active(&s, "202504", now), "retires 15 Apr 2026");
         assert!(!version_active(&s, "202503", now));
+        assert!(!version_active(&s, "202512", now), "never released");
         assert!(!version_active(&s, "20250401", now));
-        assert!(!version_active(&s, "202513", now));
-        assert!(!version_active(&s, "abc", now));
         let pinned = LinkedInSettings {
-            active_versions: vec!["202401".into()],
+            releases: Some(vec![ReleaseSpec::Dated(DatedRelease {
+                version: "202401".into(),
+                released: None,
+                retires: chrono::NaiveDate::from_ymd_opt(2030, 1, 1),
+            })]),
             ..LinkedInSettings::default()
         };
         assert!(version_active(&pinned, "202401", now));

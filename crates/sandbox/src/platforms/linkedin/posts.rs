@@ -2,7 +2,7 @@
 //! (`POST /rest/socialActions/{urn}/comments`, `POST /v2/socialActions/{urn}/comments`).
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse as _, Response};
 use bytes::Bytes;
 use serde_json::{Map, Value, json};
@@ -11,8 +11,8 @@ use super::media::settle;
 use super::text::{self, Rendered};
 use super::{
     Api, AssetKind, AssetStatus, Caller, Comment, LinkedInSettings, PLATFORM, Post,
-    ReservedCharMode, access_denied, authenticate, bad_request, json_body, json_response, li_error,
-    limits, not_found, unprocessable,
+    ReservedCharMode, UgcPostIds, access_denied, authenticate, bad_request, json_body,
+    json_response, li_error, limits, not_found, pages, path_urn, unprocessable,
 };
 use crate::core::received::{ReceivedMedia, ReceivedPost};
 use crate::core::sandbox::Sandbox;
@@ -137,8 +137,17 @@ fn media_urn(v: Option<&Value>, path: &str, kinds: &[&str]) -> Result<String, Re
     }
 }
 
-/// Media URNs of a post, each with the JSON path that named it.
-type MediaRefs = Vec<(String, String)>;
+/// A media item of a post: the JSON path that named it, its URN, and the alt text
+/// or title sent with it.
+#[derive(Clone, Debug)]
+struct MediaRef {
+    path: String,
+    urn: String,
+    alt_text: Option<String>,
+    title: Option<String>,
+}
+
+type MediaRefs = Vec<MediaRef>;
 
 /// A validated create request.
 struct CreatePost {
@@ -147,12 +156,33 @@ struct CreatePost {
     visibility: String,
     feed_distribution: String,
     lifecycle_state: String,
-    /// Referenced media URNs, in order, with the JSON path that named them.
+    /// Referenced media, in order.
     media: MediaRefs,
     article: Option<Value>,
+    /// The `content` object as sent (kept on the post and in the received record).
+    content: Value,
 }
 
-fn validate_content(content: &Value) -> Result<(MediaRefs, Option<Value>), Response> {
+/// An optional `altText` of at most `max` characters.
+fn alt_text(obj: &Map<String, Value>, path: &str, max: usize) -> Result<Option<String>, Response> {
+    let Some(alt) = string_field(obj, "altText", path)? else {
+        return Ok(None);
+    };
+    let len = alt.chars().count();
+    if len > max {
+        return Err(unprocessable(
+            &format!("{path}/altText"),
+            "FIELD_LENGTH_TOO_LONG",
+            &format!("length of altText {len} exceeds the maximum allowed length {max}"),
+        ));
+    }
+    Ok(Some(alt.to_string()))
+}
+
+fn validate_content(
+    content: &Value,
+    settings: &LinkedInSettings,
+) -> Result<(MediaRefs, Option<Value>), Response> {
     let Value::Object(c) = content else {
         return Err(unprocessable(
             "/content",
@@ -167,6 +197,7 @@ fn validate_content(content: &Value) -> Result<(MediaRefs, Option<Value>), Respo
             "content must have exactly one member (media, multiImage or article)",
         ));
     }
+    let max_alt = settings.max_alt_text_length;
     let mut media = Vec::new();
     let mut article = None;
     if let Some(m) = c.get("media") {
@@ -178,14 +209,24 @@ fn validate_content(content: &Value) -> Result<(MediaRefs, Option<Value>), Respo
             ));
         };
         check_keys(m, &["id", "altText", "title"], "/content/media")?;
-        string_field(m, "altText", "/content/media")?;
-        string_field(m, "title", "/content/media")?;
+        let alt = alt_text(m, "/content/media", max_alt)?;
+        let title = string_field(m, "title", "/content/media")?.map(str::to_string);
         let id = media_urn(
             m.get("id"),
             "/content/media/id",
             &["image", "video", "document"],
         )?;
-        media.push(("/content/media/id".to_string(), id));
+        if id.starts_with("urn:li:document:")
+            && title.as_deref().is_none_or(|t| t.trim().is_empty())
+        {
+            return Err(required("/content/media/title"));
+        }
+        media.push(MediaRef {
+            path: "/content/media/id".to_string(),
+            urn: id,
+            alt_text: alt,
+            title,
+        });
     } else if let Some(mi) = c.get("multiImage") {
         let Value::Object(mi) = mi else {
             return Err(unprocessable(
@@ -195,6 +236,7 @@ fn validate_content(content: &Value) -> Result<(MediaRefs, Option<Value>), Respo
             ));
         };
         check_keys(mi, &["images", "altText"], "/content/multiImage")?;
+        alt_text(mi, "/content/multiImage", max_alt)?;
         let Some(Value::Array(images)) = mi.get("images") else {
             return Err(required("/content/multiImage/images"));
         };
@@ -215,9 +257,14 @@ fn validate_content(content: &Value) -> Result<(MediaRefs, Option<Value>), Respo
                 ));
             };
             check_keys(img, &["id", "altText"], &path)?;
-            string_field(img, "altText", &path)?;
+            let alt = alt_text(img, &path, max_alt)?;
             let id = media_urn(img.get("id"), &format!("{path}/id"), &["image"])?;
-            media.push((format!("{path}/id"), id));
+            media.push(MediaRef {
+                path: format!("{path}/id"),
+                urn: id,
+                alt_text: alt,
+                title: None,
+            });
         }
     } else if let Some(a) = c.get("article") {
         let Value::Object(a) = a else {
@@ -242,7 +289,7 @@ fn validate_content(content: &Value) -> Result<(MediaRefs, Option<Value>), Respo
             .ok_or_else(|| required("/content/article/source"))?;
         let valid_url = url::Url::parse(source)
             .ok()
-            .is_some_and(|u| matches!(u.scheme(), "http" | "https"));
+            .is_some_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some());
         if !valid_url {
             return Err(unprocessable(
                 "/content/article/source",
@@ -250,12 +297,32 @@ fn validate_content(content: &Value) -> Result<(MediaRefs, Option<Value>), Respo
                 &format!("\"{source}\" is not a valid URL"),
             ));
         }
-        string_field(a, "title", "/content/article")?;
+        match string_field(a, "title", "/content/article")? {
+            Some(t) if !t.trim().is_empty() => {}
+            _ => return Err(required("/content/article/title")),
+        }
         string_field(a, "description", "/content/article")?;
-        string_field(a, "thumbnailAltText", "/content/article")?;
+        let thumb_alt = string_field(a, "thumbnailAltText", "/content/article")?;
+        if let Some(alt) = thumb_alt
+            && alt.chars().count() > max_alt
+        {
+            return Err(unprocessable(
+                "/content/article/thumbnailAltText",
+                "FIELD_LENGTH_TOO_LONG",
+                &format!(
+                    "length of thumbnailAltText {} exceeds the maximum allowed length {max_alt}",
+                    alt.chars().count()
+                ),
+            ));
+        }
         if a.contains_key("thumbnail") {
             let id = media_urn(a.get("thumbnail"), "/content/article/thumbnail", &["image"])?;
-            media.push(("/content/article/thumbnail".to_string(), id));
+            media.push(MediaRef {
+                path: "/content/article/thumbnail".to_string(),
+                urn: id,
+                alt_text: thumb_alt.map(str::to_string),
+                title: None,
+            });
         }
         article = Some(Value::Object(a.clone()));
     } else {
@@ -343,7 +410,7 @@ fn validate_post(
         ));
     }
     let (media, article) = match obj.get("content") {
-        Some(c) => validate_content(c)?,
+        Some(c) => validate_content(c, settings)?,
         None => (Vec::new(), None),
     };
     if media.is_empty() && article.is_none() && commentary.trim().is_empty() {
@@ -357,6 +424,7 @@ fn validate_post(
         lifecycle_state,
         media,
         article,
+        content: obj.get("content").cloned().unwrap_or(Value::Null),
     })
 }
 
@@ -446,12 +514,59 @@ pub(super) async fn create(State(sb): State<Sandbox>, headers: HeaderMap, body: 
     create_post(&sb, &caller, req, rendered)
 }
 
+/// LinkedIn's 422 for a commentary the author posted already
+/// (`Content is a duplicate of <urn>`).
+fn duplicate_post(of: &str) -> Response {
+    let body = json!({
+        "errorDetailType": "com.linkedin.common.error.BadRequest",
+        "message": format!(
+            "com.linkedin.content.common.exception.BadRequestResponseException: Content is a duplicate of {of}"
+        ),
+        "errorDetails": {
+            "inputErrors": [{
+                "description": "Duplicate post is detected",
+                "input": {},
+                "code": "DUPLICATE_POST",
+            }]
+        },
+        "status": 422,
+    });
+    json_response(StatusCode::UNPROCESSABLE_ENTITY, &body)
+}
+
+/// The newest post of the same author with the same commentary and the same
+/// content (media, article) within the duplicate window; deleted posts count
+/// (LinkedIn still refuses the text after a delete).
+fn find_duplicate(
+    posts: &std::collections::BTreeMap<String, Post>,
+    req: &CreatePost,
+    settings: &LinkedInSettings,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<String> {
+    if !settings.duplicate_check || req.commentary.trim().is_empty() {
+        return None;
+    }
+    let window = chrono::Duration::seconds(settings.duplicate_window_secs);
+    posts
+        .values()
+        .filter(|p| {
+            p.author == req.author
+                && p.commentary == req.commentary
+                && p.content == req.content
+                && now - p.created_at < window
+        })
+        .max_by_key(|p| p.created_at)
+        .map(|p| p.urn.clone())
+}
+
 fn create_post(sb: &Sandbox, caller: &Caller, req: CreatePost, rendered: Rendered) -> Response {
     sb.with_state(|st| {
         let now = st.now();
         let settings = st.linkedin.settings.clone();
         let mut media = Vec::new();
-        for (path, urn) in &req.media {
+        let mut documents = Vec::new();
+        for m in &req.media {
+            let (path, urn) = (&m.path, &m.urn);
             let Some(a) = st.linkedin.assets.get_mut(urn) else {
                 return li_error(
                     StatusCode::BAD_REQUEST,
@@ -489,18 +604,41 @@ fn create_post(sb: &Sandbox, caller: &Caller, req: CreatePost, rendered: Rendere
                     );
                 }
             }
+            if a.kind == AssetKind::Document {
+                documents.push(json!({
+                    "id": urn,
+                    "title": m.title,
+                    "pages": a.pages,
+                    "mime": a.mime,
+                    "size": a.size,
+                }));
+            }
             media.push(ReceivedMedia {
                 kind: a.kind.as_str().to_string(),
                 mime: a.mime.clone().unwrap_or_else(|| match a.kind {
                     AssetKind::Image => "image/jpeg".into(),
                     AssetKind::Video => "video/mp4".into(),
+                    AssetKind::Document => "application/pdf".into(),
                 }),
                 size: a.size,
                 sha256: a.sha256.clone(),
                 remote_id: urn.clone(),
+                alt_text: m.alt_text.clone(),
             });
         }
-        let urn = format!("urn:li:share:{}", st.next_snowflake());
+        // After the media checks: a post whose media is not ready is refused for
+        // that first.
+        if let Some(of) = find_duplicate(&st.linkedin.posts, &req, &settings, now) {
+            return duplicate_post(&of);
+        }
+        st.linkedin.posts_created += 1;
+        let ugc = match settings.ugc_post_ids {
+            UgcPostIds::Never => false,
+            UgcPostIds::Always => true,
+            UgcPostIds::EveryNth(n) => n > 0 && st.linkedin.posts_created % n == 0,
+        };
+        let kind = if ugc { "ugcPost" } else { "share" };
+        let urn = format!("urn:li:{kind}:{}", st.next_snowflake());
         st.linkedin.posts.insert(
             urn.clone(),
             Post {
@@ -511,9 +649,11 @@ fn create_post(sb: &Sandbox, caller: &Caller, req: CreatePost, rendered: Rendere
                 visibility: req.visibility.clone(),
                 feed_distribution: req.feed_distribution.clone(),
                 lifecycle_state: req.lifecycle_state.clone(),
-                media: req.media.iter().map(|(_, u)| u.clone()).collect(),
+                media: req.media.iter().map(|m| m.urn.clone()).collect(),
                 created_at: now,
                 deleted: false,
+                content: req.content.clone(),
+                edited_at: None,
             },
         );
         let mut extra = text_extra(&rendered, &req.commentary, settings.reserved_chars);
@@ -523,6 +663,13 @@ fn create_post(sb: &Sandbox, caller: &Caller, req: CreatePost, rendered: Rendere
         if let Some(a) = &req.article {
             extra.insert("article".into(), a.clone());
         }
+        if !req.content.is_null() {
+            extra.insert("content".into(), req.content.clone());
+        }
+        if let Some(d) = documents.first() {
+            extra.insert("document".into(), d.clone());
+        }
+        extra.insert("url".into(), json!(pages::post_url(sb, &urn)));
         st.core(PLATFORM).record_post(ReceivedPost {
             platform: PLATFORM.into(),
             account_id: caller.account.id.clone(),
@@ -545,6 +692,7 @@ pub(super) async fn delete(
     State(sb): State<Sandbox>,
     headers: HeaderMap,
     Path(urn): Path<String>,
+    raw: Uri,
 ) -> Response {
     let caller = match authenticate(
         &sb,
@@ -555,6 +703,10 @@ pub(super) async fn delete(
         "partnerApiPostsExternal.DELETE",
     ) {
         Ok(c) => c,
+        Err(r) => return r,
+    };
+    let urn = match path_urn(&sb, &raw, urn) {
+        Ok(u) => u,
         Err(r) => return r,
     };
     if !is_post_urn(&urn) {
@@ -576,14 +728,172 @@ pub(super) async fn delete(
     })
 }
 
+/// Fields a `PARTIAL_UPDATE` may `$set` on a post (Posts API "Update Posts").
+const UPDATABLE: &[&str] = &[
+    "commentary",
+    "contentCallToActionLabel",
+    "contentLandingPage",
+    "lifecycleState",
+    "adContext",
+];
+
+/// `POST /rest/posts/{urlencoded urn}` with `X-RestLi-Method: PARTIAL_UPDATE` and
+/// `{"patch":{"$set":{"commentary":".."}}}`: 204. Only the author; the commentary
+/// goes through the little-format rules again.
+pub(super) async fn update(
+    State(sb): State<Sandbox>,
+    headers: HeaderMap,
+    Path(urn): Path<String>,
+    raw: Uri,
+    body: Bytes,
+) -> Response {
+    let caller = match authenticate(
+        &sb,
+        &headers,
+        Api::Rest,
+        limits::UPDATE_POST,
+        &["w_member_social"],
+        "partnerApiPostsExternal.PARTIAL_UPDATE",
+    ) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let urn = match path_urn(&sb, &raw, urn) {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let method = headers
+        .get("x-restli-method")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim);
+    if !method.is_some_and(|m| m.eq_ignore_ascii_case("PARTIAL_UPDATE")) {
+        return li_error(
+            StatusCode::BAD_REQUEST,
+            None,
+            Some("ILLEGAL_ARGUMENT"),
+            "A POST to a post entity needs the header X-RestLi-Method: PARTIAL_UPDATE",
+        );
+    }
+    if !is_post_urn(&urn) {
+        return bad_request(&format!("Invalid post urn \"{urn}\""));
+    }
+    let obj = match json_body(&headers, &body) {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    if let Err(r) = check_keys(&obj, &["patch"], "") {
+        return r;
+    }
+    let patch = match obj.get("patch") {
+        Some(Value::Object(p)) => p,
+        Some(_) => return unprocessable("/patch", "INVALID_TYPE", "patch must be an object"),
+        None => return required("/patch"),
+    };
+    if let Err(r) = check_keys(patch, &["$set"], "/patch") {
+        return r;
+    }
+    let set = match patch.get("$set") {
+        Some(Value::Object(s)) => s,
+        Some(_) => {
+            return unprocessable("/patch/$set", "INVALID_TYPE", "$set must be an object");
+        }
+        None => return required("/patch/$set"),
+    };
+    if let Some(k) = set.keys().find(|k| !UPDATABLE.contains(&k.as_str())) {
+        return unprocessable(
+            &format!("/patch/$set/{k}"),
+            "UNUPDATABLE_FIELD",
+            &format!("field {k} cannot be updated"),
+        );
+    }
+    let settings = sb.read_state(|st| st.linkedin.settings.clone());
+    let commentary = match string_field(set, "commentary", "/patch/$set") {
+        Ok(c) => c.map(str::to_string),
+        Err(r) => return r,
+    };
+    let lifecycle = if set.contains_key("lifecycleState") {
+        match enum_field(set, "lifecycleState", "/patch/$set", LIFECYCLE) {
+            Ok(l) => Some(l),
+            Err(r) => return r,
+        }
+    } else {
+        None
+    };
+    let rendered = match &commentary {
+        Some(c) => {
+            let len = c.chars().count();
+            if len > settings.max_commentary_length {
+                return unprocessable(
+                    "/patch/$set/commentary",
+                    "FIELD_LENGTH_TOO_LONG",
+                    &format!(
+                        "length of commentary {len} exceeds the maximum allowed length {}",
+                        settings.max_commentary_length
+                    ),
+                );
+            }
+            match render_commentary(c, settings.reserved_chars, "/patch/$set/commentary") {
+                Ok(r) => Some(r),
+                Err(r) => return r,
+            }
+        }
+        None => None,
+    };
+    sb.with_state(|st| {
+        let now = st.now();
+        let Some(p) = st.linkedin.posts.get_mut(&urn).filter(|p| !p.deleted) else {
+            return not_found(&format!("Post {urn} does not exist"));
+        };
+        if p.author != caller.urn() {
+            return caller.denied("partnerApiPostsExternal.PARTIAL_UPDATE");
+        }
+        if let (Some(c), Some(r)) = (&commentary, &rendered) {
+            p.commentary = c.clone();
+            p.text = r.text.clone();
+        }
+        if let Some(l) = &lifecycle {
+            p.lifecycle_state = l.clone();
+        }
+        p.edited_at = Some(now);
+        let core = st.core(PLATFORM);
+        if let Some(rec) = core.received.iter_mut().find(|r| r.remote_id == urn) {
+            if !rec.extra.is_object() {
+                rec.extra = json!({});
+            }
+            if let Some(extra) = rec.extra.as_object_mut() {
+                if let (Some(c), Some(r)) = (&commentary, &rendered) {
+                    rec.text = r.text.clone();
+                    for k in ["truncated", "unescaped_reserved"] {
+                        extra.remove(k);
+                    }
+                    extra.extend(text_extra(r, c, settings.reserved_chars));
+                }
+                if let Some(l) = &lifecycle {
+                    extra.insert("lifecycleState".into(), json!(l));
+                }
+                for (k, v) in set {
+                    if !matches!(k.as_str(), "commentary" | "lifecycleState") {
+                        extra.insert(k.clone(), v.clone());
+                    }
+                }
+                let edits = extra.get("edits").and_then(Value::as_u64).unwrap_or(0) + 1;
+                extra.insert("edits".into(), json!(edits));
+                extra.insert("edited_at".into(), json!(now));
+            }
+        }
+        StatusCode::NO_CONTENT.into_response()
+    })
+}
+
 /// `POST /rest/socialActions/{urn}/comments`.
 pub(super) async fn comment_rest(
     State(sb): State<Sandbox>,
     headers: HeaderMap,
     Path(urn): Path<String>,
+    raw: Uri,
     body: Bytes,
 ) -> Response {
-    comment(&sb, &headers, Api::Rest, &urn, &body)
+    comment(&sb, &headers, Api::Rest, (urn, &raw), &body)
 }
 
 /// `POST /v2/socialActions/{urn}/comments`.
@@ -591,12 +901,19 @@ pub(super) async fn comment_v2(
     State(sb): State<Sandbox>,
     headers: HeaderMap,
     Path(urn): Path<String>,
+    raw: Uri,
     body: Bytes,
 ) -> Response {
-    comment(&sb, &headers, Api::V2, &urn, &body)
+    comment(&sb, &headers, Api::V2, (urn, &raw), &body)
 }
 
-fn comment(sb: &Sandbox, headers: &HeaderMap, api: Api, target: &str, body: &[u8]) -> Response {
+fn comment(
+    sb: &Sandbox,
+    headers: &HeaderMap,
+    api: Api,
+    (target, raw): (String, &Uri),
+    body: &[u8],
+) -> Response {
     let caller = match authenticate(
         sb,
         headers,
@@ -608,6 +925,11 @@ fn comment(sb: &Sandbox, headers: &HeaderMap, api: Api, target: &str, body: &[u8
         Ok(c) => c,
         Err(r) => return r,
     };
+    let target = match path_urn(sb, raw, target) {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let target = target.as_str();
     if !is_post_urn(target) {
         return bad_request(&format!("Invalid urn \"{target}\""));
     }

@@ -917,6 +917,7 @@ pub(crate) fn publish(ctx: &Ctx, id: &str) -> Result<Response, GraphError> {
                 size: facts.as_ref().map(|f| f.size).unwrap_or(0),
                 sha256: facts.and_then(|f| f.sha256),
                 remote_id: part_media_id,
+                alt_text: None,
             });
         }
         let media = IgMedia {

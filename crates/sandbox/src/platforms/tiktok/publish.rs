@@ -589,6 +589,7 @@ pub(super) fn record_received(
             size: p.video_size,
             sha256: p.sha256.clone(),
             remote_id: p.publish_id.clone(),
+            alt_text: None,
         }],
         MediaKind::Photo => p
             .urls
@@ -599,6 +600,7 @@ pub(super) fn record_received(
                 size: 0,
                 sha256: None,
                 remote_id: u.clone(),
+                alt_text: None,
             })
             .collect(),
     };

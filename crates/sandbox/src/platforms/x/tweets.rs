@@ -370,6 +370,7 @@ fn create_post(sb: &Sandbox, caller: &Caller, req: CreateRequest) -> Response {
                 size: m.size,
                 sha256: m.sha256.clone(),
                 remote_id: m.media_key.clone(),
+                alt_text: None,
             })
             .collect();
         st.core(PLATFORM).record_post(ReceivedPost {

@@ -431,6 +431,7 @@ fn complete(st: &mut SandboxState, upload_id: &str, sha256: Option<String>) {
             size: s.received,
             sha256,
             remote_id: id.clone(),
+            alt_text: None,
         }],
         reply_to: None,
         created_at: now,

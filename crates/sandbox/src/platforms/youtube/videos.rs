@@ -522,6 +522,7 @@ async fn set_thumbnail(
                 size,
                 sha256: Some(sha.clone()),
                 remote_id: video_id.clone(),
+                alt_text: None,
             });
         }
     });
