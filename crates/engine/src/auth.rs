@@ -283,8 +283,8 @@ impl Engine {
                 account_id: Some(account.id),
                 ok: true,
                 message: format!(
-                    "@{} on {} is connected.",
-                    account.username,
+                    "{} on {} is connected.",
+                    account.platform.handle(&account.username),
                     account.platform.display_name()
                 ),
             },
@@ -591,8 +591,8 @@ impl Engine {
         self.notices().send(Notice {
             kind: NoticeKind::NeedsReconnect,
             title: format!(
-                "Reconnect @{} on {}",
-                acc.username,
+                "Reconnect {} on {}",
+                acc.platform.handle(&acc.username),
                 acc.platform.display_name()
             ),
             body: format!("{reason} Posts to this account wait until you reconnect it."),

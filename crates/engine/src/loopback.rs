@@ -84,21 +84,22 @@ async fn serve_one(
     }
     let url = format!("http://127.0.0.1:{port}{target}");
     let result = engine.handle_callback(&url).await;
-    let _ =
-        match &result {
-            Ok(account) => respond(
+    let _ = match &result {
+        Ok(account) => {
+            respond(
                 &mut stream,
                 200,
                 "Connected",
                 &format!(
-                    "@{} on {} is connected. You can close this tab and go back to CreatorFlow.",
-                    account.username,
+                    "{} on {} is connected. You can close this tab and go back to CreatorFlow.",
+                    account.platform.handle(&account.username),
                     account.platform.display_name()
                 ),
             )
-            .await,
-            Err(e) => respond(&mut stream, 400, "Not connected", &e.message).await,
-        };
+            .await
+        }
+        Err(e) => respond(&mut stream, 400, "Not connected", &e.message).await,
+    };
     Some(result)
 }
 

@@ -57,17 +57,22 @@ impl Platforms {
 
     /// Real platforms (production endpoints).
     pub fn production() -> Self {
+        use creatorflow_platforms::linkedin::{LinkedinClient, LinkedinEndpoints};
         use creatorflow_platforms::x::{XClient, XEndpoints};
         use creatorflow_platforms::youtube::{YoutubeClient, YoutubeEndpoints};
         Self::new()
             .with(Arc::new(XClient::new(XEndpoints::production())))
             .with(Arc::new(YoutubeClient::new(YoutubeEndpoints::production())))
+            .with(Arc::new(LinkedinClient::new(
+                LinkedinEndpoints::production(),
+            )))
     }
 
     /// Every client pointed at the sandbox at `base` (e.g. `http://127.0.0.1:PORT`),
     /// which serves each network under `/<network>`. The demo apps' credentials
     /// are added with [`Platforms::with_builtin_client`].
     pub fn sandbox(base: &Url) -> Self {
+        use creatorflow_platforms::linkedin::{LinkedinClient, LinkedinEndpoints};
         use creatorflow_platforms::x::{XClient, XEndpoints};
         use creatorflow_platforms::youtube::{YoutubeClient, YoutubeEndpoints};
         let under = |prefix: &str| base.join(prefix).unwrap_or_else(|_| base.clone());
@@ -75,6 +80,9 @@ impl Platforms {
             .with(Arc::new(XClient::new(XEndpoints::under(&under("x")))))
             .with(Arc::new(YoutubeClient::new(YoutubeEndpoints::under(
                 &under("youtube"),
+            ))))
+            .with(Arc::new(LinkedinClient::new(LinkedinEndpoints::under(
+                &under("linkedin"),
             ))))
     }
 

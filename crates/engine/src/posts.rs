@@ -413,11 +413,12 @@ async fn check_accounts(
         let status: String = row.get("status");
         if intent != SaveIntent::Draft && status != AccountStatus::Connected.as_str() {
             let username: String = row.get("username");
-            let platform = Platform::parse(row.get::<&str, _>("platform"))
-                .map(Platform::display_name)
-                .unwrap_or("the platform");
+            let (who, platform) = match Platform::parse(row.get::<&str, _>("platform")) {
+                Some(p) => (p.handle(&username), p.display_name()),
+                None => (format!("@{username}"), "the platform"),
+            };
             return Err(EngineError::Conflict(format!(
-                "Reconnect @{username} on {platform} before scheduling to it."
+                "Reconnect {who} on {platform} before scheduling to it."
             )));
         }
         platforms.push(

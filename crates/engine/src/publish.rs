@@ -324,7 +324,7 @@ async fn finish(
     let now = engine.now();
     let target = job.target;
     let platform = job.account.platform;
-    let username = &job.account.username;
+    let who = platform.handle(&job.account.username);
     let from: &[TargetStatus] = match claim.kind {
         ClaimKind::Publish => &[TargetStatus::Publishing],
         ClaimKind::Check => &[TargetStatus::Processing],
@@ -343,7 +343,7 @@ async fn finish(
                 engine.notices().send(Notice {
                     kind: NoticeKind::Published,
                     title: format!("Published on {}", platform.display_name()),
-                    body: format!("@{username}: {}", job.excerpt()),
+                    body: format!("{who}: {}", job.excerpt()),
                     post_id: Some(job.post_id),
                     account_id: Some(job.account.id),
                 });
@@ -414,7 +414,7 @@ async fn finish(
             engine.notices().send(Notice {
                 kind: NoticeKind::PublishFailed,
                 title: format!("Not published on {}", platform.display_name()),
-                body: format!("@{username}: {}", error.message),
+                body: format!("{who}: {}", error.message),
                 post_id: Some(job.post_id),
                 account_id: Some(job.account.id),
             });
@@ -436,7 +436,7 @@ async fn finish(
                 .await?;
             (
                 To::NeedsReauth(format!(
-                    "Reconnect @{username} on {} to publish this post.",
+                    "Reconnect {who} on {} to publish this post.",
                     platform.display_name()
                 )),
                 Some((
@@ -451,7 +451,7 @@ async fn finish(
                 kind: NoticeKind::Unconfirmed,
                 title: format!("Check {} before re-posting", platform.display_name()),
                 body: format!(
-                    "@{username}: CreatorFlow cannot tell whether this went out: {}",
+                    "{who}: CreatorFlow cannot tell whether this went out: {}",
                     job.excerpt()
                 ),
                 post_id: Some(job.post_id),
@@ -533,8 +533,8 @@ impl Engine {
         let acc = accounts::get(self.store(), account).await?;
         if acc.status != AccountStatus::Connected {
             return Err(EngineError::Conflict(format!(
-                "Reconnect @{} on {} first.",
-                acc.username,
+                "Reconnect {} on {} first.",
+                acc.platform.handle(&acc.username),
                 acc.platform.display_name()
             )));
         }
@@ -621,8 +621,8 @@ impl Engine {
         };
         if job.account.status != AccountStatus::Connected {
             return Err(EngineError::Conflict(format!(
-                "Reconnect @{} on {name} first.",
-                job.account.username
+                "Reconnect {} on {name} first.",
+                job.account.platform.handle(&job.account.username)
             )));
         }
         let publisher = self.publisher(job.account.platform)?;

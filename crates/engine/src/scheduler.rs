@@ -161,8 +161,8 @@ impl Engine {
                 self.notices().send(Notice {
                     kind: NoticeKind::ReconnectSoon,
                     title: format!(
-                        "Reconnect @{} on {} {when}",
-                        acc.username,
+                        "Reconnect {} on {} {when}",
+                        acc.platform.handle(&acc.username),
                         acc.platform.display_name()
                     ),
                     body: format!(

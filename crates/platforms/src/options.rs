@@ -133,7 +133,8 @@ pub enum LinkedinVisibility {
     Connections,
 }
 
-/// LinkedIn (publishing is not available yet; the options are kept).
+/// LinkedIn: who sees the post. A post without media whose text has a link
+/// shares it as an article (LinkedIn's preview).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase", default)]

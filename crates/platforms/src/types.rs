@@ -53,6 +53,15 @@ impl Platform {
         }
     }
 
+    /// How an account is named in messages: `@handle` where the network has
+    /// public handles, the name as it is where it has none (LinkedIn).
+    pub fn handle(self, username: &str) -> String {
+        match self {
+            Platform::Linkedin => username.to_owned(),
+            _ => format!("@{username}"),
+        }
+    }
+
     /// Where a creator registers their own developer app for this network.
     pub fn portal_url(self) -> &'static str {
         match self {

@@ -413,15 +413,24 @@ export type IpcError = {
 	message: string,
 };
 
-/**  LinkedIn (publishing is not available yet; the options are kept). */
+/**
+ *  LinkedIn: who sees the post. A post without media whose text has a link
+ *  shares it as an article (LinkedIn's preview).
+ */
 export type LinkedinOptions = LinkedinOptions_Serialize | LinkedinOptions_Deserialize;
 
-/**  LinkedIn (publishing is not available yet; the options are kept). */
+/**
+ *  LinkedIn: who sees the post. A post without media whose text has a link
+ *  shares it as an article (LinkedIn's preview).
+ */
 export type LinkedinOptions_Deserialize = {
 	visibility?: LinkedinVisibility,
 };
 
-/**  LinkedIn (publishing is not available yet; the options are kept). */
+/**
+ *  LinkedIn: who sees the post. A post without media whose text has a link
+ *  shares it as an article (LinkedIn's preview).
+ */
 export type LinkedinOptions_Serialize = {
 	visibility: LinkedinVisibility,
 };
