@@ -5,7 +5,7 @@ import type { ActivityItem } from "./api";
 import type { Platform, TargetStatus } from "./bindings";
 import { formatWhen } from "./format";
 import { hourStyle } from "./locale";
-import { platformMeta } from "./status";
+import { handleOf, platformMeta } from "./status";
 
 export type SectionKey = "attention" | "progress" | "upcoming" | "published";
 
@@ -117,7 +117,7 @@ export function statusExplanation(
     case "missed":
       return "CreatorFlow was not running at its time, and it was too late to catch up when it started.";
     case "needs_reauth":
-      return `@${username} needs to be reconnected to ${name} before this can go out.`;
+      return `${handleOf(platform, username)} needs to be reconnected to ${name} before this can go out.`;
     case "publishing":
       return `Sending to ${name}…`;
     case "processing":

@@ -147,8 +147,8 @@ describe("keyboard and words", () => {
     expect(shortcutIntent(false, 2)).toBe("draft");
   });
   it("lists handles", () => {
-    expect(handles(["a"])).toBe("@a");
-    expect(handles(["a", "b", "c"])).toBe("@a, @b and @c");
+    expect(handles(["@a"])).toBe("@a");
+    expect(handles(["@a", "@b", "Ann Lee"])).toBe("@a, @b and Ann Lee");
     expect(handles([])).toBe("");
   });
 });

@@ -120,9 +120,8 @@ export function shortcutIntent(hasTime: boolean, pickedCount: number): "schedule
   return hasTime && pickedCount > 0 ? "schedule" : "draft";
 }
 
-/** "@a", "@a and @b", "@a, @b and @c". */
-export function handles(usernames: string[]): string {
-  const at = usernames.map((u) => `@${u}`);
-  if (at.length <= 1) return at.join("");
-  return `${at.slice(0, -1).join(", ")} and ${at[at.length - 1]}`;
+/** "@a", "@a and @b", "@a, @b and Ann Lee" (names as `handleOf` gives them). */
+export function handles(names: string[]): string {
+  if (names.length <= 1) return names.join("");
+  return `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
 }

@@ -33,8 +33,8 @@ describe("deleteChoices", () => {
     );
     if (c.kind !== "live") throw new Error(`expected live, got ${c.kind}`);
     expect(c.networks.map((n) => [n.platform, n.usernames])).toEqual([
-      ["x", ["a", "b"]],
-      ["youtube", ["studio"]],
+      ["x", ["@a", "@b"]],
+      ["youtube", ["@studio"]],
     ]);
     expect(c.message).toContain("X (@a and @b) and YouTube (@studio)");
     expect(c.everywhereLabel).toBe("Delete from X and YouTube too");

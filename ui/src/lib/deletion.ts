@@ -5,7 +5,7 @@
 import type { Target } from "./api";
 import type { DeleteScope, Platform } from "./bindings";
 import { handles } from "./compose";
-import { PLATFORMS, platformMeta } from "./status";
+import { PLATFORMS, handleOf, platformMeta } from "./status";
 
 export interface LiveNetwork {
   platform: Platform;
@@ -49,7 +49,7 @@ export function liveNetworks(
       {
         platform,
         name: platformMeta(platform).name,
-        usernames: mine.map((t) => t.username),
+        usernames: mine.map((t) => handleOf(t.platform, t.username)),
         canDelete: canDelete(platform),
       },
     ];
@@ -128,7 +128,7 @@ export function deleteAtNetworkQuestion(platform: Platform, username: string): Q
   const name = platformMeta(platform).name;
   return {
     title: `Delete from ${name}`,
-    message: `Delete this post from ${name} (@${username})? It disappears from ${name} for everyone. CreatorFlow keeps the post and its history.`,
+    message: `Delete this post from ${name} (${handleOf(platform, username)})? It disappears from ${name} for everyone. CreatorFlow keeps the post and its history.`,
     yesLabel: `Delete from ${name}`,
     noLabel: "Keep it",
   };
@@ -136,5 +136,5 @@ export function deleteAtNetworkQuestion(platform: Platform, username: string): Q
 
 /** The toast once one target is deleted at its network. */
 export function deletedAtNetworkMessage(platform: Platform, username: string): string {
-  return `Deleted from ${platformMeta(platform).name} (@${username}).`;
+  return `Deleted from ${platformMeta(platform).name} (${handleOf(platform, username)}).`;
 }

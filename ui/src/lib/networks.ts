@@ -139,6 +139,8 @@ export const REDIRECT_WORDS: Record<string, { title: string; description: string
 /** Short setup steps for a network's developer app (Settings → Platforms). */
 export const SETUP_STEPS: Partial<Record<Platform, string>> = {
   x: "X developer portal → your app → user authentication: type Native App (OAuth 2.0, no client secret); register the redirect you pick below, exactly as shown.",
+  linkedin:
+    "LinkedIn developer portal → Create app; under Products add “Sign In with LinkedIn using OpenID Connect” and “Share on LinkedIn”; under Auth add the redirect URL below exactly as shown and copy the client ID and primary client secret here. LinkedIn's sign-in lasts 60 days: CreatorFlow reminds you to reconnect before it ends.",
   youtube:
     "Google Cloud → APIs & Services → Credentials → Create OAuth client ID → Desktop app; enable the YouTube Data API v3. Copy the client ID and client secret here. A Desktop client needs no redirect registered: CreatorFlow uses the local address below on any port.",
 };

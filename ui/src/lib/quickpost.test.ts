@@ -67,8 +67,8 @@ describe("quick post account memory", () => {
 
 describe("doneMessage", () => {
   it("says where it went or when it goes", () => {
-    expect(doneMessage("publish_now", ["a"], null, "en-GB", "UTC")).toBe("Posted to @a.");
-    expect(doneMessage("schedule", ["a"], "2026-10-20T07:00:00Z", "en-GB", "UTC")).toBe(
+    expect(doneMessage("publish_now", ["@a"], null, "en-GB", "UTC")).toBe("Posted to @a.");
+    expect(doneMessage("schedule", ["@a"], "2026-10-20T07:00:00Z", "en-GB", "UTC")).toBe(
       "Scheduled for Tue 20 Oct, 07:00.",
     );
   });

@@ -6,7 +6,7 @@ import type { Platform, Target_Serialize } from "./bindings";
 import { isSelectable } from "./accounts";
 import { handles } from "./compose";
 import { formatWhen } from "./format";
-import { platformMeta } from "./status";
+import { handleOf, platformMeta } from "./status";
 
 export const QUICK_POST_HASH = "#quick-post";
 export const ACCOUNTS_KEY = "creatorflow.quickPost.accountIds";
@@ -82,7 +82,9 @@ export function publishOutcome(
   if (bad) {
     return {
       state: "failed",
-      message: bad.error?.message ?? `Publishing to @${bad.username} did not finish.`,
+      message:
+        bad.error?.message ??
+        `Publishing to ${handleOf(bad.platform, bad.username)} did not finish.`,
       detail: bad.error?.detail ?? null,
     };
   }

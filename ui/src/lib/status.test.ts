@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   POST_STATUSES,
+  handleOf,
   platformMeta,
   statusMeta,
   targetStatusClass,
@@ -42,7 +43,9 @@ describe("statusMeta", () => {
   });
 
   it("names platforms and their badges", () => {
-    expect(platformMeta("linkedin")).toEqual({ name: "LinkedIn", short: "in" });
+    expect(platformMeta("linkedin")).toEqual({ name: "LinkedIn", short: "in", handles: false });
+    expect(handleOf("linkedin", "Ann Lee")).toBe("Ann Lee");
+    expect(handleOf("x", "ann")).toBe("@ann");
     expect(platformMeta("x").short).toBe("X");
     expect(platformMeta("youtube").name).toBe("YouTube");
   });

@@ -83,19 +83,32 @@ export interface PlatformMeta {
   name: string;
   /** Letters on the badge. */
   short: string;
+  /** Accounts have public @handles (LinkedIn members go by their name). */
+  handles: boolean;
 }
 
 const PLATFORM: Record<Platform, PlatformMeta> = {
-  instagram: { name: "Instagram", short: "IG" },
-  x: { name: "X", short: "X" },
-  linkedin: { name: "LinkedIn", short: "in" },
-  tiktok: { name: "TikTok", short: "TT" },
-  youtube: { name: "YouTube", short: "YT" },
+  instagram: { name: "Instagram", short: "IG", handles: true },
+  x: { name: "X", short: "X", handles: true },
+  linkedin: { name: "LinkedIn", short: "in", handles: false },
+  tiktok: { name: "TikTok", short: "TT", handles: true },
+  youtube: { name: "YouTube", short: "YT", handles: true },
 };
+
+/** How an account is named: "@handle", or the name where the network has no handles. */
+export function handleOf(platform: Platform, username: string): string {
+  return platformMeta(platform).handles ? `@${username}` : username;
+}
 
 /** The platforms in the order the app lists them. */
 export const PLATFORMS: Platform[] = ["instagram", "x", "linkedin", "tiktok", "youtube"];
 
 export function platformMeta(platform: Platform): PlatformMeta {
-  return PLATFORM[platform] ?? { name: platform, short: platform.slice(0, 2).toUpperCase() };
+  return (
+    PLATFORM[platform] ?? {
+      name: platform,
+      short: platform.slice(0, 2).toUpperCase(),
+      handles: true,
+    }
+  );
 }
