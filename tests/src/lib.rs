@@ -423,3 +423,44 @@ pub fn print_log_tail(data_dir: &Path) {
         println!("{line}");
     }
 }
+
+/// Answers the system's file picker the way a user at the keyboard would:
+/// Ctrl+L opens its location field, the path is typed, Enter picks it.
+pub fn pick_in_file_dialog(title: &str, path: &Path) -> Result<()> {
+    let run = |args: &[&str]| -> Result<()> {
+        let status = Command::new("xdotool").args(args).status()?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!("xdotool {args:?} failed").into())
+        }
+    };
+    // The picker's window, once it is on screen and takes the focus (GTK
+    // maps it a moment after it exists).
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let window = loop {
+        let out = Command::new("xdotool")
+            .args(["search", "--onlyvisible", "--name", title])
+            .output()?;
+        let found = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .last()
+            .map(str::to_owned);
+        if let Some(w) = found {
+            std::thread::sleep(Duration::from_millis(500));
+            if run(&["windowfocus", "--sync", &w]).is_ok() {
+                break w;
+            }
+        }
+        if Instant::now() > deadline {
+            return Err(format!("no file picker titled {title:?} to type into").into());
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    run(&["key", "--window", &window, "ctrl+l"])?;
+    std::thread::sleep(Duration::from_millis(300));
+    run(&["type", "--delay", "15", &path.to_string_lossy()])?;
+    std::thread::sleep(Duration::from_millis(300));
+    run(&["key", "Return"])?;
+    Ok(())
+}

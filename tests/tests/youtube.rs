@@ -8,54 +8,16 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::{Duration as Span, Timelike, Utc};
 use creatorflow_e2e::{
-    App, Driver, SERIAL, app_binary, app_is_running, kill_app, preflight, print_log_tail, received,
-    sandbox_url, set_field, wait_for, write_browser_script,
+    App, Driver, SERIAL, app_binary, app_is_running, kill_app, pick_in_file_dialog, preflight,
+    print_log_tail, received, sandbox_url, set_field, wait_for, write_browser_script,
 };
 
 const ZONE: &str = "Europe/Berlin";
 const CHANNEL: &str = "UCSandboxCreatorChannel1";
-
-/// Answers the system's file picker the way a user at the keyboard would:
-/// Ctrl+L opens its location field, the path is typed, Enter picks it.
-fn pick_in_file_dialog(title: &str, path: &Path) -> creatorflow_e2e::Result<()> {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let window = loop {
-        let out = Command::new("xdotool")
-            .args(["search", "--name", title])
-            .output()?;
-        let found = String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .next()
-            .map(str::to_owned);
-        if let Some(w) = found {
-            break w;
-        }
-        if Instant::now() > deadline {
-            return Err(format!("no file picker titled {title:?}").into());
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    };
-    std::thread::sleep(Duration::from_millis(700));
-    let run = |args: &[&str]| -> creatorflow_e2e::Result<()> {
-        let status = Command::new("xdotool").args(args).status()?;
-        if status.success() {
-            Ok(())
-        } else {
-            Err(format!("xdotool {args:?} failed").into())
-        }
-    };
-    run(&["windowfocus", "--sync", &window])?;
-    run(&["key", "--window", &window, "ctrl+l"])?;
-    std::thread::sleep(Duration::from_millis(300));
-    run(&["type", "--delay", "15", &path.to_string_lossy()])?;
-    std::thread::sleep(Duration::from_millis(300));
-    run(&["key", "Return"])?;
-    Ok(())
-}
 
 /// A file with an MP4 signature that the emulator takes as a video.
 fn small_video(dir: &Path) -> std::io::Result<PathBuf> {
