@@ -12,7 +12,10 @@ const VIDEO_INIT: &str = "/v2/post/publish/video/init/";
 const INBOX_INIT: &str = "/v2/post/publish/inbox/video/init/";
 const CONTENT_INIT: &str = "/v2/post/publish/content/init/";
 const CREATOR_INFO: &str = "/v2/post/publish/creator_info/query/";
-const MIB: u64 = 1024 * 1024;
+/// TikTok's sizes are decimal (§6.1).
+const MB: u64 = 1_000_000;
+/// TikTok's message for a chunk over the maximum (§6.1).
+const CHUNK_SIZE_INVALID: &str = "The chunk size is invalid";
 
 /// Lifts the 6/min init limits so a test can send many inits.
 fn lift_init_limits(sb: &creatorflow_sandbox::SandboxHandle) {
@@ -63,6 +66,8 @@ async fn raw(
 async fn every_error_keeps_the_envelope() {
     let sb = sandbox().await;
     lift_init_limits(&sb);
+    // The good bodies post to the public creator: only an audited client may.
+    settings(&sb, json!({ "audited": true }));
     let t = token(&sb);
     let json_ct = Some("application/json; charset=UTF-8");
     let post = reqwest::Method::POST;
@@ -233,6 +238,9 @@ async fn every_error_keeps_the_envelope() {
 #[tokio::test]
 async fn creator_info_differs_for_public_and_private_creators() {
     let sb = sandbox().await;
+    // Audited: the options depend on the account (unaudited, both get only SELF_ONLY:
+    // see unaudited_client_rules).
+    settings(&sb, json!({ "audited": true }));
     let (s, b) = api_post(&sb, &token(&sb), CREATOR_INFO, &json!({})).await;
     assert_eq!(s, 200);
     let d = assert_ok(&b);
@@ -288,6 +296,7 @@ async fn creator_info_differs_for_public_and_private_creators() {
 async fn privacy_level_must_be_one_of_the_creators_options() {
     let sb = sandbox().await;
     lift_init_limits(&sb);
+    settings(&sb, json!({ "audited": true }));
     let public = token(&sb);
     let private = token_for(&sb, private_id(), &["video.publish"]);
     let (s, b) = api_post(
@@ -333,7 +342,8 @@ async fn privacy_level_must_be_one_of_the_creators_options() {
 async fn chunk_arithmetic_is_validated_at_init() {
     let sb = sandbox().await;
     lift_init_limits(&sb);
-    settings(&sb, json!({ "daily_post_cap": 1000 }));
+    // The public creator posts: only an audited client may.
+    settings(&sb, json!({ "daily_post_cap": 1000, "audited": true }));
     let t = token(&sb);
     // The worked example: 50,000,123 B with chunk_size 10,000,000 -> 5 chunks.
     let (s, b) = api_post(
@@ -368,12 +378,29 @@ async fn chunk_arithmetic_is_validated_at_init() {
             "count is floor(size/chunk), not ceil",
         ),
         (50_000_123, 10_000_000, 4, "too few chunks"),
-        (3 * MIB, MIB, 3, "under 5 MB is uploaded whole"),
-        (3 * MIB, 3 * MIB, 2, "whole means one chunk"),
-        (100 * MIB, 100 * MIB, 1, "over 64 MB must be chunked"),
-        (50 * MIB, 4 * MIB, 12, "chunks are at least 5 MB"),
-        (200 * MIB, 65 * MIB, 3, "chunks are at most 64 MB"),
-        (5 * 1024 * MIB, 64 * MIB, 80, "over the 4 GB maximum"),
+        (3 * MB, MB, 3, "under 5 MB is uploaded whole"),
+        (3 * MB, 3 * MB, 2, "whole means one chunk"),
+        (5 * MB - 1, 2_500_000, 2, "4,999,999 B is under 5 MB"),
+        (100 * MB, 100 * MB, 1, "over 64 MB must be chunked"),
+        (
+            100 * MB,
+            64 * MB,
+            1,
+            "one chunk of 100 MB, even with chunk_size 64 MB",
+        ),
+        (64 * MB + 1, 64 * MB + 1, 1, "64,000,001 B in one chunk"),
+        (
+            64 * 1024 * 1024,
+            64 * 1024 * 1024,
+            1,
+            "64 MiB in one chunk is over 64 MB",
+        ),
+        (50 * MB, 4 * MB, 12, "chunks are at least 5 MB"),
+        (50 * MB, 5 * MB - 1, 10, "5 MB is 5,000,000 B"),
+        (200 * MB, 65 * MB, 3, "chunks are at most 64 MB"),
+        (640 * MB, 64 * MB + 1, 9, "64 MB is 64,000,000 B"),
+        (5_000 * MB, 64 * MB, 78, "over the 4 GB maximum"),
+        (4_000 * MB + 1, 40 * MB, 100, "4 GB is 4,000,000,000 B"),
         (0, 0, 0, "zero"),
     ];
     for (size, chunk, count, why) in refused {
@@ -385,18 +412,27 @@ async fn chunk_arithmetic_is_validated_at_init() {
         )
         .await;
         assert_eq!(s, 400, "{why}: {b}");
-        assert_error(&b, "invalid_params");
+        let message = assert_error(&b, "invalid_params");
+        // A single chunk over 64 MB gets TikTok's own message.
+        if *count == 1 && *size > 64 * MB {
+            assert_eq!(message, CHUNK_SIZE_INVALID, "{why}");
+        }
     }
     let accepted: &[(u64, u64, u64, &str)] = &[
-        (3 * MIB, 3 * MIB, 1, "under 5 MB whole"),
+        (3 * MB, 3 * MB, 1, "under 5 MB whole"),
+        (5 * MB - 1, 5 * MB - 1, 1, "4,999,999 B whole"),
+        (50 * MB, 5 * MB, 10, "chunks of exactly 5 MB"),
+        (130 * MB, 64 * MB, 2, "two chunks, the last 66 MB"),
         (
-            100 * MIB,
-            64 * MIB,
-            1,
-            "the last chunk absorbs the remainder (100 MB)",
+            200 * MB,
+            64 * MB,
+            3,
+            "the last chunk absorbs the remainder (72 MB)",
         ),
-        (130 * MIB, 64 * MIB, 2, "two chunks, the last 66 MB"),
-        (64 * MIB, 64 * MIB, 1, "64 MB in one chunk"),
+        (64 * MB, 64 * MB, 1, "64 MB in one chunk"),
+        (64 * MB + 1, 32 * MB, 2, "two chunks, the last 32,000,001 B"),
+        (100 * MB, 50 * MB, 2, "100 MB in two chunks"),
+        (4_000 * MB, 40 * MB, 100, "exactly 4 GB"),
     ];
     for (size, chunk, count, why) in accepted {
         let (s, b) = api_post(
@@ -409,12 +445,12 @@ async fn chunk_arithmetic_is_validated_at_init() {
         assert_eq!(s, 200, "{why}: {b}");
     }
     // 1000 chunks at most (over 4 GB, so with the maximum size raised).
-    settings(&sb, json!({ "max_video_size": 8u64 * 1024 * MIB }));
+    settings(&sb, json!({ "max_video_size": 8_000 * MB }));
     let (s, b) = api_post(
         &sb,
         &t,
         VIDEO_INIT,
-        &video_body("SELF_ONLY", 1000 * 5 * MIB, 5 * MIB, 1000),
+        &video_body("SELF_ONLY", 1000 * 5 * MB, 5 * MB, 1000),
     )
     .await;
     assert_eq!(s, 200, "exactly 1000 chunks: {b}");
@@ -422,7 +458,7 @@ async fn chunk_arithmetic_is_validated_at_init() {
         &sb,
         &t,
         VIDEO_INIT,
-        &video_body("SELF_ONLY", 1001 * 5 * MIB, 5 * MIB, 1001),
+        &video_body("SELF_ONLY", 1001 * 5 * MB, 5 * MB, 1001),
     )
     .await;
     assert_eq!(s, 400, "1001 chunks: {b}");
@@ -469,6 +505,8 @@ async fn chunk_arithmetic_is_validated_at_init() {
 async fn pull_from_url_needs_a_verified_prefix() {
     let sb = sandbox().await;
     lift_init_limits(&sb);
+    // The public creator posts: only an audited client may.
+    settings(&sb, json!({ "audited": true }));
     let t = token(&sb);
     let (s, b) = api_post(
         &sb,
@@ -562,6 +600,8 @@ fn images(n: usize) -> Vec<String> {
 async fn photo_init_validation_and_flow() {
     let sb = sandbox().await;
     lift_init_limits(&sb);
+    // PUBLIC_TO_EVERYONE photos on the public creator: only an audited client may.
+    settings(&sb, json!({ "audited": true }));
     let t = token(&sb);
     let (s, b) = api_post(
         &sb,
@@ -684,46 +724,30 @@ async fn photo_init_validation_and_flow() {
 async fn unaudited_client_rules() {
     let sb = sandbox().await;
     lift_init_limits(&sb);
+    // Every client starts unaudited (§4.3): nothing is switched on here.
+    let defaults = sb.platform_settings("tiktok").expect("settings");
+    assert_eq!(defaults["audited"], false);
+    assert_eq!(defaults["unaudited_max_users"], 5);
     let public = token(&sb);
     let private = token_for(&sb, private_id(), &["video.publish"]);
-    // While audited, the public creator posts publicly (this uses one posting-user slot).
-    let (s, _) = api_post(
-        &sb,
-        &public,
-        VIDEO_INIT,
-        &video_body("PUBLIC_TO_EVERYONE", 1000, 1000, 1),
-    )
-    .await;
-    assert_eq!(s, 200);
-
-    settings(&sb, json!({ "audited": false, "unaudited_max_users": 1 }));
-    let (_, b) = api_post(&sb, &private, CREATOR_INFO, &json!({})).await;
-    assert_eq!(assert_ok(&b)["privacy_level_options"], json!(["SELF_ONLY"]));
-    // Public accounts cannot be posted to at all.
-    let (s, b) = api_post(
-        &sb,
-        &public,
-        VIDEO_INIT,
-        &video_body("SELF_ONLY", 1000, 1000, 1),
-    )
-    .await;
-    assert_eq!(s, 403);
+    // Only SELF_ONLY is offered, to public and private creators alike.
+    for t in [&public, &private] {
+        let (s, b) = api_post(&sb, t, CREATOR_INFO, &json!({})).await;
+        assert_eq!(s, 200, "{b}");
+        assert_eq!(assert_ok(&b)["privacy_level_options"], json!(["SELF_ONLY"]));
+    }
+    // A public account cannot be posted to at all, even SELF_ONLY (video or photo).
+    for level in ["SELF_ONLY", "PUBLIC_TO_EVERYONE"] {
+        let (s, b) = api_post(&sb, &public, VIDEO_INIT, &video_body(level, 1000, 1000, 1)).await;
+        assert_eq!(s, 403, "{level}: {b}");
+        assert_error(&b, "unaudited_client_can_only_post_to_private_accounts");
+    }
+    let mut self_only_photo = photo_body("DIRECT_POST", images(1));
+    self_only_photo["post_info"]["privacy_level"] = json!("SELF_ONLY");
+    let (s, b) = api_post(&sb, &public, CONTENT_INIT, &self_only_photo).await;
+    assert_eq!(s, 403, "{b}");
     assert_error(&b, "unaudited_client_can_only_post_to_private_accounts");
-    // The one user slot of the last 24 h is taken by the public creator.
-    let (s, b) = api_post(
-        &sb,
-        &private,
-        VIDEO_INIT,
-        &video_body("SELF_ONLY", 1000, 1000, 1),
-    )
-    .await;
-    assert_eq!(s, 403);
-    assert_error(&b, "reached_active_user_cap");
-    sb.advance_clock(24 * 3600 + 1);
-    // Access tokens live 2 h: take fresh ones.
-    let private = token_for(&sb, private_id(), &["video.publish"]);
-    let public = token(&sb);
-    // Only SELF_ONLY.
+    // A private account may post, SELF_ONLY only.
     let (s, b) = api_post(
         &sb,
         &private,
@@ -741,25 +765,188 @@ async fn unaudited_client_rules() {
     )
     .await;
     assert_eq!(s, 200, "{b}");
-    // The same user again does not take another slot.
-    let (s, _) = api_post(
+    let (s, b) = api_post(&sb, &private, CONTENT_INIT, &self_only_photo).await;
+    assert_eq!(s, 200, "{b}");
+    // Inbox uploads are not direct posts: no unaudited restriction.
+    let (s, _) = api_post(&sb, &public, INBOX_INIT, &json!({"source_info": {"source":"FILE_UPLOAD","video_size":1000,"chunk_size":1000,"total_chunk_count":1}})).await;
+    assert_eq!(s, 200);
+
+    // At most `unaudited_max_users` distinct posting users per 24 h. With a cap of
+    // one, the private creator holds the slot and keeps posting.
+    settings(&sb, json!({ "unaudited_max_users": 1 }));
+    let (s, b) = api_post(
         &sb,
         &private,
         VIDEO_INIT,
         &video_body("SELF_ONLY", 1000, 1000, 1),
     )
     .await;
-    assert_eq!(s, 200);
-    // Inbox uploads are not direct posts: no unaudited restriction.
-    let (s, _) = api_post(&sb, &public, INBOX_INIT, &json!({"source_info": {"source":"FILE_UPLOAD","video_size":1000,"chunk_size":1000,"total_chunk_count":1}})).await;
-    assert_eq!(s, 200);
+    assert_eq!(s, 200, "the same user does not take another slot: {b}");
+    sb.advance_clock(24 * 3600 + 1);
+    // Access tokens live 2 h: take fresh ones.
+    let private = token_for(&sb, private_id(), &["video.publish"]);
+    let public = token(&sb);
+    // The slot is free again; the public creator takes it while the client is
+    // audited.
+    settings(&sb, json!({ "audited": true }));
+    let (s, b) = api_post(
+        &sb,
+        &public,
+        VIDEO_INIT,
+        &video_body("PUBLIC_TO_EVERYONE", 1000, 1000, 1),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    settings(&sb, json!({ "audited": false }));
+    // The one user slot of the last 24 h is taken: a new user is refused.
+    let (s, b) = api_post(
+        &sb,
+        &private,
+        VIDEO_INIT,
+        &video_body("SELF_ONLY", 1000, 1000, 1),
+    )
+    .await;
+    assert_eq!(s, 403);
+    assert_error(&b, "reached_active_user_cap");
+    let (s, b) = api_post(&sb, &private, CONTENT_INIT, &self_only_photo).await;
+    assert_eq!(s, 403);
+    assert_error(&b, "reached_active_user_cap");
+    // A second slot lets them in.
+    settings(&sb, json!({ "unaudited_max_users": 2 }));
+    let (s, b) = api_post(
+        &sb,
+        &private,
+        VIDEO_INIT,
+        &video_body("SELF_ONLY", 1000, 1000, 1),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+}
+
+#[tokio::test]
+async fn single_chunk_over_64_mb_and_strict_final_chunk() {
+    let sb = sandbox().await;
+    lift_init_limits(&sb);
+    // The default, unaudited client: the private creator posts SELF_ONLY, and the
+    // public one uploads to its inbox (no audit needed for either). Only sizes are
+    // sent: the inits are what is checked.
+    let private = token_for(&sb, private_id(), &["video.publish"]);
+    let inbox = token_for(&sb, public_id(), &["video.upload"]);
+    let inbox_body = |size: u64, chunk: u64, count: u64| json!({"source_info": {"source": "FILE_UPLOAD", "video_size": size, "chunk_size": chunk, "total_chunk_count": count}});
+    let refused_with_chunk_size_invalid = |(s, b): (u16, Value), why: &str| {
+        assert_eq!(s, 400, "{why}: {b}");
+        assert_eq!(
+            assert_error(&b, "invalid_params"),
+            CHUNK_SIZE_INVALID,
+            "{why}"
+        );
+    };
+    // A single chunk over 64 MB (64,000,000 B) is refused, on both init endpoints.
+    for (size, chunk, why) in [
+        (64 * MB + 1, 64 * MB + 1, "64,000,001 B whole"),
+        (
+            100 * MB,
+            64 * MB,
+            "100 MB with chunk_size 64 MB is still one chunk",
+        ),
+    ] {
+        refused_with_chunk_size_invalid(
+            api_post(
+                &sb,
+                &private,
+                VIDEO_INIT,
+                &video_body("SELF_ONLY", size, chunk, 1),
+            )
+            .await,
+            why,
+        );
+        refused_with_chunk_size_invalid(
+            api_post(&sb, &inbox, INBOX_INIT, &inbox_body(size, chunk, 1)).await,
+            why,
+        );
+    }
+    let (s, b) = api_post(
+        &sb,
+        &private,
+        VIDEO_INIT,
+        &video_body("SELF_ONLY", 64 * MB, 64 * MB, 1),
+    )
+    .await;
+    assert_eq!(s, 200, "64 MB whole: {b}");
+    // By default a final chunk over 64 MB is fine: 200,000,000 B in 64 MB chunks
+    // gives 3 chunks, the last 72,000,000 B.
+    let three_chunks = video_body("SELF_ONLY", 200 * MB, 64 * MB, 3);
+    let (s, b) = api_post(&sb, &private, VIDEO_INIT, &three_chunks).await;
+    assert_eq!(s, 200, "{b}");
+    let d = assert_ok(&b);
+    assert!(d["upload_url"].as_str().is_some_and(|u| !u.is_empty()));
+
+    // The refusal of such multi-chunk inits is switched on over the control API.
+    let resp = http()
+        .post(control(&sb, "/settings/tiktok"))
+        .json(&json!({ "strict_final_chunk": true }))
+        .send()
+        .await
+        .expect("settings");
+    assert!(resp.status().is_success(), "{}", resp.status());
+    let s: Value = http()
+        .get(control(&sb, "/settings/tiktok"))
+        .send()
+        .await
+        .expect("settings")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(s["strict_final_chunk"], true);
+    refused_with_chunk_size_invalid(
+        api_post(&sb, &private, VIDEO_INIT, &three_chunks).await,
+        "final chunk of 72 MB",
+    );
+    refused_with_chunk_size_invalid(
+        api_post(&sb, &inbox, INBOX_INIT, &inbox_body(200 * MB, 64 * MB, 3)).await,
+        "inbox: final chunk of 72 MB",
+    );
+    refused_with_chunk_size_invalid(
+        api_post(
+            &sb,
+            &private,
+            VIDEO_INIT,
+            &video_body("SELF_ONLY", 128 * MB + 1, 64 * MB, 2),
+        )
+        .await,
+        "final chunk of 64,000,001 B",
+    );
+    // Final chunks of 64 MB or less still pass.
+    for (size, chunk, count) in [
+        (128 * MB, 64 * MB, 2),
+        (64 * MB + 1, 32 * MB, 2),
+        (50_000_123, 10_000_000, 5),
+    ] {
+        let (s, b) = api_post(
+            &sb,
+            &private,
+            VIDEO_INIT,
+            &video_body("SELF_ONLY", size, chunk, count),
+        )
+        .await;
+        assert_eq!(s, 200, "{size} in {count}: {b}");
+    }
+    // Off again: the same init passes.
+    settings(&sb, json!({ "strict_final_chunk": false }));
+    let (s, b) = api_post(&sb, &private, VIDEO_INIT, &three_chunks).await;
+    assert_eq!(s, 200, "{b}");
+    // The setting is a boolean.
+    assert!(
+        sb.update_platform_settings("tiktok", json!({ "strict_final_chunk": "yes" }))
+            .is_err()
+    );
 }
 
 #[tokio::test]
 async fn daily_post_cap_per_creator() {
     let sb = sandbox().await;
     lift_init_limits(&sb);
-    settings(&sb, json!({ "daily_post_cap": 2 }));
+    settings(&sb, json!({ "daily_post_cap": 2, "audited": true }));
     let t = token(&sb);
     for _ in 0..2 {
         let (s, _) = api_post(&sb, &t, VIDEO_INIT, &video_body("SELF_ONLY", 1000, 1000, 1)).await;
@@ -800,6 +987,7 @@ async fn inbox_upload_flow_and_pending_share_cap() {
     let sb = sandbox().await;
     lift_init_limits(&sb);
     settings(&sb, json!({ "min_chunk_size": 100, "processing_polls": 0 }));
+    // The default (unaudited) client: inbox uploads to a public creator are allowed.
     let t = token_for(&sb, public_id(), &["video.upload"]);
     // Direct posting needs video.publish.
     let (s, b) = api_post(&sb, &t, VIDEO_INIT, &video_body("SELF_ONLY", 50, 50, 1)).await;
@@ -866,7 +1054,7 @@ async fn inbox_upload_flow_and_pending_share_cap() {
 #[tokio::test]
 async fn init_is_limited_to_6_per_minute_per_token_sliding() {
     let sb = sandbox().await;
-    settings(&sb, json!({ "daily_post_cap": 100 }));
+    settings(&sb, json!({ "daily_post_cap": 100, "audited": true }));
     let t = token(&sb);
     let body = video_body("SELF_ONLY", 1000, 1000, 1);
     // Refused requests count too (the limit is on requests).
@@ -918,6 +1106,8 @@ async fn init_is_limited_to_6_per_minute_per_token_sliding() {
 #[tokio::test]
 async fn creator_info_20_and_status_fetch_30_per_minute() {
     let sb = sandbox().await;
+    // The init below posts to the public creator: only an audited client may.
+    settings(&sb, json!({ "audited": true }));
     let t = token(&sb);
     for _ in 0..20 {
         let (s, _) = api_post(&sb, &t, CREATOR_INFO, &json!({})).await;

@@ -10,6 +10,12 @@ use tiktok_support::*;
 
 const VIDEO_INIT: &str = "/v2/post/publish/video/init/";
 
+/// The public creator posts in most of these tests: only an audited client may (the
+/// default client is unaudited, docs/platforms/tiktok.md §4.3).
+fn audited(sb: &creatorflow_sandbox::SandboxHandle) {
+    settings(sb, json!({ "audited": true }));
+}
+
 /// Lowers the 5 MB chunk minimum so a whole chunked upload stays small.
 fn small_chunks(sb: &creatorflow_sandbox::SandboxHandle) {
     settings(
@@ -36,6 +42,7 @@ async fn init_small(
 #[tokio::test]
 async fn chunked_upload_end_to_end_with_status_progression() {
     let sb = sandbox().await;
+    audited(&sb);
     small_chunks(&sb);
     let t = token(&sb);
     let (id, url) = init_small(&sb, &t, "PUBLIC_TO_EVERYONE").await;
@@ -119,8 +126,64 @@ async fn chunked_upload_end_to_end_with_status_progression() {
 }
 
 #[tokio::test]
+async fn default_limits_are_decimal_on_the_upload_url() {
+    // Default settings (decimal MB, unaudited): the private creator posts SELF_ONLY.
+    let sb = sandbox().await;
+    let t = token_for(&sb, private_id(), &["video.publish"]);
+    // 10,000,001 B in chunks of 5 MB = 5,000,000 B: 2 chunks, the last 5,000,001 B.
+    let size = 10_000_001u64;
+    let (s, b) = api_post(
+        &sb,
+        &t,
+        VIDEO_INIT,
+        &video_body("SELF_ONLY", size, 5_000_000, 2),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    let d = assert_ok(&b);
+    let id = d["publish_id"].as_str().unwrap_or_default().to_string();
+    let url = d["upload_url"].as_str().unwrap_or_default().to_string();
+    let data = mp4(size as usize);
+    // A first chunk of 5 MiB is not the announced chunk size (refused on its
+    // Content-Range, before any body is read).
+    let resp = http()
+        .put(&url)
+        .header("content-type", "video/mp4")
+        .header(
+            "content-range",
+            format!("bytes 0-{}/{size}", 5 * 1024 * 1024 - 1),
+        )
+        .body(data[..16].to_vec())
+        .send()
+        .await
+        .expect("PUT");
+    assert_eq!(resp.status(), 400);
+    assert_error(&resp.json().await.expect("json"), "invalid_file_upload");
+    let resp = put_chunk(&url, data[..5_000_000].to_vec(), 0, size, "video/mp4").await;
+    assert_eq!(resp.status(), 206);
+    let resp = put_chunk(
+        &url,
+        data[5_000_000..].to_vec(),
+        5_000_000,
+        size,
+        "video/mp4",
+    )
+    .await;
+    assert_eq!(resp.status(), 201);
+    assert_eq!(fetch_status(&sb, &t, &id).await["uploaded_bytes"], size);
+    let received = sb.received(Some("tiktok"));
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].media[0].size, size);
+    assert_eq!(
+        received[0].media[0].sha256.as_deref(),
+        Some(sha256_hex(&data).as_str())
+    );
+}
+
+#[tokio::test]
 async fn post_id_delay_in_emulated_seconds_and_none_for_self_only() {
     let sb = sandbox().await;
+    audited(&sb);
     settings(
         &sb,
         json!({ "processing_polls": 0, "post_id_delay_polls": 0, "post_id_delay_secs": 300 }),
@@ -177,6 +240,7 @@ async fn post_id_delay_in_emulated_seconds_and_none_for_self_only() {
 #[tokio::test]
 async fn pulled_video_goes_through_processing_download() {
     let sb = sandbox().await;
+    audited(&sb);
     settings(
         &sb,
         json!({ "processing_polls": 3, "pulled_video_size": 4000 }),
@@ -218,6 +282,7 @@ async fn pulled_video_goes_through_processing_download() {
 #[tokio::test]
 async fn injected_fail_reason_ends_in_failed() {
     let sb = sandbox().await;
+    audited(&sb);
     small_chunks(&sb);
     settings(
         &sb,
@@ -267,6 +332,7 @@ async fn injected_fail_reason_ends_in_failed() {
 #[tokio::test]
 async fn chunks_must_come_in_order_with_the_right_sizes() {
     let sb = sandbox().await;
+    audited(&sb);
     small_chunks(&sb);
     let t = token(&sb);
     let (_, url) = init_small(&sb, &t, "SELF_ONLY").await;
@@ -398,6 +464,7 @@ async fn chunks_must_come_in_order_with_the_right_sizes() {
 #[tokio::test]
 async fn upload_url_expires_after_an_hour_and_needs_its_token() {
     let sb = sandbox().await;
+    audited(&sb);
     small_chunks(&sb);
     let t = token(&sb);
     let (id, url) = init_small(&sb, &t, "SELF_ONLY").await;
@@ -461,6 +528,7 @@ async fn upload_url_expires_after_an_hour_and_needs_its_token() {
 #[tokio::test]
 async fn faults_apply_to_tiktok_paths_in_tiktok_shape() {
     let sb = sandbox().await;
+    audited(&sb);
     small_chunks(&sb);
     let t = token(&sb);
     sb.inject_fault(FaultSpec::new(
@@ -550,6 +618,7 @@ async fn faults_apply_to_tiktok_paths_in_tiktok_shape() {
 #[tokio::test]
 async fn status_page_and_platform_list_show_tiktok() {
     let sb = sandbox().await;
+    audited(&sb);
     let t = token(&sb);
     let (s, _) = api_post(
         &sb,
@@ -610,6 +679,7 @@ async fn state_survives_a_restart() {
         ..SandboxConfig::default()
     };
     let sb = start(config.clone()).await.expect("start");
+    audited(&sb);
     small_chunks(&sb);
     settings(
         &sb,
@@ -664,6 +734,7 @@ async fn state_survives_a_restart() {
         .to_string();
     let s = sb.platform_settings("tiktok").expect("settings");
     assert_eq!(s["token_profile"], "classic");
+    assert_eq!(s["audited"], true);
     // Still connected: the token works and the refresh token too.
     let d = fetch_status(&sb, &at, &done).await;
     assert_eq!(

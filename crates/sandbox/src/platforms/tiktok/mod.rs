@@ -51,7 +51,8 @@ pub const TIKTOK_REDIRECT_URIS: &[&str] = &[
 /// A demo creator: `(open_id, username, display name)`.
 pub type AccountSeed = (&'static str, &'static str, &'static str);
 
-/// First demo creator: a **public** account (all four privacy levels are offered).
+/// First demo creator: a **public** account (once the client is audited it is offered
+/// `PUBLIC_TO_EVERYONE`, `MUTUAL_FOLLOW_FRIENDS` and `SELF_ONLY`).
 pub const TIKTOK_ACCOUNT_PUBLIC: AccountSeed = (
     "-000sandboxCreatorPublic0000000001",
     "sandbox.creator",
@@ -114,6 +115,10 @@ pub mod limits {
     }
 }
 
+/// TikTok's sizes are **decimal** (docs/platforms/tiktok.md §6.1): 5 MB = 5,000,000
+/// bytes, 64 MB = 64,000,000, 128 MB = 128,000,000.
+const MB: u64 = 1_000_000;
+/// Only for `pulled_video_size`, an arbitrary simulated size (nothing is downloaded).
 const MIB: u64 = 1024 * 1024;
 
 /// Which documented token lifetimes are in force.
@@ -136,14 +141,21 @@ pub struct TikTokSettings {
     pub token_profile: TokenProfile,
     /// Also accept a standard base64url S256 challenge (TikTok desktop wants hex).
     pub accept_base64url_challenge: bool,
-    /// The client passed TikTok's audit. Unaudited: `SELF_ONLY` only, private
-    /// accounts only, at most `unaudited_max_users` posting users per 24 h.
+    /// The client passed TikTok's audit. Default `false`: every client starts
+    /// unaudited (§4.3). Unaudited: `SELF_ONLY` only, private accounts only, at most
+    /// `unaudited_max_users` posting users per 24 h.
     pub audited: bool,
     pub unaudited_max_users: u32,
-    /// Chunk rules of `FILE_UPLOAD` (bytes).
+    /// Chunk rules of `FILE_UPLOAD` (bytes; TikTok's MB are decimal). A single chunk
+    /// over `max_chunk_size` is always refused ("The chunk size is invalid").
     pub min_chunk_size: u64,
     pub max_chunk_size: u64,
     pub max_final_chunk_size: u64,
+    /// Also refuse a **multi-chunk** init whose final chunk exceeds `max_chunk_size`
+    /// (with "The chunk size is invalid"), as reported for some inits since August
+    /// 2026 (§6.1). Off by default: the final chunk may then reach
+    /// `max_final_chunk_size`.
+    pub strict_final_chunk: bool,
     pub max_chunks: u64,
     pub max_video_size: u64,
     /// HTTP status of a refused chunk `PUT` (400 or 416).
@@ -177,13 +189,17 @@ impl Default for TikTokSettings {
         Self {
             token_profile: TokenProfile::Rotating,
             accept_base64url_challenge: false,
-            audited: true,
+            audited: false,
             unaudited_max_users: 5,
-            min_chunk_size: 5 * MIB,
-            max_chunk_size: 64 * MIB,
-            max_final_chunk_size: 128 * MIB,
+            min_chunk_size: 5 * MB,
+            max_chunk_size: 64 * MB,
+            max_final_chunk_size: 128 * MB,
+            strict_final_chunk: false,
             max_chunks: 1000,
-            max_video_size: 4 * 1024 * MIB,
+            // "At most 4 GB" (§6.3, third-party) read as decimal like every other
+            // TikTok size: 4,000,000,000 bytes. It is also the stricter reading, so a
+            // file the emulator takes fits under 4 GiB as well.
+            max_video_size: 4_000 * MB,
             chunk_error_status: 400,
             upload_url_ttl_secs: 3600,
             verified_url_prefixes: vec![TIKTOK_VERIFIED_URL_PREFIX.to_string()],
@@ -777,6 +793,25 @@ mod tests {
                 .contains(&"PUBLIC_TO_EVERYONE")
         );
         assert_eq!(public.privacy_options(false), vec!["SELF_ONLY"]);
+    }
+
+    #[test]
+    fn default_settings_are_decimal_and_unaudited() {
+        let s = TikTokSettings::default();
+        assert_eq!(s.min_chunk_size, 5_000_000);
+        assert_eq!(s.max_chunk_size, 64_000_000);
+        assert_eq!(s.max_final_chunk_size, 128_000_000);
+        assert_eq!(s.max_video_size, 4_000_000_000);
+        assert!(!s.audited, "every client starts unaudited");
+        assert!(!s.strict_final_chunk);
+        assert_eq!(s.validate(), Ok(()));
+        // A state file written before `strict_final_chunk` existed still loads.
+        let mut old = serde_json::to_value(&s).unwrap_or(Value::Null);
+        if let Some(o) = old.as_object_mut() {
+            o.remove("strict_final_chunk");
+        }
+        let loaded: Result<TikTokSettings, _> = serde_json::from_value(old);
+        assert_eq!(loaded.ok(), Some(s));
     }
 
     #[test]

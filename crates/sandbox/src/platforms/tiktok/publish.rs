@@ -109,7 +109,12 @@ fn req_obj<'a>(o: &'a Obj, key: &str, now: DateTime<Utc>) -> Result<&'a Obj, Res
     }
 }
 
-/// Checks `FILE_UPLOAD` sizes against the chunk rules of the media-transfer guide.
+/// TikTok's message (`invalid_params`) for a chunk over the maximum: a single chunk
+/// over 64 MB, or, with `strict_final_chunk`, a final chunk over 64 MB (§6.1).
+pub const CHUNK_SIZE_INVALID: &str = "The chunk size is invalid";
+
+/// Checks `FILE_UPLOAD` sizes against the chunk rules of the media-transfer guide
+/// (docs/platforms/tiktok.md §6.1; the limits are settings, decimal by default).
 pub fn check_chunks(
     s: &TikTokSettings,
     video_size: u64,
@@ -134,6 +139,11 @@ pub fn check_chunks(
         }
         return Ok(());
     }
+    // A file over 64 MB must be chunked: one chunk over the maximum is refused,
+    // whatever `chunk_size` says (the single chunk would hold the whole file).
+    if total_chunk_count == 1 && video_size > s.max_chunk_size {
+        return Err(CHUNK_SIZE_INVALID.into());
+    }
     if chunk_size < s.min_chunk_size || chunk_size > s.max_chunk_size {
         return Err(format!(
             "chunk_size must be between {} and {} bytes.",
@@ -156,6 +166,9 @@ pub fn check_chunks(
         ));
     }
     let last = video_size - (expected - 1) * chunk_size;
+    if s.strict_final_chunk && expected > 1 && last > s.max_chunk_size {
+        return Err(CHUNK_SIZE_INVALID.into());
+    }
     if last > s.max_final_chunk_size {
         return Err(format!(
             "The last chunk would be {last} bytes, over the maximum of {} bytes.",
@@ -1031,22 +1044,105 @@ mod tests {
         assert!(check_chunks(&s, 50_000_123, 10_000_000, 4).is_err());
     }
 
+    const MB: u64 = 1_000_000;
+
     #[test]
     fn small_files_whole_and_big_files_chunked() {
         let s = TikTokSettings::default();
-        let mib = 1024 * 1024;
-        assert_eq!(check_chunks(&s, 3 * mib, 3 * mib, 1), Ok(()));
-        assert!(check_chunks(&s, 3 * mib, mib, 3).is_err());
-        // 100 MiB in one chunk: over the 64 MiB chunk maximum.
-        assert!(check_chunks(&s, 100 * mib, 100 * mib, 1).is_err());
-        // 100 MiB with 64 MiB chunks: one chunk of 100 MiB (the last absorbs the rest).
-        assert_eq!(check_chunks(&s, 100 * mib, 64 * mib, 1), Ok(()));
-        // 130 MiB with 64 MiB chunks: 2 chunks, the last 66 MiB.
-        assert_eq!(check_chunks(&s, 130 * mib, 64 * mib, 2), Ok(()));
-        // Chunk under 5 MiB for a big file.
-        assert!(check_chunks(&s, 50 * mib, 4 * mib, 12).is_err());
+        assert_eq!(check_chunks(&s, 3 * MB, 3 * MB, 1), Ok(()));
+        assert!(check_chunks(&s, 3 * MB, MB, 3).is_err());
+        // 100 MB in one chunk: over the 64 MB chunk maximum.
+        assert_eq!(
+            check_chunks(&s, 100 * MB, 100 * MB, 1),
+            Err(CHUNK_SIZE_INVALID.into())
+        );
+        // 100 MB with 64 MB chunks: floor gives one chunk of 100 MB, still too big.
+        assert_eq!(
+            check_chunks(&s, 100 * MB, 64 * MB, 1),
+            Err(CHUNK_SIZE_INVALID.into())
+        );
+        // ... so it needs smaller chunks: 2 of 50 MB.
+        assert_eq!(check_chunks(&s, 100 * MB, 50 * MB, 2), Ok(()));
+        // 130 MB with 64 MB chunks: 2 chunks, the last 66 MB.
+        assert_eq!(check_chunks(&s, 130 * MB, 64 * MB, 2), Ok(()));
+        // Chunk under 5 MB for a big file.
+        assert!(check_chunks(&s, 50 * MB, 4 * MB, 12).is_err());
         // More than 1000 chunks.
-        assert!(check_chunks(&s, 1001 * 5 * mib, 5 * mib, 1001).is_err());
+        assert!(check_chunks(&s, 1001 * 5 * MB, 5 * MB, 1001).is_err());
+    }
+
+    #[test]
+    fn sizes_are_decimal() {
+        let s = TikTokSettings::default();
+        // Exactly 5 MB and 64 MB chunks are fine; one byte either side is not.
+        assert_eq!(check_chunks(&s, 50 * MB, 5 * MB, 10), Ok(()));
+        assert!(check_chunks(&s, 50 * MB, 5 * MB - 1, 10).is_err());
+        assert_eq!(check_chunks(&s, 640 * MB, 64 * MB, 10), Ok(()));
+        assert!(check_chunks(&s, 640 * MB, 64 * MB + 1, 9).is_err());
+        // 64 MiB is over 64 MB.
+        let mib64 = 64 * 1024 * 1024;
+        assert_eq!(
+            check_chunks(&s, mib64, mib64, 1),
+            Err(CHUNK_SIZE_INVALID.into())
+        );
+        // 4 GB = 4,000,000,000 bytes.
+        assert_eq!(check_chunks(&s, 4_000 * MB, 40 * MB, 100), Ok(()));
+        assert!(check_chunks(&s, 4_000 * MB + 1, 40 * MB, 100).is_err());
+    }
+
+    #[test]
+    fn a_single_chunk_over_64_mb_is_refused() {
+        let s = TikTokSettings::default();
+        // 64,000,000 B whole.
+        assert_eq!(check_chunks(&s, 64 * MB, 64 * MB, 1), Ok(()));
+        // 64,000,001 B as one chunk.
+        assert_eq!(
+            check_chunks(&s, 64 * MB + 1, 64 * MB + 1, 1),
+            Err(CHUNK_SIZE_INVALID.into())
+        );
+        assert_eq!(
+            check_chunks(&s, 64 * MB + 1, 64 * MB, 1),
+            Err(CHUNK_SIZE_INVALID.into())
+        );
+        // 64,000,001 B in 2 chunks of 32,000,000 (the last 32,000,001).
+        assert_eq!(check_chunks(&s, 64 * MB + 1, 32 * MB, 2), Ok(()));
+    }
+
+    #[test]
+    fn under_5_mb_is_sent_whole() {
+        let s = TikTokSettings::default();
+        assert_eq!(check_chunks(&s, 5 * MB - 1, 5 * MB - 1, 1), Ok(()));
+        assert!(check_chunks(&s, 5 * MB - 1, 2_500_000, 2).is_err());
+        assert!(check_chunks(&s, 5 * MB - 1, 5 * MB - 1, 2).is_err());
+        // From 5 MB on, one chunk of the whole file is fine too.
+        assert_eq!(check_chunks(&s, 5 * MB, 5 * MB, 1), Ok(()));
+    }
+
+    #[test]
+    fn strict_final_chunk_refuses_a_final_chunk_over_64_mb() {
+        let mut s = TikTokSettings::default();
+        // 200,000,000 B with 64,000,000 B chunks: 3 chunks, the last 72,000,000 B.
+        assert_eq!(check_chunks(&s, 200 * MB, 64 * MB, 3), Ok(()));
+        s.strict_final_chunk = true;
+        assert_eq!(
+            check_chunks(&s, 200 * MB, 64 * MB, 3),
+            Err(CHUNK_SIZE_INVALID.into())
+        );
+        // A final chunk of exactly 64 MB, or under, is still fine.
+        assert_eq!(check_chunks(&s, 128 * MB, 64 * MB, 2), Ok(()));
+        assert_eq!(
+            check_chunks(&s, 128 * MB + 1, 64 * MB, 2),
+            Err(CHUNK_SIZE_INVALID.into())
+        );
+        assert_eq!(check_chunks(&s, 64 * MB + 1, 32 * MB, 2), Ok(()));
+        assert_eq!(check_chunks(&s, 50_000_123, 10_000_000, 5), Ok(()));
+        // The other rules do not change.
+        assert_eq!(check_chunks(&s, 64 * MB, 64 * MB, 1), Ok(()));
+        assert_eq!(
+            check_chunks(&s, 64 * MB + 1, 64 * MB + 1, 1),
+            Err(CHUNK_SIZE_INVALID.into())
+        );
+        assert_eq!(check_chunks(&s, 3 * MB, 3 * MB, 1), Ok(()));
     }
 
     #[test]
