@@ -70,107 +70,127 @@ pub(super) async fn put_chunk(
         )
     };
 
-    // 1. The upload session.
-    let found = sb.read_state(|st| {
-        st.tiktok.publishes.values().find_map(|p| {
-            let u = p.upload.as_ref().filter(|u| u.upload_id == upload_id)?;
-            Some((
-                p.clone(),
-                u.clone(),
-                st.tiktok.hashers.get(&p.publish_id).cloned(),
-            ))
-        })
-    });
-    let Some((publish, session, stored_hasher)) =
-        found.filter(|(_, u, _)| u.upload_token == upload_token)
-    else {
-        return api_error(
-            StatusCode::NOT_FOUND,
-            "invalid_params",
-            "The upload_id or upload_token is invalid.",
-            now,
-        );
-    };
-    if session.expires_at <= now || publish.status == PublishStatus::Failed {
-        return api_error(
-            StatusCode::FORBIDDEN,
-            "invalid_params",
-            "The upload URL has expired. Initialize the upload again.",
-            now,
-        );
-    }
-    if publish.media_ready_at.is_some() {
-        return chunk_error("Every chunk of this upload was already received.", now);
-    }
+    let prepared = (|| -> Result<(Target, String), Response> {
+        // 1. The upload session.
+        let found = sb.read_state(|st| {
+            st.tiktok.publishes.values().find_map(|p| {
+                let u = p.upload.as_ref().filter(|u| u.upload_id == upload_id)?;
+                Some((
+                    p.clone(),
+                    u.clone(),
+                    st.tiktok.hashers.get(&p.publish_id).cloned(),
+                ))
+            })
+        });
+        let Some((publish, session, stored_hasher)) =
+            found.filter(|(_, u, _)| u.upload_token == upload_token)
+        else {
+            return Err(api_error(
+                StatusCode::NOT_FOUND,
+                "invalid_params",
+                "The upload_id or upload_token is invalid.",
+                now,
+            ));
+        };
+        if session.expires_at <= now || publish.status == PublishStatus::Failed {
+            return Err(api_error(
+                StatusCode::FORBIDDEN,
+                "invalid_params",
+                "The upload URL has expired. Initialize the upload again.",
+                now,
+            ));
+        }
+        if publish.media_ready_at.is_some() {
+            return Err(chunk_error(
+                "Every chunk of this upload was already received.",
+                now,
+            ));
+        }
 
-    // 2. Headers: Content-Type, Content-Range, Content-Length.
-    let ct = content_type(&headers).unwrap_or_default();
-    if !VIDEO_TYPES.contains(&ct.as_str()) {
-        return api_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_file_upload",
-            "Content-Type must be video/mp4, video/quicktime or video/webm.",
-            now,
-        );
-    }
-    let Some((first, last, total)) =
-        header_str(&headers, header::CONTENT_RANGE).and_then(parse_content_range)
-    else {
-        return chunk_error("Content-Range must be bytes {first}-{last}/{total}.", now);
-    };
-    if total != publish.video_size {
-        return chunk_error(
-            &format!(
-                "The total size in Content-Range ({total}) differs from video_size ({}).",
-                publish.video_size
-            ),
-            now,
-        );
-    }
-    if first != session.next_offset {
-        return chunk_error(
-            &format!(
-                "Chunks must be uploaded in order: the next chunk starts at byte {}.",
-                session.next_offset
-            ),
-            now,
-        );
-    }
-    let is_last = session.chunks_received + 1 >= session.total_chunk_count;
-    let expected_len = if is_last {
-        publish.video_size - session.next_offset
-    } else {
-        session.chunk_size
-    };
-    if last - first + 1 != expected_len {
-        return chunk_error(
-            &format!(
-                "Chunk {} must be {expected_len} bytes (bytes {first}-{}/{total}).",
-                session.chunks_received + 1,
-                first + expected_len - 1
-            ),
-            now,
-        );
-    }
-    let declared =
-        header_str(&headers, header::CONTENT_LENGTH).and_then(|v| v.trim().parse::<u64>().ok());
-    if declared != Some(expected_len) {
-        return chunk_error(
-            &format!("Content-Length must be {expected_len} for this chunk."),
-            now,
-        );
-    }
-    let target = Target {
-        publish_id: publish.publish_id.clone(),
-        video_size: publish.video_size,
-        next_offset: session.next_offset,
-        expected_len,
-        // A hasher lost across a restart: the digest is unknown from then on.
-        hasher: match (stored_hasher, session.next_offset) {
-            (Some(h), _) => Some(h),
-            (None, 0) => Some(Sha256::default()),
-            (None, _) => None,
-        },
+        // 2. Headers: Content-Type, Content-Range, Content-Length.
+        let ct = content_type(&headers).unwrap_or_default();
+        if !VIDEO_TYPES.contains(&ct.as_str()) {
+            return Err(api_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_file_upload",
+                "Content-Type must be video/mp4, video/quicktime or video/webm.",
+                now,
+            ));
+        }
+        let Some((first, last, total)) =
+            header_str(&headers, header::CONTENT_RANGE).and_then(parse_content_range)
+        else {
+            return Err(chunk_error(
+                "Content-Range must be bytes {first}-{last}/{total}.",
+                now,
+            ));
+        };
+        if total != publish.video_size {
+            return Err(chunk_error(
+                &format!(
+                    "The total size in Content-Range ({total}) differs from video_size ({}).",
+                    publish.video_size
+                ),
+                now,
+            ));
+        }
+        if first != session.next_offset {
+            return Err(chunk_error(
+                &format!(
+                    "Chunks must be uploaded in order: the next chunk starts at byte {}.",
+                    session.next_offset
+                ),
+                now,
+            ));
+        }
+        let is_last = session.chunks_received + 1 >= session.total_chunk_count;
+        let expected_len = if is_last {
+            publish.video_size - session.next_offset
+        } else {
+            session.chunk_size
+        };
+        if last - first + 1 != expected_len {
+            return Err(chunk_error(
+                &format!(
+                    "Chunk {} must be {expected_len} bytes (bytes {first}-{}/{total}).",
+                    session.chunks_received + 1,
+                    first + expected_len - 1
+                ),
+                now,
+            ));
+        }
+        let declared =
+            header_str(&headers, header::CONTENT_LENGTH).and_then(|v| v.trim().parse::<u64>().ok());
+        if declared != Some(expected_len) {
+            return Err(chunk_error(
+                &format!("Content-Length must be {expected_len} for this chunk."),
+                now,
+            ));
+        }
+        let target = Target {
+            publish_id: publish.publish_id.clone(),
+            video_size: publish.video_size,
+            next_offset: session.next_offset,
+            expected_len,
+            // A hasher lost across a restart: the digest is unknown from then on.
+            hasher: match (stored_hasher, session.next_offset) {
+                (Some(h), _) => Some(h),
+                (None, 0) => Some(Sha256::default()),
+                (None, _) => None,
+            },
+        };
+        Ok((target, ct))
+    })();
+    let (target, ct) = match prepared {
+        Ok(t) => t,
+        Err(refused) => {
+            // Read and drop the chunk before answering, as TikTok's servers do:
+            // a client that writes its whole chunk before reading the answer
+            // then sees the refusal instead of a broken pipe.
+            let mut body = req.into_body().into_data_stream();
+            while let Some(Ok(_)) = body.next().await {}
+            return refused;
+        }
     };
 
     // 3. The body, streamed.
