@@ -10,6 +10,7 @@ pub mod linkedin;
 pub mod options;
 mod support;
 pub mod text;
+pub mod tiktok;
 pub mod types;
 pub mod x;
 pub mod youtube;
@@ -65,6 +66,17 @@ pub trait Publisher: Send + Sync {
     /// The accounts a fresh sign-in gives access to (one per YouTube
     /// channel, per Instagram account linked to a Page ...).
     async fn profiles(&self, tokens: &dyn TokenSource) -> Result<Vec<Profile>, PlatformError>;
+
+    /// What the account may post right now, where the network has limits of
+    /// its own per account that the composer must offer (TikTok's privacy
+    /// levels, the interactions a creator turned off, the longest video).
+    /// `None` where the network has no such thing.
+    async fn posting_info(
+        &self,
+        _tokens: &dyn TokenSource,
+    ) -> Result<Option<PostingInfo>, PlatformError> {
+        Ok(None)
+    }
 
     /// Publishes `post`, resuming from `checkpoint` (a JSON value this
     /// implementation owns; `Null` for a fresh start). After every remote side

@@ -162,20 +162,24 @@ pub struct InstagramOptions {
     pub kind: InstagramKind,
 }
 
-/// TikTok (publishing is not available yet; the options are kept). TikTok
-/// wants the creator to pick every one of these; nothing is assumed.
+/// TikTok: what TikTok's content-sharing guidelines have the creator pick
+/// for a direct post; nothing is assumed (docs/platforms/tiktok.md §3).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase", default)]
 pub struct TiktokOptions {
-    /// One of the levels TikTok offers this creator; `None` until picked.
+    /// One of the levels TikTok offers this creator (`PUBLIC_TO_EVERYONE`,
+    /// `MUTUAL_FOLLOW_FRIENDS`, `FOLLOWER_OF_CREATOR`, `SELF_ONLY`); `None`
+    /// until picked: TikTok wants no default.
     pub privacy_level: Option<String>,
     pub allow_comments: bool,
     pub allow_duet: bool,
     pub allow_stitch: bool,
-    /// Promotes the creator's own brand.
+    /// The post promotes a brand, product or service.
+    pub disclose_commercial: bool,
+    /// Promotes the creator's own brand ("Your brand").
     pub brand_organic: bool,
-    /// Paid partnership with a third party.
+    /// Paid partnership with a third party ("Branded content").
     pub branded_content: bool,
 }
 

@@ -139,6 +139,35 @@ pub struct Profile {
     pub email: Option<String>,
 }
 
+/// A choice a network offers, in its own value and in words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+}
+
+/// What an account may post right now, as the network says when asked
+/// (TikTok's creator info): the composer shows it, and the client checks a
+/// post against it again before publishing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct PostingInfo {
+    /// The name the network shows for the account (TikTok's nickname).
+    pub display_name: String,
+    pub avatar_url: Option<String>,
+    /// Who may see a post: the levels the network offers this account now,
+    /// in its order.
+    pub privacy_choices: Vec<Choice>,
+    /// Interactions the account has turned off at the network (`comment`,
+    /// `duet`, `stitch`): the composer cannot turn them on.
+    pub interactions_off: Vec<String>,
+    /// The longest video the account may post.
+    pub max_video_duration_ms: Option<u64>,
+}
+
 /// What kind of media a file is, by its content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
