@@ -23,6 +23,7 @@ pub const APP_COMMANDS: &[&str] = &[
     "media_preview",
     "disconnect_account",
     "check_post",
+    "posting_info",
     "list_activity",
     "list_attempts",
     "retry_target",

@@ -35,6 +35,7 @@ pub fn builder() -> tauri_specta::Builder<Wry> {
             media_preview::<Wry>,
             disconnect_account::<Wry>,
             check_post::<Wry>,
+            posting_info::<Wry>,
             list_activity::<Wry>,
             list_attempts::<Wry>,
             retry_target::<Wry>,

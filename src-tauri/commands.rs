@@ -216,6 +216,17 @@ pub async fn check_post<R: Runtime>(
     Ok(app.engine()?.check_post(&input).await?)
 }
 
+/// What an account may post right now, as its network says (TikTok's
+/// creator info), for the composer; `None` where the network has no such limits.
+#[tauri::command]
+#[specta::specta]
+pub async fn posting_info<R: Runtime>(
+    app: AppHandle<R>,
+    account_id: AccountId,
+) -> CmdResult<Option<creatorflow_platforms::PostingInfo>> {
+    Ok(app.engine()?.posting_info(account_id).await?)
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn list_activity<R: Runtime>(

@@ -270,6 +270,22 @@ impl Engine {
         posts::unscheduled(self.store()).await
     }
 
+    /// What an account may post right now, as its network says (TikTok's
+    /// creator info: privacy levels, interactions turned off, longest
+    /// video), for the composer. `None` where the network has no such limits.
+    pub async fn posting_info(
+        &self,
+        account: AccountId,
+    ) -> Result<Option<creatorflow_platforms::PostingInfo>> {
+        let acc = accounts::get(self.store(), account).await?;
+        let publisher = self.publisher(acc.platform)?;
+        let tokens = tokens::AccountTokens::new(self, acc.id);
+        publisher
+            .posting_info(&tokens)
+            .await
+            .map_err(|e| EngineError::invalid(ErrorCode::Platform, e.message))
+    }
+
     /// Each picked account's platform rules applied to the composer's content:
     /// live counters and messages before anything is scheduled. The request
     /// checked is the one `publish` will get.

@@ -1,6 +1,6 @@
 //! The engine's data types, shared with the UI through typed IPC.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -344,6 +344,10 @@ pub struct Settings {
     /// than one (X: the `creatorflow://` link, or a loopback listener for an
     /// X app registered with `http://127.0.0.1:47615/oauth/x/callback`).
     pub redirects: BTreeMap<Platform, RedirectKind>,
+    /// Networks whose review of the creator's own developer app has passed
+    /// (TikTok's audit). Until then the composer says what the network
+    /// restricts (TikTok: private accounts, "Only me" posts).
+    pub reviewed_apps: BTreeSet<Platform>,
 }
 
 impl Default for Settings {
@@ -355,6 +359,7 @@ impl Default for Settings {
             notify_on_success: false,
             start_at_login: false,
             redirects: BTreeMap::new(),
+            reviewed_apps: BTreeSet::new(),
         }
     }
 }
@@ -371,6 +376,15 @@ pub struct SettingsPatch {
     pub start_at_login: Option<bool>,
     /// Sets the redirect of one network.
     pub redirect: Option<RedirectChoice>,
+    /// Says whether one network has reviewed (audited) the creator's app.
+    pub app_reviewed: Option<AppReviewed>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AppReviewed {
+    pub platform: Platform,
+    pub reviewed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
@@ -399,6 +413,13 @@ impl SettingsPatch {
         }
         if let Some(r) = &self.redirect {
             to.redirects.insert(r.platform, r.kind);
+        }
+        if let Some(r) = &self.app_reviewed {
+            if r.reviewed {
+                to.reviewed_apps.insert(r.platform);
+            } else {
+                to.reviewed_apps.remove(&r.platform);
+            }
         }
     }
 }

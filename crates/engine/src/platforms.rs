@@ -58,10 +58,12 @@ impl Platforms {
     /// Real platforms (production endpoints).
     pub fn production() -> Self {
         use creatorflow_platforms::linkedin::{LinkedinClient, LinkedinEndpoints};
+        use creatorflow_platforms::tiktok::{TiktokClient, TiktokEndpoints};
         use creatorflow_platforms::x::{XClient, XEndpoints};
         use creatorflow_platforms::youtube::{YoutubeClient, YoutubeEndpoints};
         Self::new()
             .with(Arc::new(XClient::new(XEndpoints::production())))
+            .with(Arc::new(TiktokClient::new(TiktokEndpoints::production())))
             .with(Arc::new(YoutubeClient::new(YoutubeEndpoints::production())))
             .with(Arc::new(LinkedinClient::new(
                 LinkedinEndpoints::production(),
@@ -73,6 +75,7 @@ impl Platforms {
     /// are added with [`Platforms::with_builtin_client`].
     pub fn sandbox(base: &Url) -> Self {
         use creatorflow_platforms::linkedin::{LinkedinClient, LinkedinEndpoints};
+        use creatorflow_platforms::tiktok::{TiktokClient, TiktokEndpoints};
         use creatorflow_platforms::x::{XClient, XEndpoints};
         use creatorflow_platforms::youtube::{YoutubeClient, YoutubeEndpoints};
         let under = |prefix: &str| base.join(prefix).unwrap_or_else(|_| base.clone());
@@ -84,6 +87,9 @@ impl Platforms {
             .with(Arc::new(LinkedinClient::new(LinkedinEndpoints::under(
                 &under("linkedin"),
             ))))
+            .with(Arc::new(TiktokClient::new(TiktokEndpoints::under(&under(
+                "tiktok",
+            )))))
     }
 
     pub fn get(&self, platform: Platform) -> Option<Arc<dyn Publisher>> {

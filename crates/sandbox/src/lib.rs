@@ -71,6 +71,13 @@ pub fn demo_clients() -> Vec<DemoClient> {
             client_id: platforms::linkedin::LINKEDIN_CLIENT_ID,
             client_secret: Some(platforms::linkedin::LINKEDIN_CLIENT_SECRET),
         },
+        // TikTok wants the secret even from desktop apps; its redirects take
+        // any loopback port (http://127.0.0.1:*/oauth/tiktok/callback).
+        DemoClient {
+            platform: platforms::tiktok::PLATFORM,
+            client_id: platforms::tiktok::TIKTOK_CLIENT_KEY,
+            client_secret: Some(platforms::tiktok::TIKTOK_CLIENT_SECRET),
+        },
         DemoClient {
             platform: platforms::youtube::PLATFORM,
             client_id: platforms::youtube::YOUTUBE_DESKTOP_CLIENT_ID,

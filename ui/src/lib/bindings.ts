@@ -45,6 +45,11 @@ export const commands = {
 	disconnectAccount: (accountId: number) => typedError<null, IpcError>(__TAURI_INVOKE("disconnect_account", { accountId })),
 	/**  Live per-platform counters and problems for the composer. */
 	checkPost: (input: PostInput_Deserialize) => typedError<PlatformCheck_Serialize[], IpcError>(__TAURI_INVOKE("check_post", { input })),
+	/**
+	 *  What an account may post right now, as its network says (TikTok's
+	 *  creator info), for the composer; `None` where the network has no such limits.
+	 */
+	postingInfo: (accountId: number) => typedError<PostingInfo_Serialize | null, IpcError>(__TAURI_INVOKE("posting_info", { accountId })),
 	listActivity: (filter: ActivityFilter_Deserialize) => typedError<ActivityItem_Serialize[], IpcError>(__TAURI_INVOKE("list_activity", { filter })),
 	listAttempts: (targetId: number) => typedError<AttemptRecord_Serialize[], IpcError>(__TAURI_INVOKE("list_attempts", { targetId })),
 	retryTarget: (targetId: number) => typedError<null, IpcError>(__TAURI_INVOKE("retry_target", { targetId })),
@@ -210,6 +215,11 @@ export type AppInfo_Serialize = {
 	startupError: IpcError | null,
 };
 
+export type AppReviewed = {
+	platform: Platform,
+	reviewed: boolean,
+};
+
 export type AttemptRecord = AttemptRecord_Serialize | AttemptRecord_Deserialize;
 
 export type AttemptRecord_Deserialize = {
@@ -302,6 +312,12 @@ export type ChangeSource =
 "scheduler" | 
 /**  OAuth callbacks, token refreshes and other account work. */
 "accounts";
+
+/**  A choice a network offers, in its own value and in words. */
+export type Choice = {
+	value: string,
+	label: string,
+};
 
 /**  How connecting an account ended (after the browser sent the user back). */
 export type ConnectResult = ConnectResult_Serialize | ConnectResult_Deserialize;
@@ -742,6 +758,59 @@ export type Post_Serialize = {
 	updatedAt: string,
 };
 
+/**
+ *  What an account may post right now, as the network says when asked
+ *  (TikTok's creator info): the composer shows it, and the client checks a
+ *  post against it again before publishing.
+ */
+export type PostingInfo = PostingInfo_Serialize | PostingInfo_Deserialize;
+
+/**
+ *  What an account may post right now, as the network says when asked
+ *  (TikTok's creator info): the composer shows it, and the client checks a
+ *  post against it again before publishing.
+ */
+export type PostingInfo_Deserialize = {
+	/**  The name the network shows for the account (TikTok's nickname). */
+	displayName: string,
+	avatarUrl?: string | null,
+	/**
+	 *  Who may see a post: the levels the network offers this account now,
+	 *  in its order.
+	 */
+	privacyChoices: Choice[],
+	/**
+	 *  Interactions the account has turned off at the network (`comment`,
+	 *  `duet`, `stitch`): the composer cannot turn them on.
+	 */
+	interactionsOff: string[],
+	/**  The longest video the account may post. */
+	maxVideoDurationMs?: number | null,
+};
+
+/**
+ *  What an account may post right now, as the network says when asked
+ *  (TikTok's creator info): the composer shows it, and the client checks a
+ *  post against it again before publishing.
+ */
+export type PostingInfo_Serialize = {
+	/**  The name the network shows for the account (TikTok's nickname). */
+	displayName: string,
+	avatarUrl: string | null,
+	/**
+	 *  Who may see a post: the levels the network offers this account now,
+	 *  in its order.
+	 */
+	privacyChoices: Choice[],
+	/**
+	 *  Interactions the account has turned off at the network (`comment`,
+	 *  `duet`, `stitch`): the composer cannot turn them on.
+	 */
+	interactionsOff: string[],
+	/**  The longest video the account may post. */
+	maxVideoDurationMs: number | null,
+};
+
 export type RedirectChoice = {
 	platform: Platform,
 	kind: RedirectKind,
@@ -795,6 +864,8 @@ export type SettingsPatch_Deserialize = {
 	startAtLogin?: boolean | null,
 	/**  Sets the redirect of one network. */
 	redirect?: RedirectChoice | null,
+	/**  Says whether one network has reviewed (audited) the creator's app. */
+	appReviewed?: AppReviewed | null,
 };
 
 /**
@@ -809,6 +880,8 @@ export type SettingsPatch_Serialize = {
 	startAtLogin: boolean | null,
 	/**  Sets the redirect of one network. */
 	redirect: RedirectChoice | null,
+	/**  Says whether one network has reviewed (audited) the creator's app. */
+	appReviewed: AppReviewed | null,
 };
 
 /**  User settings. Every field has a default so older settings documents load. */
@@ -828,6 +901,12 @@ export type Settings_Deserialize = {
 	 *  X app registered with `http://127.0.0.1:47615/oauth/x/callback`).
 	 */
 	redirects?: Partial<{ [key in Platform]: RedirectKind }>,
+	/**
+	 *  Networks whose review of the creator's own developer app has passed
+	 *  (TikTok's audit). Until then the composer says what the network
+	 *  restricts (TikTok: private accounts, "Only me" posts).
+	 */
+	reviewedApps?: Platform[],
 };
 
 /**  User settings. Every field has a default so older settings documents load. */
@@ -847,6 +926,12 @@ export type Settings_Serialize = {
 	 *  X app registered with `http://127.0.0.1:47615/oauth/x/callback`).
 	 */
 	redirects: Partial<{ [key in Platform]: RedirectKind }>,
+	/**
+	 *  Networks whose review of the creator's own developer app has passed
+	 *  (TikTok's audit). Until then the composer says what the network
+	 *  restricts (TikTok: private accounts, "Only me" posts).
+	 */
+	reviewedApps: Platform[],
 };
 
 /**  One post on one account, as the UI shows it. */
@@ -966,40 +1051,52 @@ export type TextRule = {
 };
 
 /**
- *  TikTok (publishing is not available yet; the options are kept). TikTok
- *  wants the creator to pick every one of these; nothing is assumed.
+ *  TikTok: what TikTok's content-sharing guidelines have the creator pick
+ *  for a direct post; nothing is assumed (docs/platforms/tiktok.md §3).
  */
 export type TiktokOptions = TiktokOptions_Serialize | TiktokOptions_Deserialize;
 
 /**
- *  TikTok (publishing is not available yet; the options are kept). TikTok
- *  wants the creator to pick every one of these; nothing is assumed.
+ *  TikTok: what TikTok's content-sharing guidelines have the creator pick
+ *  for a direct post; nothing is assumed (docs/platforms/tiktok.md §3).
  */
 export type TiktokOptions_Deserialize = {
-	/**  One of the levels TikTok offers this creator; `None` until picked. */
+	/**
+	 *  One of the levels TikTok offers this creator (`PUBLIC_TO_EVERYONE`,
+	 *  `MUTUAL_FOLLOW_FRIENDS`, `FOLLOWER_OF_CREATOR`, `SELF_ONLY`); `None`
+	 *  until picked: TikTok wants no default.
+	 */
 	privacyLevel?: string | null,
 	allowComments?: boolean,
 	allowDuet?: boolean,
 	allowStitch?: boolean,
-	/**  Promotes the creator's own brand. */
+	/**  The post promotes a brand, product or service. */
+	discloseCommercial?: boolean,
+	/**  Promotes the creator's own brand ("Your brand"). */
 	brandOrganic?: boolean,
-	/**  Paid partnership with a third party. */
+	/**  Paid partnership with a third party ("Branded content"). */
 	brandedContent?: boolean,
 };
 
 /**
- *  TikTok (publishing is not available yet; the options are kept). TikTok
- *  wants the creator to pick every one of these; nothing is assumed.
+ *  TikTok: what TikTok's content-sharing guidelines have the creator pick
+ *  for a direct post; nothing is assumed (docs/platforms/tiktok.md §3).
  */
 export type TiktokOptions_Serialize = {
-	/**  One of the levels TikTok offers this creator; `None` until picked. */
+	/**
+	 *  One of the levels TikTok offers this creator (`PUBLIC_TO_EVERYONE`,
+	 *  `MUTUAL_FOLLOW_FRIENDS`, `FOLLOWER_OF_CREATOR`, `SELF_ONLY`); `None`
+	 *  until picked: TikTok wants no default.
+	 */
 	privacyLevel: string | null,
 	allowComments: boolean,
 	allowDuet: boolean,
 	allowStitch: boolean,
-	/**  Promotes the creator's own brand. */
+	/**  The post promotes a brand, product or service. */
+	discloseCommercial: boolean,
+	/**  Promotes the creator's own brand ("Your brand"). */
 	brandOrganic: boolean,
-	/**  Paid partnership with a third party. */
+	/**  Paid partnership with a third party ("Branded content"). */
 	brandedContent: boolean,
 };
 

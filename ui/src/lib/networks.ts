@@ -33,6 +33,7 @@ const DEFAULTS: { [P in Platform]: () => OptionsOf<P> } = {
     allowComments: false,
     allowDuet: false,
     allowStitch: false,
+    discloseCommercial: false,
     brandOrganic: false,
     brandedContent: false,
   }),

@@ -9,6 +9,7 @@ const settings = (over: Partial<Settings> = {}): Settings => ({
   notifyOnSuccess: false,
   startAtLogin: false,
   redirects: { x: "loopback" },
+  reviewedApps: [],
   ...over,
 });
 
