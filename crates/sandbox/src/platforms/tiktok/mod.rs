@@ -30,6 +30,7 @@ use crate::core::state::SandboxState;
 use crate::core::util::{bearer_token, sha256_hex};
 
 mod oauth;
+mod pages;
 mod publish;
 mod upload;
 mod user;
@@ -557,6 +558,9 @@ impl PlatformModule for TikTokModule {
             )
             // The body is streamed and its size enforced by the handler.
             .route("/upload/video/", put(upload::put_chunk))
+            // https://www.tiktok.com/@{username} and /@{username}/video/{id}.
+            .route("/{handle}", get(pages::profile_page))
+            .route("/{handle}/video/{id}", get(pages::video_page))
     }
 
     fn error_response(&self, status: StatusCode, message: &str) -> Response {

@@ -957,7 +957,7 @@ fn advance(st: &mut SandboxState, id: &str, now: DateTime<Utc>) {
 }
 
 /// Whether the post id of a completed publish is visible yet.
-fn post_id_visible(p: &Publish, s: &TikTokSettings, now: DateTime<Utc>) -> bool {
+pub(super) fn post_id_visible(p: &Publish, s: &TikTokSettings, now: DateTime<Utc>) -> bool {
     // SELF_ONLY posts are never publicly available.
     p.privacy_level.as_deref() != Some("SELF_ONLY")
         && p.polls_since_complete >= s.post_id_delay_polls
