@@ -52,6 +52,8 @@ pub(crate) struct Job {
     pub status: Option<TargetStatus>,
     /// The post's id at the network, once published.
     pub remote_id: Option<String>,
+    /// Its link, once published.
+    pub remote_url: Option<String>,
     pub stage: Option<String>,
     pub processing_since: Option<DateTime<Utc>>,
 }
@@ -65,7 +67,7 @@ impl Job {
     pub async fn load(engine: &Engine, target: TargetId) -> Result<Self> {
         let row = sqlx::query(
             "SELECT t.post_id, t.account_id, t.options, t.checkpoint, t.attempts, t.status,
-                    t.remote_id, t.stage, t.processing_since, p.text
+                    t.remote_id, t.remote_url, t.stage, t.processing_since, p.text
              FROM post_targets t JOIN posts p ON p.id = t.post_id WHERE t.id = ?",
         )
         .bind(target)
@@ -90,6 +92,7 @@ impl Job {
             attempts: row.get("attempts"),
             status: TargetStatus::parse(row.get("status")),
             remote_id: row.get("remote_id"),
+            remote_url: row.get("remote_url"),
             stage: row.get("stage"),
             processing_since: row
                 .get::<Option<i64>, _>("processing_since")
@@ -127,6 +130,10 @@ pub(crate) async fn build_request(
 
 pub(crate) async fn run_target(engine: &Engine, config: &SchedulerConfig, claim: Claim) {
     let target = claim.target_id;
+    if claim.kind == ClaimKind::FollowUp {
+        follow_up(engine, config, target).await;
+        return;
+    }
     let started = engine.now();
     let job = match Job::load(engine, target).await {
         Ok(job) => job,
@@ -156,7 +163,7 @@ pub(crate) async fn run_target(engine: &Engine, config: &SchedulerConfig, claim:
             tracing::error!(target, "publish attempt failed inside CreatorFlow: {e}");
             let error = PlatformError::new(ErrorKind::Network, "internal", e.user_message());
             match claim.kind {
-                ClaimKind::Check => Outcome::Processing(Processing {
+                ClaimKind::Check | ClaimKind::FollowUp => Outcome::Processing(Processing {
                     check_at: engine.now() + Duration::minutes(1),
                     stage: job.stage.clone().unwrap_or_default(),
                 }),
@@ -171,6 +178,113 @@ pub(crate) async fn run_target(engine: &Engine, config: &SchedulerConfig, claim:
     if let Err(e) = finish(engine, config, &claim, &job, started, outcome).await {
         tracing::error!(target, "could not record the outcome of a publish: {e}");
     }
+}
+
+/// Asks the network again about a published target whose id and link are
+/// still to come ([`Published::follow_up_at`]). What it answers only fills
+/// in the id, link and note: the target stays published, no attempt is
+/// counted, nobody is notified. It ends when the network has nothing more
+/// to tell, cannot say, or after the network's processing horizon.
+async fn follow_up(engine: &Engine, config: &SchedulerConfig, target: TargetId) {
+    let now = engine.now();
+    let to = match follow_up_outcome(engine, config, target, now).await {
+        Ok(to) => to,
+        Err(e) => {
+            tracing::warn!(
+                target,
+                "could not ask the network about a published post: {e}"
+            );
+            To::FollowedUp {
+                published: None,
+                next: None,
+            }
+        }
+    };
+    if let Err(e) = engine
+        .move_target(
+            target,
+            &[TargetStatus::Published],
+            to,
+            ChangeSource::Scheduler,
+        )
+        .await
+    {
+        tracing::error!(target, "could not record what the network said: {e}");
+    }
+}
+
+async fn follow_up_outcome(
+    engine: &Engine,
+    config: &SchedulerConfig,
+    target: TargetId,
+    now: DateTime<Utc>,
+) -> Result<To> {
+    let job = Job::load(engine, target).await?;
+    let publisher = engine.publisher(job.account.platform)?;
+    let published_at: Option<i64> =
+        sqlx::query_scalar("SELECT published_at FROM post_targets WHERE id = ?")
+            .bind(target)
+            .fetch_one(engine.store().pool())
+            .await?;
+    let horizon = Duration::seconds(i64::from(publisher.capabilities().processing_horizon_secs));
+    if published_at
+        .map(from_millis)
+        .is_some_and(|at| now - at > horizon)
+    {
+        tracing::info!(
+            target,
+            "stopped waiting for the network's link to a published post"
+        );
+        return Ok(To::FollowedUp {
+            published: None,
+            next: None,
+        });
+    }
+    let tokens = AccountTokens::new(engine, job.account.id);
+    let sink = TargetSink {
+        engine: engine.clone(),
+        target,
+        lease: config.lease,
+    };
+    let mut checkpoint = job.checkpoint.clone();
+    Ok(
+        match publisher
+            .check(&tokens, &job.request, &mut checkpoint, &sink)
+            .await
+        {
+            Ok(creatorflow_platforms::Outcome::Published(p)) => {
+                if p.url != job.remote_url {
+                    tracing::info!(target, "the network gave the published post its own link");
+                }
+                let next = p.follow_up_at;
+                To::FollowedUp {
+                    published: Some(p),
+                    next,
+                }
+            }
+            Ok(creatorflow_platforms::Outcome::Processing(p)) => To::FollowedUp {
+                published: None,
+                next: Some(p.check_at),
+            },
+            Err(e) if e.is_transient() => {
+                let wait = e
+                    .retry_after(now)
+                    .and_then(|d| Duration::from_std(d).ok())
+                    .unwrap_or_else(|| backoff(config, 1));
+                To::FollowedUp {
+                    published: None,
+                    next: Some(now + wait),
+                }
+            }
+            Err(e) => {
+                tracing::info!(target, code = %e.code, "the network could not say more about a published post");
+                To::FollowedUp {
+                    published: None,
+                    next: None,
+                }
+            }
+        },
+    )
 }
 
 fn issue_error(issues: &[creatorflow_platforms::ValidationIssue]) -> Option<PlatformError> {
@@ -327,7 +441,7 @@ async fn finish(
     let who = platform.handle(&job.account.username);
     let from: &[TargetStatus] = match claim.kind {
         ClaimKind::Publish => &[TargetStatus::Publishing],
-        ClaimKind::Check => &[TargetStatus::Processing],
+        ClaimKind::Check | ClaimKind::FollowUp => &[TargetStatus::Processing],
     };
     // What goes into the history: checks that found the network still busy
     // leave no entry.

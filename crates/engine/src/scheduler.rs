@@ -285,6 +285,8 @@ pub(crate) enum ClaimKind {
     Publish,
     /// Ask the network about a target it is processing.
     Check,
+    /// Ask the network again about a published target (its link to come).
+    FollowUp,
 }
 
 /// A target this scheduler owns until its lease runs out.
@@ -307,8 +309,10 @@ async fn claim_due(
     }
     let candidates = sqlx::query(
         "SELECT t.id, t.account_id, t.status FROM post_targets t JOIN accounts a ON a.id = t.account_id
-         WHERE t.status IN ('scheduled', 'retrying', 'processing') AND t.next_attempt_at <= ?1
-           AND (t.status <> 'processing' OR t.lease_until IS NULL OR t.lease_until < ?1)
+         WHERE t.status IN ('scheduled', 'retrying', 'processing', 'published')
+           AND t.next_attempt_at <= ?1
+           AND (t.status NOT IN ('processing', 'published') OR t.lease_until IS NULL
+                OR t.lease_until < ?1)
            AND a.status = 'connected'
          ORDER BY t.next_attempt_at, t.id LIMIT 200",
     )
@@ -319,10 +323,10 @@ async fn claim_due(
     for row in candidates {
         let target: i64 = row.get("id");
         let account: i64 = row.get("account_id");
-        let kind = if row.get::<&str, _>("status") == "processing" {
-            ClaimKind::Check
-        } else {
-            ClaimKind::Publish
+        let kind = match row.get::<&str, _>("status") {
+            "processing" => ClaimKind::Check,
+            "published" => ClaimKind::FollowUp,
+            _ => ClaimKind::Publish,
         };
         // Serial per account, bounded overall. The guard is gone before any await.
         let permit = {
@@ -349,6 +353,11 @@ async fn claim_due(
             ClaimKind::Check => (
                 Select::target(target).lease_free_at(now),
                 &[TargetStatus::Processing],
+                To::Checking { lease_until },
+            ),
+            ClaimKind::FollowUp => (
+                Select::target(target).lease_free_at(now).due_by(now),
+                &[TargetStatus::Published],
                 To::Checking { lease_until },
             ),
         };
@@ -388,10 +397,11 @@ async fn next_due(
         .unwrap_or_default();
     let busy = serde_json::to_string(&busy).unwrap_or_else(|_| "[]".into());
     let at: Option<i64> = sqlx::query_scalar(
-        "SELECT MIN(CASE WHEN t.status = 'processing' AND t.lease_until >= ?2
+        "SELECT MIN(CASE WHEN t.status IN ('processing', 'published') AND t.lease_until >= ?2
                          THEN MAX(t.next_attempt_at, t.lease_until) ELSE t.next_attempt_at END)
          FROM post_targets t JOIN accounts a ON a.id = t.account_id
-         WHERE t.status IN ('scheduled', 'retrying', 'processing') AND a.status = 'connected'
+         WHERE t.status IN ('scheduled', 'retrying', 'processing', 'published')
+           AND a.status = 'connected'
            AND t.account_id NOT IN (SELECT value FROM json_each(?1))",
     )
     .bind(busy)

@@ -216,13 +216,20 @@ pub(crate) enum To {
     Confirmed,
     /// Removed from the network.
     Deleted,
+    /// A published target the network told more about (its own id and
+    /// link), or not yet: ask again at `next`; `None` ends the follow-up and
+    /// forgets the progress kept for it. The status stays published.
+    FollowedUp {
+        published: Option<Published>,
+        next: Option<DateTime<Utc>>,
+    },
 }
 
 impl To {
     fn status(&self) -> Option<TargetStatus> {
         Some(match self {
             To::Publishing { .. } => TargetStatus::Publishing,
-            To::Checking { .. } => return None,
+            To::Checking { .. } | To::FollowedUp { .. } => return None,
             To::Processing { .. } => TargetStatus::Processing,
             To::Published(_) | To::Confirmed => TargetStatus::Published,
             To::Retrying { .. } | To::Requeued { .. } | To::Resumed { .. } => {
@@ -279,9 +286,28 @@ impl To {
                     .push_bind(p.note.clone())
                     .push(", published_at = ")
                     .push_bind(now)
-                    .push(", next_attempt_at = NULL, lease_until = NULL, checkpoint = '{}'")
-                    .push(CLEAR_ERROR)
-                    .push(NOT_PROCESSING);
+                    .push(", lease_until = NULL, next_attempt_at = ")
+                    .push_bind(p.follow_up_at.map(to_millis));
+                if p.follow_up_at.is_none() {
+                    // The progress is kept only for a follow-up.
+                    q.push(", checkpoint = '{}'");
+                }
+                q.push(CLEAR_ERROR).push(NOT_PROCESSING);
+            }
+            To::FollowedUp { published, next } => {
+                if let Some(p) = published {
+                    q.push(", remote_id = ")
+                        .push_bind(p.remote_id.clone())
+                        .push(", remote_url = ")
+                        .push_bind(p.url.clone())
+                        .push(", remote_note = ")
+                        .push_bind(p.note.clone());
+                }
+                q.push(", lease_until = NULL, next_attempt_at = ")
+                    .push_bind(next.map(to_millis));
+                if next.is_none() {
+                    q.push(", checkpoint = '{}'");
+                }
             }
             To::Retrying {
                 at,

@@ -395,3 +395,88 @@ async fn after_a_crash_mid_upload_the_next_start_goes_on_and_posts_once() {
     assert!(chunk_puts(&h) <= 3 + 3, "{} chunk PUTs", chunk_puts(&h));
     h.cleanup().await;
 }
+
+/// TikTok says `PUBLISH_COMPLETE` before it has moderated a public post: the
+/// target is published at once (with the creator's profile as its link),
+/// and the post's own link is filled in when TikTok gives its id.
+#[tokio::test]
+async fn a_public_posts_own_link_is_filled_in_when_tiktok_gives_it() {
+    let mut h = Harness::new().await;
+    tiktok_settings(
+        &h,
+        serde_json::json!({"audited": true, "post_id_delay_polls": 3}),
+    );
+    let account = connect(&h, PUBLIC).await;
+    let media = import(
+        &h.engine,
+        h.dir.path(),
+        "clip.mp4",
+        &mp4_video(640, 360, 2, 10_000),
+    )
+    .await;
+    h.start_scheduler().await;
+    let friends = TiktokOptions {
+        privacy_level: Some("MUTUAL_FOLLOW_FRIENDS".into()),
+        ..TiktokOptions::default()
+    };
+    let post = video_post(&h, account.id, media.id, friends).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let first = loop {
+        advance(&h, Duration::seconds(15));
+        let p = h.engine.post(post.id).await.expect("post");
+        if p.targets[0].status == TargetStatus::Published {
+            break p;
+        }
+        assert!(std::time::Instant::now() < deadline, "{:?}", p.targets[0]);
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    let t = &first.targets[0];
+    assert!(
+        t.remote_id
+            .as_deref()
+            .is_some_and(|id| id.starts_with("v_pub")),
+        "{t:?}"
+    );
+    assert!(
+        t.remote_url
+            .as_deref()
+            .is_some_and(|u| u.ends_with(&format!("/@{}", TIKTOK_ACCOUNT_PUBLIC.1))),
+        "{t:?}"
+    );
+    assert!(t.next_attempt_at.is_some(), "asks again for the link");
+    let profile = reqwest::get(t.remote_url.clone().expect("link"))
+        .await
+        .expect("profile");
+    assert_eq!(profile.status(), 200, "the profile opens meanwhile");
+    let final_link = loop {
+        advance(&h, Duration::seconds(90));
+        let p = h.engine.post(post.id).await.expect("post");
+        let t = &p.targets[0];
+        assert_eq!(t.status, TargetStatus::Published, "stays published");
+        if let Some(url) = t.remote_url.clone().filter(|u| u.contains("/video/")) {
+            assert!(!t.remote_id.as_deref().unwrap_or("").starts_with("v_pub"));
+            assert_eq!(t.next_attempt_at, None, "nothing more to wait for");
+            assert_eq!(t.attempts, 0);
+            break url;
+        }
+        assert!(std::time::Instant::now() < deadline, "no link: {t:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert!(final_link.ends_with(&format!(
+        "/video/{}",
+        h.engine.post(post.id).await.expect("post").targets[0]
+            .remote_id
+            .clone()
+            .expect("id")
+    )));
+    let page = reqwest::get(&final_link).await.expect("post page");
+    assert_eq!(page.status(), 200, "the published link opens the post");
+    assert!(
+        page.text()
+            .await
+            .expect("html")
+            .contains("Studio tour #behindthescenes")
+    );
+    assert_eq!(h.sandbox.received(Some("tiktok")).len(), 1);
+    h.cleanup().await;
+}

@@ -98,8 +98,9 @@ pub trait Publisher: Send + Sync {
 
     /// Where a post the network is still processing stands now: published,
     /// still processing (check again at the new `check_at`), or an error
-    /// (the network's reason in words). Networks that never answer
-    /// `Processing` keep this default.
+    /// (the network's reason in words). Also called for a published post
+    /// whose [`Published::follow_up_at`] came due, to learn its final id and
+    /// link. Networks that never answer `Processing` keep this default.
     async fn check(
         &self,
         _tokens: &dyn TokenSource,

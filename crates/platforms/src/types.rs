@@ -268,6 +268,12 @@ pub struct Published {
     /// example that YouTube kept the video private).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The network tells more about the live post later (TikTok's public
+    /// link, once it has moderated the post): the engine calls
+    /// [`crate::Publisher::check`] again at this time, with the checkpoint
+    /// kept, and takes the id, link and note it answers then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_up_at: Option<DateTime<Utc>>,
 }
 
 impl Published {
@@ -276,6 +282,7 @@ impl Published {
             remote_id: remote_id.into(),
             url,
             note: None,
+            follow_up_at: None,
         }
     }
 }

@@ -200,6 +200,35 @@ async fn before_tiktok_makes_it_public_the_link_is_the_profile() {
         "{p:?}"
     );
     assert!(p.note.as_deref().unwrap_or("").contains("reviewing"));
+    let follow_up = p.follow_up_at.expect("asks again for the link");
+    let wait = follow_up - chrono::Utc::now();
+    assert!(
+        (50..=70).contains(&wait.num_seconds()),
+        "a minute at first: {wait}"
+    );
+    assert!(
+        cp["completed_at"].is_string(),
+        "the wait is counted from the first answer: {cp}"
+    );
+    // A later check, once TikTok made it public, has the post's own link.
+    set(&e.sb, json!({"post_id_delay_polls": 0}));
+    let Outcome::Published(later) = e
+        .client
+        .check(&tokens, &post, &mut cp, &RecordingSink::new())
+        .await
+        .expect("check")
+    else {
+        panic!("still published");
+    };
+    assert!(!later.remote_id.starts_with("v_pub"), "{later:?}");
+    assert!(
+        later
+            .url
+            .as_deref()
+            .is_some_and(|u| u.ends_with(&format!("/video/{}", later.remote_id))),
+        "{later:?}"
+    );
+    assert_eq!(later.follow_up_at, None, "nothing more to wait for");
 
     // "Only me" posts never get a public id.
     let private = Tokens::new(&e.sb, PRIVATE.0);
@@ -213,6 +242,7 @@ async fn before_tiktok_makes_it_public_the_link_is_the_profile() {
         .await
         .expect("published");
     assert!(p.note.as_deref().unwrap_or("").contains("Only me"), "{p:?}");
+    assert_eq!(p.follow_up_at, None, "no link will come");
 }
 
 /// A crash after the first chunk: the upload goes on from the second chunk

@@ -35,6 +35,9 @@
 //! - `uploaded`: every chunk arrived; from here on only `check` runs.
 //! - `restarts`: how many times the upload started over with a new init
 //!   (TikTok refused to go on, or the URL expired).
+//! - `completed_at`: when TikTok first said the post was complete without its
+//!   public id (moderation takes minutes to hours); the link is asked for
+//!   again, less and less often, from then on.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -56,6 +59,10 @@ pub struct TiktokCheckpoint {
     pub uploaded: bool,
     #[serde(default, skip_serializing_if = "is_zero")]
     pub restarts: u32,
+    /// When TikTok first said `PUBLISH_COMPLETE` without a public post id:
+    /// the wait for it grows from here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed_at: Option<DateTime<Utc>>,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -147,6 +154,7 @@ mod tests {
             }),
             uploaded: false,
             restarts: 1,
+            completed_at: None,
         };
         let back = TiktokCheckpoint::from_value(&cp.to_value()).expect("read");
         assert_eq!(back, cp);

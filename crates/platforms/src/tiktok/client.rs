@@ -288,10 +288,17 @@ impl TiktokClient {
     }
 
     /// The published post for a `PUBLISH_COMPLETE` state: TikTok's post id
-    /// and its page once TikTok made it public; before that (§8: after
-    /// moderation, minutes to hours later), and always for "Only me" posts,
-    /// the publish id, the creator's profile as the link, and a note.
-    fn published(&self, post: &PublishRequest, publish_id: &str, st: &PublishState) -> Published {
+    /// and its page once TikTok made it public. Before that (§8: after
+    /// moderation, minutes to hours later) the publish id, the creator's
+    /// profile as the link, a note, and when to ask again for the post's own
+    /// link (`follow_up`); "Only me" posts never get a public id.
+    fn published(
+        &self,
+        post: &PublishRequest,
+        publish_id: &str,
+        st: &PublishState,
+        follow_up: Option<chrono::DateTime<Utc>>,
+    ) -> Published {
         let username = &post.account.username;
         if let Some(id) = &st.post_id {
             return Published::new(
@@ -303,18 +310,32 @@ impl TiktokClient {
             publish_id,
             Some(self.endpoints.profile_url(username).to_string()),
         );
-        p.note = Some(
-            if options(post).privacy_level.as_deref() == Some("SELF_ONLY") {
-                "TikTok posted the video as \"Only me\": only you can see it, in the TikTok app \
-                 on your profile."
-            } else {
+        if options(post).privacy_level.as_deref() == Some("SELF_ONLY") {
+            p.note = Some(
+                "TikTok posted the video as \"Only me\": only you can see it, in the TikTok \
+                 app on your profile."
+                    .to_owned(),
+            );
+        } else {
+            p.note = Some(
                 "TikTok published the video and is reviewing it before it shows it to others; \
-                 it is on your TikTok profile."
-            }
-            .to_owned(),
-        );
+                 its own link appears here once TikTok has."
+                    .to_owned(),
+            );
+            p.follow_up_at = follow_up;
+        }
         p
     }
+}
+
+/// When to ask TikTok again for a post's public id: a third of the time
+/// waited so far, between a minute and half an hour.
+fn next_link_check(
+    completed_at: chrono::DateTime<Utc>,
+    now: chrono::DateTime<Utc>,
+) -> chrono::DateTime<Utc> {
+    let waited = (now - completed_at).num_seconds().max(0);
+    now + chrono::Duration::seconds((waited / 3).clamp(60, 30 * 60))
 }
 
 fn bad_response(detail: String) -> PlatformError {
@@ -633,19 +654,42 @@ impl Publisher for TiktokClient {
         tokens: &dyn TokenSource,
         post: &PublishRequest,
         checkpoint: &mut Value,
-        _sink: &dyn PublishSink,
+        sink: &dyn PublishSink,
     ) -> Result<Outcome, PlatformError> {
-        let cp = TiktokCheckpoint::from_value(checkpoint)?;
-        let Some(publish_id) = cp.publish_id() else {
+        let mut cp = TiktokCheckpoint::from_value(checkpoint)?;
+        let Some(publish_id) = cp.publish_id().map(str::to_owned) else {
             return Err(PlatformError::new(
                 ErrorKind::Protocol,
                 "nothing_to_check",
                 "TikTok has no post in progress for this to check.",
             ));
         };
+        let publish_id = publish_id.as_str();
         let st = self.status(tokens, publish_id).await?;
         match st.status.as_str() {
-            "PUBLISH_COMPLETE" => Ok(Outcome::Published(self.published(post, publish_id, &st))),
+            "PUBLISH_COMPLETE" => {
+                let now = Utc::now();
+                let mut follow_up = None;
+                if st.post_id.is_none() {
+                    if cp.completed_at.is_none() {
+                        cp.completed_at = Some(now);
+                        *checkpoint = cp.to_value();
+                        sink.checkpoint(checkpoint).await.map_err(|e| {
+                            PlatformError::new(
+                                ErrorKind::Network,
+                                "checkpoint_failed",
+                                "CreatorFlow could not save its progress on this TikTok upload. \
+                                 It will try again.",
+                            )
+                            .with_detail(e)
+                        })?;
+                    }
+                    follow_up = cp.completed_at.map(|at| next_link_check(at, now));
+                }
+                Ok(Outcome::Published(
+                    self.published(post, publish_id, &st, follow_up),
+                ))
+            }
             "SEND_TO_USER_INBOX" => {
                 let mut p = Published::new(publish_id, None);
                 p.note = Some(
@@ -686,11 +730,12 @@ impl Publisher for TiktokClient {
             return Ok(Reconciled::NotPublished);
         }
         match self.status(tokens, &upload.publish_id).await {
-            Ok(st) if st.status == "PUBLISH_COMPLETE" => Ok(Reconciled::Published(self.published(
-                post,
-                &upload.publish_id,
-                &st,
-            ))),
+            // Published and public; without its public id yet, `publish`
+            // (which sends nothing more) hands over to `check`, which follows
+            // the link still to come.
+            Ok(st) if st.status == "PUBLISH_COMPLETE" && st.post_id.is_some() => Ok(
+                Reconciled::Published(self.published(post, &upload.publish_id, &st, None)),
+            ),
             Ok(_) => Ok(Reconciled::NotPublished),
             Err(e) if e.is_transient() || e.kind == ErrorKind::Auth => Err(e),
             // TikTok does not know the publish: if the last chunk may have
