@@ -32,6 +32,7 @@ pub const APP_COMMANDS: &[&str] = &[
     "pick_media_paths",
     "paste_image",
     "open_published",
+    "open_platform_page",
     "open_sandbox_page",
     "take_open_post",
     "open_quick_post",

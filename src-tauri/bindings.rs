@@ -36,6 +36,7 @@ pub fn builder() -> tauri_specta::Builder<Wry> {
             disconnect_account::<Wry>,
             check_post::<Wry>,
             posting_info::<Wry>,
+            open_platform_page::<Wry>,
             list_activity::<Wry>,
             list_attempts::<Wry>,
             retry_target::<Wry>,

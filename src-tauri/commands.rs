@@ -314,6 +314,15 @@ pub async fn open_published<R: Runtime>(app: AppHandle<R>, target_id: TargetId) 
     Ok(())
 }
 
+/// Opens a network's own page (a policy the composer cites, a developer
+/// guide) in the browser: https on the networks' hosts only.
+#[tauri::command]
+#[specta::specta]
+pub async fn open_platform_page<R: Runtime>(app: AppHandle<R>, url: String) -> CmdResult<()> {
+    crate::external::open_platform_page(&app, &url)?;
+    Ok(())
+}
+
 /// Opens the sandbox's status page (sandbox mode only).
 #[tauri::command]
 #[specta::specta]

@@ -76,6 +76,12 @@ pub fn open_sandbox<R: Runtime>(app: &AppHandle<R>, raw: &str) -> Result<(), Ipc
     open(app, raw, true)
 }
 
+/// A network's own page (its policies, its developer guides): https on the
+/// network's hosts only, never the sandbox.
+pub fn open_platform_page<R: Runtime>(app: &AppHandle<R>, raw: &str) -> Result<(), IpcError> {
+    open(app, raw, false)
+}
+
 #[cfg(test)]
 mod tests {
     use super::allowed;

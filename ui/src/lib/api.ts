@@ -21,6 +21,7 @@ import {
   type PlatformOptions_Serialize,
   type Post_Serialize,
   type PostInput_Deserialize,
+  type PostingInfo_Serialize,
   type SettingsPatch_Deserialize,
   type Settings_Serialize,
   type Target_Serialize,
@@ -49,6 +50,8 @@ export type MediaRule = MediaRule_Serialize;
 export type NetworkOptions = PlatformOptions_Serialize;
 export type TargetOptions = TargetOptions_Serialize;
 export type SettingsPatch = SettingsPatch_Deserialize;
+/** What an account may post right now, as its network says (TikTok's creator info). */
+export type PostingInfo = PostingInfo_Serialize;
 export type { DeleteScope };
 
 export const api = {
@@ -94,6 +97,12 @@ export const api = {
     settle(() => commands.disconnectAccount(accountId)),
   checkPost: (input: PostInput): Promise<Result<PlatformCheck[]>> =>
     settle(() => commands.checkPost(input)),
+  /**
+   * What an account may post right now, asked of its network live (TikTok's
+   * creator info); null where the network has no such limits. Can fail (network, reconnect).
+   */
+  postingInfo: (accountId: number): Promise<Result<PostingInfo | null>> =>
+    settle(() => commands.postingInfo(accountId)),
   listActivity: (filter: ActivityFilter): Promise<Result<ActivityItem[]>> =>
     settle(() => commands.listActivity(filter)),
   listAttempts: (targetId: number): Promise<Result<AttemptRecord[]>> =>
@@ -116,6 +125,8 @@ export const api = {
   openPublished: (targetId: number): Promise<Result<null>> =>
     settle(() => commands.openPublished(targetId)),
   openSandboxPage: (): Promise<Result<null>> => settle(() => commands.openSandboxPage()),
+  openPlatformPage: (url: string): Promise<Result<null>> =>
+    settle(() => commands.openPlatformPage(url)),
   cancelConnect: (platform: Platform): Promise<Result<null>> =>
     settle(() => commands.cancelConnect(platform)),
   takeOpenPost: (): Promise<Result<number | null>> => settle(() => commands.takeOpenPost()),

@@ -50,6 +50,11 @@ export const commands = {
 	 *  creator info), for the composer; `None` where the network has no such limits.
 	 */
 	postingInfo: (accountId: number) => typedError<PostingInfo_Serialize | null, IpcError>(__TAURI_INVOKE("posting_info", { accountId })),
+	/**
+	 *  Opens a network's own page (a policy the composer cites, a developer
+	 *  guide) in the browser: https on the networks' hosts only.
+	 */
+	openPlatformPage: (url: string) => typedError<null, IpcError>(__TAURI_INVOKE("open_platform_page", { url })),
 	listActivity: (filter: ActivityFilter_Deserialize) => typedError<ActivityItem_Serialize[], IpcError>(__TAURI_INVOKE("list_activity", { filter })),
 	listAttempts: (targetId: number) => typedError<AttemptRecord_Serialize[], IpcError>(__TAURI_INVOKE("list_attempts", { targetId })),
 	retryTarget: (targetId: number) => typedError<null, IpcError>(__TAURI_INVOKE("retry_target", { targetId })),

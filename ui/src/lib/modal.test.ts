@@ -84,6 +84,29 @@ describe("modal", () => {
     m.destroy?.();
   });
 
+  it("steps aside while its view is hidden, and opens again when shown", () => {
+    const m = modal(dialog, { onescape: () => {}, initialFocus: no });
+    opener.focus();
+    m.update?.({ onescape: () => {}, initialFocus: no, suspended: true });
+    expect(dialog.close).toHaveBeenCalledOnce();
+    expect(dialog.open).toBe(false);
+    m.update?.({ onescape: () => {}, initialFocus: no, suspended: true });
+    expect(dialog.close).toHaveBeenCalledOnce();
+    m.update?.({ onescape: () => {}, initialFocus: no, suspended: false });
+    expect(dialog.showModal).toHaveBeenCalledTimes(2);
+    expect(dialog.open).toBe(true);
+    expect(document.activeElement).toBe(no());
+    m.destroy?.();
+  });
+
+  it("waits to open while created in a hidden view", () => {
+    const m = modal(dialog, { onescape: () => {}, suspended: true });
+    expect(dialog.showModal).not.toHaveBeenCalled();
+    m.update?.({ onescape: () => {} });
+    expect(dialog.showModal).toHaveBeenCalledOnce();
+    m.destroy?.();
+  });
+
   it("keeps Tab inside the dialog", () => {
     // jsdom lays nothing out; every element counts as shown.
     vi.spyOn(HTMLElement.prototype, "getClientRects").mockReturnValue([

@@ -20,6 +20,13 @@ export interface ModalOptions {
    * over, the page's shortcuts) does not act on them too; its Esc would close it.
    */
   isolate?: boolean;
+  /**
+   * The dialog's view is hidden while another view shows (the composer, when
+   * the creator went to Accounts or Settings from it). A modal dialog makes
+   * the rest of the page inert even where it is not displayed, so it is closed
+   * meanwhile, its content kept, and opened again as a modal when shown.
+   */
+  suspended?: boolean;
 }
 
 /** A Svelte action for a <dialog> element: see the top of this file. */
@@ -29,8 +36,11 @@ export function modal(
 ): ActionReturn<ModalOptions> {
   let current = options;
   const previous = document.activeElement as HTMLElement | null;
-  dialog.showModal();
-  current.initialFocus?.()?.focus();
+  const open = () => {
+    dialog.showModal();
+    current.initialFocus?.()?.focus();
+  };
+  if (!current.suspended) open();
 
   // `on` keeps the order with the handlers Svelte delegates: those of the
   // dialog's content run first, the dialog's own `onkeydown` after this one.
@@ -48,7 +58,10 @@ export function modal(
 
   return {
     update(next) {
+      const wasSuspended = !!current.suspended;
       current = next;
+      if (wasSuspended && !next.suspended && !dialog.open) open();
+      else if (!wasSuspended && next.suspended && dialog.open) dialog.close();
     },
     destroy() {
       offKeydown();

@@ -2,6 +2,9 @@ import { describe, expect, it } from "vitest";
 import type { NetworkOptions } from "./api";
 import { makeAccount, makePost, makeTarget } from "./fixtures";
 import {
+  APP_REVIEWS,
+  SETUP_STEPS,
+  appReviewed,
   buildTargetOptions,
   defaultOptions,
   networkOptionsOf,
@@ -167,5 +170,33 @@ describe("textFieldLabel", () => {
     expect(textFieldLabel(["Post"])).toBe("Post text");
     expect(textFieldLabel(["Post", "Description", "Post"])).toBe("Post / Description");
     expect(textFieldLabel([null, undefined])).toBe("Post text");
+  });
+});
+
+describe("Settings → Platforms", () => {
+  it("tells how to set up a TikTok app for Direct Post from the desktop", () => {
+    const steps = SETUP_STEPS.tiktok ?? "";
+    expect(steps).toContain("Login Kit");
+    expect(steps).toContain("Content Posting API");
+    expect(steps).toContain("http://127.0.0.1:*/oauth/tiktok/callback");
+    for (const scope of ["user.info.basic", "video.publish", "video.upload"]) {
+      expect(steps).toContain(scope);
+    }
+  });
+
+  it("offers an app review only where the network has one", () => {
+    expect(Object.keys(APP_REVIEWS)).toEqual(["tiktok"]);
+    expect(APP_REVIEWS.tiktok?.guide.url).toBe(
+      "https://developers.tiktok.com/doc/content-sharing-guidelines",
+    );
+  });
+
+  it("reads whether the creator said a network reviewed their app", () => {
+    expect(appReviewed({ reviewedApps: ["tiktok"] }, "tiktok")).toBe(true);
+    expect(appReviewed({ reviewedApps: [] }, "tiktok")).toBe(false);
+    expect(appReviewed({ reviewedApps: ["tiktok"] }, "x")).toBe(false);
+    // Older settings without the field, or none read yet.
+    expect(appReviewed({}, "tiktok")).toBe(false);
+    expect(appReviewed(null, "tiktok")).toBe(false);
   });
 });

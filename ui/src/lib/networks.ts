@@ -7,6 +7,7 @@
 import type { Account, NetworkOptions, Post, TargetOptions } from "./api";
 import type { Platform, TargetOptionsInput_Deserialize } from "./bindings";
 import { PLATFORMS } from "./status";
+import { CONTENT_SHARING_GUIDELINES_URL } from "./tiktok";
 
 /** The options of one network, narrowed by its tag. */
 export type OptionsOf<P extends Platform> = Extract<NetworkOptions, { platform: P }>;
@@ -144,4 +145,37 @@ export const SETUP_STEPS: Partial<Record<Platform, string>> = {
     "LinkedIn developer portal → Create app; under Products add “Sign In with LinkedIn using OpenID Connect” and “Share on LinkedIn”; under Auth add the redirect URL below exactly as shown and copy the client ID and primary client secret here. LinkedIn's sign-in lasts 60 days: CreatorFlow reminds you to reconnect before it ends.",
   youtube:
     "Google Cloud → APIs & Services → Credentials → Create OAuth client ID → Desktop app; enable the YouTube Data API v3. Copy the client ID and client secret here. A Desktop client needs no redirect registered: CreatorFlow uses the local address below on any port.",
+  tiktok:
+    "TikTok for Developers → Manage apps → Connect an app; add the products Login Kit and Content Posting API (turn on Direct Post). Under Login Kit choose the Desktop platform and add the redirect URI http://127.0.0.1:*/oauth/tiktok/callback (the * lets CreatorFlow use any free port); ask for the scopes user.info.basic, video.publish and video.upload. Copy the client key (as the client ID) and the client secret here.",
 };
+
+/** A network that reviews (audits) the creator's own developer app before it lifts its limits. */
+export interface AppReview {
+  /** The checkbox in Settings → Platforms. */
+  label: string;
+  /** What the review changes, in words. */
+  explanation: string;
+  /** The network's page about it. */
+  guide: { label: string; url: string };
+}
+
+/** The networks with an app review the creator ticks once it passed (Settings → Platforms). */
+export const APP_REVIEWS: Partial<Record<Platform, AppReview>> = {
+  tiktok: {
+    label: "TikTok has audited my app",
+    explanation:
+      "Until TikTok audits your app, it only lets the app post to private accounts, shows every post as “Only me”, and lets only a few accounts post through it each day. Once the audit has passed, posts can be public.",
+    guide: {
+      label: "TikTok's content-sharing guidelines",
+      url: CONTENT_SHARING_GUIDELINES_URL,
+    },
+  },
+};
+
+/** Whether the creator said the network has reviewed their app (false for a network without a review). */
+export function appReviewed(
+  settings: { reviewedApps?: Platform[] | null } | null | undefined,
+  platform: Platform,
+): boolean {
+  return settings?.reviewedApps?.includes(platform) ?? false;
+}

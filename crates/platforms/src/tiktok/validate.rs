@@ -118,7 +118,7 @@ pub fn validate_post(post: &PublishRequest) -> Vec<ValidationIssue> {
             Some("privacyLevel"),
         )),
         Some(level) => {
-            if o.branded_content && level == "SELF_ONLY" {
+            if o.disclose_commercial && o.branded_content && level == "SELF_ONLY" {
                 issues.push(ValidationIssue::new(
                     "branded_content_private",
                     "Branded content can't be posted as \"Only me\" on TikTok. Pick who else can \
@@ -204,6 +204,10 @@ mod tests {
         o.branded_content = true;
         assert_eq!(codes(&post(o.clone())), ["branded_content_private"]);
         o.privacy_level = Some("PUBLIC_TO_EVERYONE".into());
+        assert!(codes(&post(o.clone())).is_empty());
+        // Without the disclosure nothing commercial is sent, so nothing clashes.
+        o.disclose_commercial = false;
+        o.privacy_level = Some("SELF_ONLY".into());
         assert!(codes(&post(o)).is_empty());
     }
 

@@ -6,12 +6,14 @@ import type { Component } from "svelte";
 import type { Platform } from "../../lib/bindings";
 import type { NetworkOptionsProps } from "./types";
 import LinkedinOptions from "./LinkedinOptions.svelte";
+import TiktokOptions from "./TiktokOptions.svelte";
 import XOptions from "./XOptions.svelte";
 import YoutubeOptions from "./YoutubeOptions.svelte";
 
 export const OPTION_COMPONENTS: Partial<Record<Platform, Component<NetworkOptionsProps>>> = {
   x: XOptions,
   linkedin: LinkedinOptions,
+  tiktok: TiktokOptions,
   youtube: YoutubeOptions,
 };
 

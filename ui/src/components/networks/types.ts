@@ -16,9 +16,13 @@ export interface NetworkOptionsProps {
   issues: ValidationIssue_Serialize[];
   /** How many picked accounts of this network the options go to. */
   accountCount: number;
+  /** The picked accounts of this network (ids), for what the network says about each. */
+  accountIds: number[];
   disabled: boolean;
   /** "compose": a post being written; "update": a live post being changed at the network. */
   mode: "compose" | "update";
   /** Prefix of test ids and element ids ("composer" → composer-youtube-title). */
   testid: string;
+  /** Opens Settings → Platforms at this network, where the frame can (its developer app). */
+  onopensettings?: () => void;
 }
