@@ -1,0 +1,217 @@
+//! TikTok as a creator lives it, in sandbox mode: connect (the test plays the
+//! browser: it follows the authorize URL the app opened through $BROWSER, and
+//! TikTok's redirect lands on the app's listener on the port it picked, as a
+//! browser's would), see the composer follow TikTok's guidelines (the
+//! creator's nickname, who can see it with nothing picked, the consent line,
+//! the unaudited app's limits), pick "Only me", attach a video in the
+//! system's file picker, schedule it, close the window, and see it
+//! published once.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{Duration as Span, Timelike, Utc};
+use creatorflow_e2e::{
+    App, Driver, SERIAL, kill_app, pick_in_file_dialog, preflight, print_log_tail, received,
+    sandbox_url, set_field, wait_for, write_browser_script,
+};
+
+const ZONE: &str = "Europe/Berlin";
+/// The sandbox's private creator: an unaudited app may post only from it.
+const CREATOR: &str = "-000sandboxStudioPrivate0000000002";
+
+/// A file with an MP4 signature that the emulator takes as a video.
+fn small_video(dir: &Path) -> std::io::Result<PathBuf> {
+    let path = dir.join("studio-tour.mp4");
+    let mut bytes = b"\0\0\0\x18ftypmp42\0\0\0\0mp42isom".to_vec();
+    bytes.extend((0..900_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8));
+    std::fs::write(&path, bytes)?;
+    Ok(path)
+}
+
+#[tokio::test]
+async fn connect_tiktok_schedule_a_video_as_tiktok_asks_and_it_goes_out_once()
+-> creatorflow_e2e::Result<()> {
+    let _one_at_a_time = SERIAL.lock().await;
+    preflight()?;
+    let tmp = tempfile::tempdir()?;
+    let data = tmp.path().join("data");
+    let data_dir = data.to_string_lossy().into_owned();
+    let (browser, opened) = write_browser_script(tmp.path())?;
+    let browser = browser.to_string_lossy().into_owned();
+    let driver = Driver::start(&[("TZ", ZONE), ("BROWSER", &browser)]).await?;
+    let result = run(&driver, tmp.path(), &data, &data_dir, &opened).await;
+    kill_app();
+    if result.is_err() {
+        print_log_tail(&data);
+    }
+    result
+}
+
+async fn run(
+    driver: &Driver,
+    tmp: &Path,
+    data: &Path,
+    data_dir: &str,
+    opened: &Path,
+) -> creatorflow_e2e::Result<()> {
+    let mut app = App::launch(driver, "tiktok", &["--sandbox", "--data-dir", data_dir]).await?;
+    app.el("sandbox-badge").await?;
+    let sandbox = wait_for(
+        "the sandbox URL in the log",
+        Duration::from_secs(10),
+        || async { sandbox_url(data) },
+    )
+    .await?;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    http.post(format!("{sandbox}/_sandbox/consent"))
+        .json(&serde_json::json!({"mode": "approve", "account_id": CREATOR}))
+        .send()
+        .await?
+        .error_for_status()?;
+
+    // Connect through the browser.
+    app.click("nav-accounts").await?;
+    app.click("connect-tiktok").await?;
+    let dialog = app.el("connect-dialog").await?.text().await?;
+    assert!(dialog.contains("video.publish"), "scopes shown: {dialog}");
+    app.click("connect-confirm").await?;
+    app.el("connect-waiting").await?;
+    let authorize = wait_for(
+        "the browser to be opened",
+        Duration::from_secs(10),
+        || async {
+            std::fs::read_to_string(opened)
+                .ok()
+                .and_then(|s| s.lines().last().map(str::to_owned))
+        },
+    )
+    .await?;
+    assert!(
+        authorize.starts_with(&format!("{sandbox}/tiktok/v2/auth/authorize/?")),
+        "{authorize}"
+    );
+    assert!(authorize.contains("client_key="), "{authorize}");
+    let back = http
+        .get(&authorize)
+        .send()
+        .await?
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .ok_or("no redirect from the authorize page")?
+        .to_owned();
+    let back_url = url::Url::parse(&back)?;
+    assert_eq!(back_url.host_str(), Some("127.0.0.1"), "{back}");
+    assert_eq!(back_url.path(), "/oauth/tiktok/callback", "{back}");
+    assert_eq!(reqwest::get(&back).await?.status(), 200);
+    let card = app
+        .wait_css(
+            "[data-testid=\"account-card\"][data-platform=\"tiktok\"][data-status=\"connected\"]",
+            Duration::from_secs(20),
+        )
+        .await?;
+    let card_text = card.text().await?;
+    assert!(card_text.contains("Sandbox Studio"), "{card_text}");
+    let account = card.attr("data-account-id").await?.ok_or("account id")?;
+    app.shot("tiktok-connected").await?;
+
+    // Compose: TikTok's fields as its guidelines ask.
+    let tz: chrono_tz::Tz = ZONE.parse().map_err(|_| "zone")?;
+    let now = Utc::now().with_timezone(&tz);
+    let mut at = (now + Span::minutes(2))
+        .with_second(0)
+        .and_then(|t| t.with_nanosecond(0))
+        .ok_or("time")?;
+    if at - now < Span::seconds(100) {
+        at += Span::minutes(1);
+    }
+    app.click("nav-calendar").await?;
+    app.click("view-month").await?;
+    app.wait_css(
+        &format!("td.fc-daygrid-day[data-date=\"{}\"]", at.format("%Y-%m-%d")),
+        Duration::from_secs(5),
+    )
+    .await?
+    .click()
+    .await?;
+    app.el("composer").await?;
+    app.wait_css(
+        &format!("[data-testid=\"composer-account\"][data-account-id=\"{account}\"]"),
+        Duration::from_secs(5),
+    )
+    .await?
+    .click()
+    .await?;
+    let nickname = app
+        .wait_testid("composer-tiktok-nickname", Duration::from_secs(10))
+        .await?
+        .text()
+        .await?;
+    assert!(nickname.contains("Sandbox Studio"), "{nickname}");
+    let notice = app.el("composer-tiktok-unaudited").await?.text().await?;
+    assert!(notice.contains("audited"), "{notice}");
+    let consent = app.el("composer-tiktok-consent").await?.text().await?;
+    assert!(consent.contains("Music Usage Confirmation"), "{consent}");
+    let only_me = app
+        .wait_testid("composer-tiktok-privacy-SELF_ONLY", Duration::from_secs(10))
+        .await?;
+    assert!(!only_me.is_selected().await?, "TikTok wants no default");
+    assert!(
+        !app.exists(&App::sel("composer-tiktok-privacy-PUBLIC_TO_EVERYONE"))
+            .await,
+        "an unaudited app is offered Only me alone"
+    );
+    let stamp = Utc::now().timestamp();
+    let caption = format!("Studio tour (part 1) #behindthescenes {stamp}");
+    app.el("composer-text").await?.send_keys(&caption).await?;
+    app.click("composer-attach").await?;
+    let picked = small_video(tmp)?;
+    tokio::task::spawn_blocking(move || {
+        pick_in_file_dialog("Attach images or a video", &picked).map_err(|e| e.to_string())
+    })
+    .await??;
+    app.wait_testid("composer-media-item", Duration::from_secs(20))
+        .await?;
+    set_field(&app, "composer-date", &at.format("%Y-%m-%d").to_string()).await?;
+    set_field(&app, "composer-time", &at.format("%H:%M").to_string()).await?;
+    // Nothing picked yet: TikTok's rule is named.
+    app.until("the privacy problem", Duration::from_secs(10), || async {
+        Ok(app.exists(&App::sel("composer-issues")).await
+            && app
+                .el("composer-issues")
+                .await?
+                .text()
+                .await?
+                .contains("Pick who can see"))
+    })
+    .await?;
+    app.click("composer-tiktok-privacy-SELF_ONLY").await?;
+    app.until("no problems left", Duration::from_secs(10), || async {
+        Ok(!app.exists(&App::sel("composer-issues")).await
+            && app.el("composer-schedule").await?.is_enabled().await?)
+    })
+    .await?;
+    app.shot("composer-tiktok-fields").await?;
+    app.click("composer-schedule").await?;
+    app.until("composer closed", Duration::from_secs(10), || async {
+        Ok(!app.exists(&App::sel("composer")).await)
+    })
+    .await?;
+
+    // Close the window; the app publishes from the tray.
+    creatorflow_e2e::close_window_like_a_window_manager("CreatorFlow")?;
+    let got = wait_for("the video at TikTok", Duration::from_secs(240), || async {
+        let r = received(&sandbox, "tiktok").await;
+        (!r.is_empty()).then_some(r)
+    })
+    .await?;
+    assert_eq!(got[0]["text"], caption.as_str(), "the caption as typed");
+    assert_eq!(got[0]["extra"]["privacy_level"], "SELF_ONLY");
+    assert_eq!(got[0]["media"][0]["kind"], "video");
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert_eq!(received(&sandbox, "tiktok").await.len(), 1, "exactly once");
+    Ok(())
+}
