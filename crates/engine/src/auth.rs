@@ -80,6 +80,10 @@ pub struct CallbackError {
     pub reason: String,
     pub message: String,
     pub platform: Option<Platform>,
+    /// A link no sign-in in progress is waiting for (unreadable, an unknown
+    /// or used state): stray or forged. It is logged and ignored; a sign-in
+    /// that is really in progress keeps waiting.
+    pub stray: bool,
 }
 
 impl CallbackError {
@@ -92,7 +96,13 @@ impl CallbackError {
             reason: reason.into(),
             message: message.into(),
             platform,
+            stray: false,
         }
+    }
+
+    fn stray(mut self) -> Self {
+        self.stray = true;
+        self
     }
 }
 
@@ -288,6 +298,14 @@ impl Engine {
                     account.platform.display_name()
                 ),
             },
+            Err(e) if e.stray => {
+                // Nobody is waiting for it: a sign-in in progress goes on.
+                tracing::warn!(
+                    platform = ?e.platform.map(|p| p.as_str()),
+                    "ignored a sign-in link: {e}"
+                );
+                return result;
+            }
             Err(e) => {
                 tracing::warn!(platform = ?e.platform.map(|p| p.as_str()), "{e}");
                 ConnectOutcome {
@@ -339,6 +357,7 @@ impl Engine {
                 r.to_string(),
                 "CreatorFlow received a sign-in link it could not read, so it ignored it.",
             )
+            .stray()
         })?;
         let platform = cb.platform;
         let flow = {
@@ -356,8 +375,9 @@ impl Engine {
             return Err(CallbackError::new(
                 Some(platform),
                 "unknown or already used state",
-                "This sign-in link is not one CreatorFlow is waiting for (it may have been used already). Start connecting again.",
-            ));
+                "This sign-in link is not one CreatorFlow is waiting for (it may have been used already), so it was ignored.",
+            )
+            .stray());
         };
         if flow.expires_at <= self.now() {
             return Err(CallbackError::new(

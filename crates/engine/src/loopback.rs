@@ -100,7 +100,12 @@ async fn serve_one(
         }
         Err(e) => respond(&mut stream, 400, "Not connected", &e.message).await,
     };
-    Some(result)
+    // A stray request (a forged or stale link) does not end the sign-in
+    // this listener is waiting for.
+    match &result {
+        Err(e) if e.stray => None,
+        _ => Some(result),
+    }
 }
 
 async fn read_target(stream: &mut TcpStream) -> Option<String> {

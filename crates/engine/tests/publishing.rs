@@ -576,7 +576,13 @@ async fn forged_replayed_expired_cross_platform_and_malformed_callbacks_exchange
         .map(|(_, v)| v.into_owned())
         .expect("state");
     let forged = good.replace(&state, "forged-state-0123456789");
-    assert!(h.engine.handle_callback(&forged).await.is_err());
+    let mut outcomes = h.engine.subscribe_connect_outcomes();
+    let err = h.engine.handle_callback(&forged).await.expect_err("forged");
+    assert!(err.stray, "logged and ignored: {err:?}");
+    assert!(
+        outcomes.try_recv().is_err(),
+        "the sign-in in progress is not ended by a stray link"
+    );
     // Malformed and oversized.
     for bad in [
         "creatorflow://oauth/x",
@@ -682,6 +688,12 @@ async fn the_loopback_listener_is_the_other_route_into_the_same_handler() {
     assert_eq!(start.redirect_uri, redirect);
     let back = follow_authorize(&start.authorize_url).await;
     assert!(back.starts_with(&redirect));
+    // A stray hit with a state nobody issued is refused, and the listener
+    // keeps waiting for the real one.
+    let stray = reqwest::get(format!("{redirect}?code=x&state=forged-0123456789"))
+        .await
+        .expect("stray answer");
+    assert_eq!(stray.status(), 400);
     // The browser lands on the listener, which answers a page and closes.
     let page = reqwest::get(&back).await.expect("loopback answer");
     assert_eq!(page.status(), 200);
