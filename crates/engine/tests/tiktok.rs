@@ -22,20 +22,6 @@ use creatorflow_sandbox::platforms::tiktok::{TIKTOK_ACCOUNT_PRIVATE, TIKTOK_ACCO
 const PRIVATE: &str = TIKTOK_ACCOUNT_PRIVATE.0;
 const PUBLIC: &str = TIKTOK_ACCOUNT_PUBLIC.0;
 
-fn tiktok_settings(h: &Harness, patch: serde_json::Value) {
-    h.sandbox
-        .update_platform_settings("tiktok", patch)
-        .expect("tiktok settings");
-}
-
-/// Moves both clocks on (checks come due; TikTok's windows move) and wakes
-/// the scheduler.
-fn advance(h: &Harness, by: Duration) {
-    h.clock.advance(by);
-    h.sandbox.advance_clock(by.num_seconds());
-    h.engine.wake_scheduler();
-}
-
 async fn connect(h: &Harness, creator: &str) -> creatorflow_engine::Account {
     h.sandbox
         .set_consent(creatorflow_sandbox::ConsentMode::Approve {
@@ -133,16 +119,14 @@ async fn a_creator_connects_and_a_video_goes_out_once() {
     let stage = processing.targets[0].stage.clone().unwrap_or_default();
     assert!(stage.contains("TikTok"), "{stage}");
     // TikTok's status moves on; the next checks publish it.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    let done = loop {
-        advance(&h, Duration::seconds(15));
-        let p = h.engine.post(post.id).await.expect("post");
-        if p.targets[0].status != TargetStatus::Processing {
-            break p;
-        }
-        assert!(std::time::Instant::now() < deadline, "still processing");
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    };
+    let done = h
+        .advance_until(
+            post.id,
+            Duration::seconds(15),
+            "the end of processing",
+            |t| t.status != TargetStatus::Processing,
+        )
+        .await;
     let t = &done.targets[0];
     assert_eq!(t.status, TargetStatus::Published, "{:?}", t.error);
     assert_eq!(t.attempts, 0, "processing used no attempt");
@@ -231,7 +215,7 @@ async fn an_unaudited_app_on_a_public_account_fails_at_once_with_words() {
     assert!(e.message.contains("private"), "{}", e.message);
     assert_eq!(t.attempts, 1, "not retried");
     // Once TikTok audited the app (and the creator says so), it goes out.
-    tiktok_settings(&h, serde_json::json!({"audited": true}));
+    h.platform_settings("tiktok", serde_json::json!({"audited": true}));
     h.engine
         .update_settings(SettingsPatch {
             app_reviewed: Some(AppReviewed {
@@ -301,7 +285,7 @@ async fn tiktoks_per_minute_limit_is_waited_out_without_using_attempts() {
             daily_utc: false,
         })
         .expect("quota");
-    advance(&h, Duration::seconds(61));
+    h.advance(Duration::seconds(61));
     h.wait_for(post.id, "processing", |s| {
         matches!(s, TargetStatus::Processing | TargetStatus::Published)
     })
@@ -402,8 +386,8 @@ async fn after_a_crash_mid_upload_the_next_start_goes_on_and_posts_once() {
 #[tokio::test]
 async fn a_public_posts_own_link_is_filled_in_when_tiktok_gives_it() {
     let mut h = Harness::new().await;
-    tiktok_settings(
-        &h,
+    h.platform_settings(
+        "tiktok",
         serde_json::json!({"audited": true, "post_id_delay_polls": 3}),
     );
     let account = connect(&h, PUBLIC).await;
@@ -420,16 +404,11 @@ async fn a_public_posts_own_link_is_filled_in_when_tiktok_gives_it() {
         ..TiktokOptions::default()
     };
     let post = video_post(&h, account.id, media.id, friends).await;
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    let first = loop {
-        advance(&h, Duration::seconds(15));
-        let p = h.engine.post(post.id).await.expect("post");
-        if p.targets[0].status == TargetStatus::Published {
-            break p;
-        }
-        assert!(std::time::Instant::now() < deadline, "{:?}", p.targets[0]);
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    };
+    let first = h
+        .advance_until(post.id, Duration::seconds(15), "published", |t| {
+            t.status == TargetStatus::Published
+        })
+        .await;
     let t = &first.targets[0];
     assert!(
         t.remote_id
@@ -448,27 +427,25 @@ async fn a_public_posts_own_link_is_filled_in_when_tiktok_gives_it() {
         .await
         .expect("profile");
     assert_eq!(profile.status(), 200, "the profile opens meanwhile");
-    let final_link = loop {
-        advance(&h, Duration::seconds(90));
-        let p = h.engine.post(post.id).await.expect("post");
-        let t = &p.targets[0];
-        assert_eq!(t.status, TargetStatus::Published, "stays published");
-        if let Some(url) = t.remote_url.clone().filter(|u| u.contains("/video/")) {
-            assert!(!t.remote_id.as_deref().unwrap_or("").starts_with("v_pub"));
-            assert_eq!(t.next_attempt_at, None, "nothing more to wait for");
-            assert_eq!(t.attempts, 0);
-            break url;
-        }
-        assert!(std::time::Instant::now() < deadline, "no link: {t:?}");
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    };
-    assert!(final_link.ends_with(&format!(
-        "/video/{}",
-        h.engine.post(post.id).await.expect("post").targets[0]
-            .remote_id
-            .clone()
-            .expect("id")
-    )));
+    let later = h
+        .advance_until(post.id, Duration::seconds(90), "the post's own link", |t| {
+            t.status != TargetStatus::Published
+                || t.remote_url
+                    .as_deref()
+                    .is_some_and(|u| u.contains("/video/"))
+        })
+        .await;
+    let t = &later.targets[0];
+    assert_eq!(t.status, TargetStatus::Published, "stays published");
+    let id = t.remote_id.clone().expect("id");
+    assert!(!id.starts_with("v_pub"), "TikTok's post id: {id}");
+    assert_eq!(t.next_attempt_at, None, "nothing more to wait for");
+    assert_eq!(t.attempts, 0);
+    let final_link = t.remote_url.clone().expect("link");
+    assert!(
+        final_link.ends_with(&format!("/video/{id}")),
+        "{final_link}"
+    );
     let page = reqwest::get(&final_link).await.expect("post page");
     assert_eq!(page.status(), 200, "the published link opens the post");
     assert!(

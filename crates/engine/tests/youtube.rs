@@ -70,20 +70,6 @@ async fn video_post(
         .expect("schedule")
 }
 
-fn youtube_settings(h: &Harness, patch: serde_json::Value) {
-    h.sandbox
-        .update_platform_settings("youtube", patch)
-        .expect("youtube settings");
-}
-
-/// Moves both clocks on: the engine's (checks come due) and the sandbox's
-/// (YouTube finishes processing).
-fn advance(h: &Harness, by: Duration) {
-    h.clock.advance(by);
-    h.sandbox.advance_clock(by.num_seconds());
-    h.engine.wake_scheduler();
-}
-
 /// Slows every upload chunk by `ms`, so a test can act mid-upload.
 fn slow_chunks(h: &Harness, ms: u64) {
     h.sandbox
@@ -172,7 +158,7 @@ async fn a_channel_connects_through_the_loopback_redirect() {
 #[tokio::test]
 async fn a_video_is_uploaded_in_chunks_processed_and_published() {
     let mut h = Harness::with_platforms(small_chunks).await;
-    youtube_settings(&h, serde_json::json!({"processing_secs": 120}));
+    h.platform_settings("youtube", serde_json::json!({"processing_secs": 120}));
     let account = h.connect_youtube(CHANNEL).await;
     let file = mp4_video(1280, 720, 5, 300_000);
     let media = import(&h.engine, h.dir.path(), "making-of.mp4", &file).await;
@@ -214,7 +200,7 @@ async fn a_video_is_uploaded_in_chunks_processed_and_published() {
     );
 
     // YouTube finishes: the next check publishes it.
-    advance(&h, Duration::minutes(3));
+    h.advance(Duration::minutes(3));
     let done = h
         .wait_for(post.id, "published", |s| s == TargetStatus::Published)
         .await;
@@ -239,8 +225,8 @@ async fn a_video_is_uploaded_in_chunks_processed_and_published() {
 #[tokio::test]
 async fn rejected_by_youtube_fails_with_its_reason_in_words() {
     let mut h = Harness::new().await;
-    youtube_settings(
-        &h,
+    h.platform_settings(
+        "youtube",
         serde_json::json!({"processing_secs": 60, "reject_processing": "duplicate"}),
     );
     let account = h.connect_youtube(CHANNEL).await;
@@ -256,7 +242,7 @@ async fn rejected_by_youtube_fails_with_its_reason_in_words() {
     let post = video_post(&h, account.id, media.id, youtube("Once more"), Utc::now()).await;
     h.wait_for(post.id, "processing", |s| s == TargetStatus::Processing)
         .await;
-    advance(&h, Duration::minutes(2));
+    h.advance(Duration::minutes(2));
     let failed = h
         .wait_for(post.id, "failed", |s| s == TargetStatus::Failed)
         .await;
@@ -271,7 +257,7 @@ async fn rejected_by_youtube_fails_with_its_reason_in_words() {
 #[tokio::test]
 async fn a_spent_daily_quota_waits_for_the_pacific_reset_without_using_attempts() {
     let mut h = Harness::new().await;
-    youtube_settings(&h, serde_json::json!({"insert_calls_per_day": 0}));
+    h.platform_settings("youtube", serde_json::json!({"insert_calls_per_day": 0}));
     let account = h.connect_youtube(CHANNEL).await;
     let media = import(
         &h.engine,
@@ -399,7 +385,7 @@ async fn after_a_crash_mid_upload_the_next_start_resumes_the_session() {
 #[tokio::test]
 async fn a_token_expiring_during_a_long_upload_is_renewed_once() {
     let mut h = Harness::with_platforms(small_chunks).await;
-    youtube_settings(&h, serde_json::json!({"processing_secs": 1}));
+    h.platform_settings("youtube", serde_json::json!({"processing_secs": 1}));
     let account = h.connect_youtube(CHANNEL).await;
     let file = mp4_video(640, 360, 6, 200_000);
     let media = import(&h.engine, h.dir.path(), "long.mp4", &file).await;
@@ -445,8 +431,8 @@ async fn a_token_expiring_during_a_long_upload_is_renewed_once() {
 #[tokio::test]
 async fn the_live_video_is_changed_and_deleted_at_youtube() {
     let mut h = Harness::new().await;
-    youtube_settings(
-        &h,
+    h.platform_settings(
+        "youtube",
         serde_json::json!({"processing_secs": 1, "audited": true}),
     );
     let account = h.connect_youtube(CHANNEL).await;
@@ -461,7 +447,7 @@ async fn the_live_video_is_changed_and_deleted_at_youtube() {
     let post = video_post(&h, account.id, media.id, youtube("First title"), Utc::now()).await;
     h.wait_for(post.id, "processing", |s| s == TargetStatus::Processing)
         .await;
-    advance(&h, Duration::minutes(2));
+    h.advance(Duration::minutes(2));
     let live = h
         .wait_for(post.id, "published", |s| s == TargetStatus::Published)
         .await;
@@ -540,7 +526,10 @@ async fn the_live_video_is_changed_and_deleted_at_youtube() {
 #[tokio::test]
 async fn a_testing_project_sign_in_dies_after_7_days_and_says_so() {
     let mut h = Harness::new().await;
-    youtube_settings(&h, serde_json::json!({"publishing_status": "testing"}));
+    h.platform_settings(
+        "youtube",
+        serde_json::json!({"publishing_status": "testing"}),
+    );
     let account = h.connect_youtube(CHANNEL).await;
     let media = import(
         &h.engine,

@@ -8,7 +8,7 @@ mod tiktok_common;
 
 use creatorflow_platforms::tiktok::ChunkPlan;
 use creatorflow_platforms::{ErrorKind, Outcome, Publisher, Reconciled, TokenSource};
-use creatorflow_sandbox::{Fault, FaultSpec, QuotaSpec};
+use creatorflow_sandbox::QuotaSpec;
 use serde_json::{Value, json};
 use tiktok_common::*;
 
@@ -254,13 +254,7 @@ async fn a_crash_resumes_from_the_next_chunk() {
     let tokens = Tokens::new(&e.sb, PRIVATE.0);
     let (post, bytes) = video_post(&e, PRIVATE, 17_000_000, 20, picked("SELF_ONLY"));
     // The save after the first acknowledged chunk fails: the app "dies".
-    let sink = RecordingSink::with_hook(|cp| {
-        if cp["upload"]["acked"] == 1 {
-            Err("killed".into())
-        } else {
-            Ok(())
-        }
-    });
+    let sink = crash_after_chunk(1);
     let mut cp = Value::Null;
     let err = e
         .client
@@ -308,21 +302,7 @@ async fn a_chunk_whose_answer_was_lost_makes_it_start_over() {
     set(&e.sb, json!({"audited": false}));
     let tokens = Tokens::new(&e.sb, PRIVATE.0);
     let (post, _) = video_post(&e, PRIVATE, 17_000_000, 20, picked("SELF_ONLY"));
-    let sb = e.sb.clone();
-    let armed = std::sync::atomic::AtomicBool::new(true);
-    let sink = RecordingSink::with_hook(move |cp| {
-        if cp["upload"]["sending"] == 1 && armed.swap(false, std::sync::atomic::Ordering::SeqCst) {
-            sb.inject_fault(FaultSpec::new(
-                Some("PUT"),
-                UPLOAD_PATH,
-                Fault::ResetMidBody,
-            ))
-            .map(|_| ())
-            .map_err(|e| e.to_string())
-        } else {
-            Ok(())
-        }
-    });
+    let sink = lose_answer_to_chunk(&e.sb, 1);
     let mut cp = Value::Null;
     let err = e
         .client
@@ -351,21 +331,7 @@ async fn a_lost_answer_to_the_last_chunk_never_posts_twice() {
     set(&e.sb, json!({"audited": false, "post_id_delay_polls": 0}));
     let tokens = Tokens::new(&e.sb, PRIVATE.0);
     let (post, _) = video_post(&e, PRIVATE, 12_000_000, 20, picked("SELF_ONLY"));
-    let sb = e.sb.clone();
-    let armed = std::sync::atomic::AtomicBool::new(true);
-    let sink = RecordingSink::with_hook(move |cp| {
-        if cp["upload"]["sending"] == 1 && armed.swap(false, std::sync::atomic::Ordering::SeqCst) {
-            sb.inject_fault(FaultSpec::new(
-                Some("PUT"),
-                UPLOAD_PATH,
-                Fault::ResetMidBody,
-            ))
-            .map(|_| ())
-            .map_err(|e| e.to_string())
-        } else {
-            Ok(())
-        }
-    });
+    let sink = lose_answer_to_chunk(&e.sb, 1);
     let mut cp = Value::Null;
     e.client
         .publish(&tokens, &post, &mut cp, &sink)
@@ -402,13 +368,7 @@ async fn an_expired_upload_url_starts_over() {
     set(&e.sb, json!({"audited": false}));
     let tokens = Tokens::new(&e.sb, PRIVATE.0);
     let (post, _) = video_post(&e, PRIVATE, 12_000_000, 20, picked("SELF_ONLY"));
-    let sink = RecordingSink::with_hook(|cp| {
-        if cp["upload"]["acked"] == 1 {
-            Err("killed".into())
-        } else {
-            Ok(())
-        }
-    });
+    let sink = crash_after_chunk(1);
     let mut cp = Value::Null;
     e.client
         .publish(&tokens, &post, &mut cp, &sink)
@@ -425,13 +385,7 @@ async fn an_expired_upload_url_starts_over() {
 
     // Known to be old: straight to a new init.
     let (post2, _) = video_post(&e, PRIVATE, 11_000_000, 20, picked("SELF_ONLY"));
-    let sink = RecordingSink::with_hook(|cp| {
-        if cp["upload"]["acked"] == 1 {
-            Err("killed".into())
-        } else {
-            Ok(())
-        }
-    });
+    let sink = crash_after_chunk(1);
     let mut cp2 = Value::Null;
     e.client
         .publish(&tokens, &post2, &mut cp2, &sink)

@@ -202,6 +202,47 @@ impl Harness {
         }
     }
 
+    /// Changes a sandbox network's settings (`POST /_sandbox/settings/<network>`).
+    pub fn platform_settings(&self, platform: &str, patch: serde_json::Value) {
+        self.sandbox
+            .update_platform_settings(platform, patch)
+            .expect("sandbox settings");
+    }
+
+    /// Moves both clocks on, the engine's (checks come due) and the
+    /// sandbox's (networks finish processing, windows move), and wakes the
+    /// scheduler.
+    pub fn advance(&self, by: Duration) {
+        self.clock.advance(by);
+        self.sandbox.advance_clock(by.num_seconds());
+        self.engine.wake_scheduler();
+    }
+
+    /// Advances both clocks by `step` until `post`'s first target satisfies
+    /// `done` (at most 20 s of real time).
+    pub async fn advance_until(
+        &self,
+        post: i64,
+        step: Duration,
+        what: &str,
+        done: impl Fn(&creatorflow_engine::Target) -> bool,
+    ) -> Post {
+        let deadline = std::time::Instant::now() + StdDuration::from_secs(20);
+        loop {
+            self.advance(step);
+            let p = self.engine.post(post).await.expect("post");
+            if p.targets.first().is_some_and(&done) {
+                return p;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "timed out waiting for {what}: {:?}",
+                p.targets.first()
+            );
+            tokio::time::sleep(StdDuration::from_millis(100)).await;
+        }
+    }
+
     /// Every file of the data dir (database, WAL, logs) as bytes.
     pub fn data_files(&self) -> Vec<(String, Vec<u8>)> {
         let mut out = Vec::new();

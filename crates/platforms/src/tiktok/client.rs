@@ -176,13 +176,7 @@ impl std::fmt::Debug for TiktokClient {
 impl TiktokClient {
     pub fn new(endpoints: TiktokEndpoints) -> Self {
         let auth = Arc::new(TiktokAuthenticator::new(&endpoints));
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("CreatorFlow/", env!("CARGO_PKG_VERSION")))
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(Duration::from_secs(15))
-            .pool_idle_timeout(Duration::from_secs(30))
-            .build()
-            .unwrap_or_else(|_| reqwest::Client::new());
+        let http = crate::http::upload_client();
         Self {
             endpoints,
             http,

@@ -59,13 +59,7 @@ impl YoutubeClient {
         let auth = Arc::new(YoutubeAuthenticator::new(&endpoints));
         // No redirects: the upload session answers `308 Resume Incomplete`,
         // which is not a redirect to follow (§2.2).
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("CreatorFlow/", env!("CARGO_PKG_VERSION")))
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(Duration::from_secs(15))
-            .pool_idle_timeout(Duration::from_secs(30))
-            .build()
-            .unwrap_or_else(|_| reqwest::Client::new());
+        let http = crate::http::upload_client();
         Self {
             endpoints,
             http,

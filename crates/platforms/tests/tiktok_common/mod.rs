@@ -202,3 +202,35 @@ pub async fn check_until_done(
     }
     panic!("TikTok was still processing after 20 checks");
 }
+
+/// A sink whose save fails once TikTok acknowledged `n` chunks: the app
+/// "dies" there, the saved checkpoint says how far it got.
+pub fn crash_after_chunk(n: u64) -> RecordingSink {
+    RecordingSink::with_hook(move |cp| {
+        if cp["upload"]["acked"] == n {
+            Err("killed".into())
+        } else {
+            Ok(())
+        }
+    })
+}
+
+/// A sink that has the sandbox cut the connection once, after TikTok took
+/// chunk `index` (0-based) and before its answer arrives.
+pub fn lose_answer_to_chunk(sb: &Sandbox, index: u64) -> RecordingSink {
+    let sb = sb.clone();
+    let armed = std::sync::atomic::AtomicBool::new(true);
+    RecordingSink::with_hook(move |cp| {
+        if cp["upload"]["sending"] == index && armed.swap(false, Ordering::SeqCst) {
+            sb.inject_fault(creatorflow_sandbox::FaultSpec::new(
+                Some("PUT"),
+                UPLOAD_PATH,
+                creatorflow_sandbox::Fault::ResetMidBody,
+            ))
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+        } else {
+            Ok(())
+        }
+    })
+}
