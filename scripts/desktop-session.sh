@@ -20,8 +20,12 @@ trap cleanup EXIT
 # kept for cargo and npm caches.
 export CF_KEYRING_HOME
 CF_KEYRING_HOME="$(mktemp -d)"
-export XDG_DATA_HOME="$CF_KEYRING_HOME/data" XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$CF_KEYRING_HOME/run}"
-mkdir -p "$XDG_DATA_HOME" "$XDG_RUNTIME_DIR"; chmod 700 "$XDG_RUNTIME_DIR"
+# The user's data and config dirs are throwaway too: the app registers its
+# creatorflow:// handler there (desktop entry, mimeapps.list), as on a user's
+# machine, without touching the real ones.
+export XDG_DATA_HOME="$CF_KEYRING_HOME/data" XDG_CONFIG_HOME="$CF_KEYRING_HOME/config"
+export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$CF_KEYRING_HOME/run}"
+mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_RUNTIME_DIR"; chmod 700 "$XDG_RUNTIME_DIR"
 eval "$(printf 'creatorflow-test' | gnome-keyring-daemon --unlock --components=secrets)"
 export GNOME_KEYRING_CONTROL
 

@@ -6,6 +6,7 @@ pub mod bindings;
 pub mod cli;
 pub mod commands;
 pub mod deeplink;
+pub mod desktop_entry;
 pub mod error;
 pub mod events;
 pub mod external;
@@ -13,6 +14,7 @@ pub mod logging;
 pub mod media;
 pub mod notify;
 pub mod sandbox_mode;
+pub mod shortcut;
 pub mod state;
 pub mod tray;
 pub mod windows;
@@ -51,6 +53,7 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_opener::init())
+        .plugin(shortcut::plugin())
         .plugin(tauri_plugin_autostart::init(
             tauri_plugin_autostart::MacosLauncher::LaunchAgent,
             Some(vec!["--minimized"]),
@@ -91,12 +94,21 @@ pub fn run() {
                 tracing::error!("could not open the database: {e}");
                 IpcError::from(e)
             });
-            let close_to_tray = match &engine {
-                Ok(engine) => tauri::async_runtime::block_on(engine.settings())
-                    .map(|s| s.close_to_tray)
-                    .unwrap_or(true),
-                Err(_) => false,
+            let saved = match &engine {
+                Ok(engine) => tauri::async_runtime::block_on(engine.settings()).ok(),
+                Err(_) => None,
             };
+            let close_to_tray = match (&engine, &saved) {
+                (Ok(_), Some(s)) => s.close_to_tray,
+                (Ok(_), None) => true,
+                (Err(_), _) => false,
+            };
+            shortcut::restore(
+                app.handle(),
+                saved
+                    .as_ref()
+                    .and_then(|s| s.quick_post_shortcut.as_deref()),
+            );
             let mut scheduler = None;
             if let Ok(engine) = &engine {
                 events::forward_changes(app.handle(), engine);
@@ -129,15 +141,24 @@ pub fn run() {
 
             // The .deb's desktop entry registers creatorflow://; a build run
             // from a folder registers itself (per user) so the browser can hand
-            // OAuth redirects back.
+            // OAuth redirects back, with an entry every opener can run.
             #[cfg(target_os = "linux")]
-            if !app
-                .deep_link()
-                .is_registered("creatorflow")
-                .unwrap_or(false)
-                && let Err(e) = app.deep_link().register_all()
             {
-                tracing::warn!("could not register the creatorflow:// scheme: {e}");
+                let exe = app
+                    .env()
+                    .appimage
+                    .clone()
+                    .map(std::path::PathBuf::from)
+                    .or_else(|| tauri::utils::platform::current_exe().ok());
+                let applications = app.path().data_dir().map(|d| d.join("applications"));
+                match (exe, applications) {
+                    (Some(exe), Ok(applications)) => {
+                        if let Err(e) = desktop_entry::ensure(&applications, "CreatorFlow", &exe) {
+                            tracing::warn!("could not register the creatorflow:// scheme: {e}");
+                        }
+                    }
+                    _ => tracing::warn!("could not tell where CreatorFlow runs from"),
+                }
             }
 
             // OAuth redirects and other creatorflow:// links: those that

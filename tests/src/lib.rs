@@ -464,3 +464,150 @@ pub fn pick_in_file_dialog(title: &str, path: &Path) -> Result<()> {
     run(&["key", "Return"])?;
     Ok(())
 }
+
+/// One end-to-end run of the real app in sandbox mode: a fresh data dir, a
+/// `$BROWSER` that records what the app opens (the test plays the browser),
+/// and the window driver, in the time zone `zone`.
+pub struct Session {
+    pub tmp: tempfile::TempDir,
+    pub data: PathBuf,
+    pub data_dir: String,
+    /// Where `$BROWSER` writes each URL the app opens.
+    pub opened: PathBuf,
+    pub driver: Driver,
+}
+
+impl Session {
+    pub async fn start(zone: &str) -> Result<Self> {
+        preflight()?;
+        let tmp = tempfile::tempdir()?;
+        let data = tmp.path().join("data");
+        let data_dir = data.to_string_lossy().into_owned();
+        let (browser, opened) = write_browser_script(tmp.path())?;
+        let browser = browser.to_string_lossy().into_owned();
+        let driver = Driver::start(&[("TZ", zone), ("BROWSER", &browser)]).await?;
+        Ok(Self {
+            tmp,
+            data,
+            data_dir,
+            opened,
+            driver,
+        })
+    }
+
+    /// Launches the app in sandbox mode as `name` (screenshots are named
+    /// after it) and finds its sandbox.
+    pub async fn launch(&self, name: &str) -> Result<(App, Sandbox)> {
+        let app = App::launch(
+            &self.driver,
+            name,
+            &["--sandbox", "--data-dir", &self.data_dir],
+        )
+        .await?;
+        app.el("sandbox-badge").await?;
+        let url = wait_for(
+            "the sandbox URL in the log",
+            Duration::from_secs(10),
+            || async { sandbox_url(&self.data) },
+        )
+        .await?;
+        Ok((app, Sandbox::new(url)?))
+    }
+
+    /// The last URL the app opened in the "browser".
+    pub async fn opened_url(&self) -> Result<String> {
+        wait_for(
+            "the browser to be opened",
+            Duration::from_secs(10),
+            || async {
+                std::fs::read_to_string(&self.opened)
+                    .ok()
+                    .and_then(|s| s.lines().last().map(str::to_owned))
+            },
+        )
+        .await
+    }
+
+    /// Ends the run: the app goes away; when it failed, the end of its log
+    /// is printed.
+    pub fn end<T>(self, result: Result<T>) -> Result<T> {
+        kill_app();
+        if result.is_err() {
+            print_log_tail(&self.data);
+        }
+        result
+    }
+}
+
+/// The app's embedded sandbox, as a test drives it.
+pub struct Sandbox {
+    /// Its base URL (`http://127.0.0.1:PORT`).
+    pub url: String,
+    /// A client that does not follow redirects, as a test playing the
+    /// browser needs.
+    pub http: reqwest::Client,
+}
+
+impl Sandbox {
+    pub fn new(url: String) -> Result<Self> {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()?;
+        Ok(Self { url, http })
+    }
+
+    /// `POST /_sandbox/<path>` with `body` (settings, consent, faults ...).
+    pub async fn control(&self, path: &str, body: serde_json::Value) -> Result<()> {
+        self.http
+            .post(format!("{}/_sandbox/{path}", self.url))
+            .json(&body)
+            .send()
+            .await?
+            .error_for_status()?;
+        Ok(())
+    }
+
+    /// The next sign-in is approved at once, as `account`.
+    pub async fn approve_as(&self, account: &str) -> Result<()> {
+        self.control("consent", json!({"mode": "approve", "account_id": account}))
+            .await
+    }
+
+    /// Plays the browser at an authorize URL: where the network sends it
+    /// back (not followed).
+    pub async fn redirect_of(&self, authorize: &str) -> Result<String> {
+        Ok(self
+            .http
+            .get(authorize)
+            .send()
+            .await?
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .ok_or("no redirect from the authorize page")?
+            .to_owned())
+    }
+}
+
+/// Hands `url` to the OS the way a browser does for a link it does not
+/// handle itself: `xdg-open`, here in its generic mode (no desktop
+/// environment), which runs the scheme's default desktop entry.
+pub fn xdg_open(url: &str) -> Result<()> {
+    let out = Command::new("xdg-open")
+        .arg(url)
+        .env_remove("XDG_CURRENT_DESKTOP")
+        .env_remove("DESKTOP_SESSION")
+        .env_remove("KDE_FULL_SESSION")
+        .env_remove("GNOME_DESKTOP_SESSION_ID")
+        .env_remove("MATE_DESKTOP_SESSION_ID")
+        .output()?;
+    if !out.status.success() {
+        return Err(format!(
+            "xdg-open {}: {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        )
+        .into());
+    }
+    Ok(())
+}

@@ -9,10 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::{Duration as Span, Timelike, Utc};
-use creatorflow_e2e::{
-    App, Driver, SERIAL, kill_app, pick_in_file_dialog, preflight, print_log_tail, received,
-    sandbox_url, set_field, wait_for, write_browser_script,
-};
+use creatorflow_e2e::{App, SERIAL, Session, pick_in_file_dialog, received, set_field, wait_for};
 
 const ZONE: &str = "Europe/Berlin";
 const MEMBER: &str = "sbxCreator1";
@@ -59,12 +56,11 @@ async fn schedule(
     .click()
     .await?;
     app.el("composer").await?;
+    // The only account is picked for a new post.
     app.wait_css(
-        &format!("[data-testid=\"composer-account\"][data-account-id=\"{account}\"]"),
+        &format!("[data-testid=\"composer-account\"][data-account-id=\"{account}\"]:checked"),
         Duration::from_secs(5),
     )
-    .await?
-    .click()
     .await?;
     app.el("composer-linkedin-options").await?;
     app.el("composer-text").await?.send_keys(text).await?;
@@ -110,44 +106,14 @@ async fn schedule(
 async fn connect_linkedin_schedule_a_picture_and_a_document_and_both_go_out()
 -> creatorflow_e2e::Result<()> {
     let _one_at_a_time = SERIAL.lock().await;
-    preflight()?;
-    let tmp = tempfile::tempdir()?;
-    let data = tmp.path().join("data");
-    let data_dir = data.to_string_lossy().into_owned();
-    let (browser, opened) = write_browser_script(tmp.path())?;
-    let browser = browser.to_string_lossy().into_owned();
-    let driver = Driver::start(&[("TZ", ZONE), ("BROWSER", &browser)]).await?;
-    let result = run(&driver, tmp.path(), &data, &data_dir, &opened).await;
-    kill_app();
-    if result.is_err() {
-        print_log_tail(&data);
-    }
-    result
+    let session = Session::start(ZONE).await?;
+    let result = run(&session).await;
+    session.end(result)
 }
 
-async fn run(
-    driver: &Driver,
-    tmp: &Path,
-    data: &Path,
-    data_dir: &str,
-    opened: &Path,
-) -> creatorflow_e2e::Result<()> {
-    let mut app = App::launch(driver, "linkedin", &["--sandbox", "--data-dir", data_dir]).await?;
-    app.el("sandbox-badge").await?;
-    let sandbox = wait_for(
-        "the sandbox URL in the log",
-        Duration::from_secs(10),
-        || async { sandbox_url(data) },
-    )
-    .await?;
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()?;
-    http.post(format!("{sandbox}/_sandbox/consent"))
-        .json(&serde_json::json!({"mode": "approve", "account_id": MEMBER}))
-        .send()
-        .await?
-        .error_for_status()?;
+async fn run(session: &Session) -> creatorflow_e2e::Result<()> {
+    let (mut app, sandbox) = session.launch("linkedin").await?;
+    sandbox.approve_as(MEMBER).await?;
 
     app.click("nav-accounts").await?;
     app.click("connect-linkedin").await?;
@@ -155,29 +121,12 @@ async fn run(
     assert!(dialog.contains("w_member_social"), "scopes shown: {dialog}");
     app.click("connect-confirm").await?;
     app.el("connect-waiting").await?;
-    let authorize = wait_for(
-        "the browser to be opened",
-        Duration::from_secs(10),
-        || async {
-            std::fs::read_to_string(opened)
-                .ok()
-                .and_then(|s| s.lines().last().map(str::to_owned))
-        },
-    )
-    .await?;
+    let authorize = session.opened_url().await?;
     assert!(
-        authorize.starts_with(&format!("{sandbox}/linkedin/oauth/v2/authorization?")),
+        authorize.starts_with(&format!("{}/linkedin/oauth/v2/authorization?", sandbox.url)),
         "{authorize}"
     );
-    let back = http
-        .get(&authorize)
-        .send()
-        .await?
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .ok_or("no redirect from the authorize page")?
-        .to_owned();
+    let back = sandbox.redirect_of(&authorize).await?;
     assert!(
         back.starts_with("http://127.0.0.1:47616/oauth/linkedin/callback?"),
         "{back}"
@@ -207,7 +156,7 @@ async fn run(
     if at - now < Span::seconds(100) {
         at += Span::minutes(1);
     }
-    let (png, pdf) = files(tmp)?;
+    let (png, pdf) = files(session.tmp.path())?;
     let stamp = Utc::now().timestamp();
     let picture_text = format!("Our team (all of it) #hiring {stamp}");
     let document_text = format!("The numbers for Q3 {stamp}");
@@ -229,7 +178,7 @@ async fn run(
         "both posts at LinkedIn",
         Duration::from_secs(240),
         || async {
-            let r = received(&sandbox, "linkedin").await;
+            let r = received(&sandbox.url, "linkedin").await;
             (r.len() >= 2).then_some(r)
         },
     )
@@ -250,7 +199,7 @@ async fn run(
     assert_eq!(document["media"][0]["kind"], "document");
     tokio::time::sleep(Duration::from_secs(5)).await;
     assert_eq!(
-        received(&sandbox, "linkedin").await.len(),
+        received(&sandbox.url, "linkedin").await.len(),
         2,
         "each exactly once"
     );

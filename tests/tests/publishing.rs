@@ -1,7 +1,8 @@
 //! The first vertical slice as a user lives it, in sandbox mode: connect an
 //! X account (the test plays the browser: it follows the authorize URL the app
-//! opened through $BROWSER and hands the deep link back the way the desktop
-//! entry would, by launching the app with it), schedule posts, close the main
+//! opened through $BROWSER and hands the deep link to the OS with xdg-open,
+//! whose generic mode runs the desktop entry the app registered), schedule
+//! posts, close the main
 //! window, and see the sandbox receive the post once; then a permanent
 //! failure shows up as an OS notification (dunst); clicking it brings the
 //! window back with that post open. Afterwards no token value is in the
@@ -12,10 +13,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use chrono::{Duration as Span, Timelike, Utc};
-use creatorflow_e2e::{
-    App, Driver, SERIAL, app_binary, app_is_running, kill_app, preflight, print_log_tail, received,
-    sandbox_url, set_field, wait_for, write_browser_script,
-};
+use creatorflow_e2e::{App, SERIAL, Session, app_is_running, received, set_field, wait_for};
 
 use serde_json::Value;
 
@@ -63,12 +61,11 @@ async fn schedule(
     app.el("composer-text").await?.send_keys(text).await?;
     set_field(app, "composer-date", &at.format("%Y-%m-%d").to_string()).await?;
     set_field(app, "composer-time", &at.format("%H:%M").to_string()).await?;
+    // The only account is picked for a new post.
     app.wait_css(
-        &format!("[data-testid=\"composer-account\"][data-account-id=\"{account}\"]"),
+        &format!("[data-testid=\"composer-account\"][data-account-id=\"{account}\"]:checked"),
         Duration::from_secs(5),
     )
-    .await?
-    .click()
     .await?;
     app.until("an X counter", Duration::from_secs(5), || async {
         Ok(app
@@ -132,44 +129,15 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
 #[tokio::test]
 async fn connect_x_schedule_close_the_window_and_it_goes_out_once() -> creatorflow_e2e::Result<()> {
     let _one_at_a_time = SERIAL.lock().await;
-    preflight()?;
-    let tmp = tempfile::tempdir()?;
-    let data = tmp.path().join("data");
-    let data_dir = data.to_string_lossy().into_owned();
-    let (browser, opened) = write_browser_script(tmp.path())?;
-    let browser = browser.to_string_lossy().into_owned();
-    let driver = Driver::start(&[("TZ", ZONE), ("BROWSER", &browser)]).await?;
-    let result = run(&driver, &data, &data_dir, &opened).await;
-    kill_app();
-    if result.is_err() {
-        print_log_tail(&data);
-    }
-    result
+    let session = Session::start(ZONE).await?;
+    let result = run(&session).await;
+    session.end(result)
 }
 
-async fn run(
-    driver: &Driver,
-    data: &Path,
-    data_dir: &str,
-    opened: &Path,
-) -> creatorflow_e2e::Result<()> {
-    let mut app = App::launch(driver, "publishing", &["--sandbox", "--data-dir", data_dir]).await?;
-    app.el("sandbox-badge").await?;
-    let sandbox = wait_for(
-        "the sandbox URL in the log",
-        Duration::from_secs(10),
-        || async { sandbox_url(data) },
-    )
-    .await?;
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()?;
+async fn run(session: &Session) -> creatorflow_e2e::Result<()> {
+    let (mut app, sandbox) = session.launch("publishing").await?;
     // The demo consent page would ask; the "user" approves as @sandbox_creator.
-    http.post(format!("{sandbox}/_sandbox/consent"))
-        .json(&serde_json::json!({"mode": "approve", "account_id": "1500000000000000001"}))
-        .send()
-        .await?
-        .error_for_status()?;
+    sandbox.approve_as("1500000000000000001").await?;
 
     // Accounts → Connect X: the permissions are explained before the browser opens.
     app.click("nav-accounts").await?;
@@ -179,43 +147,61 @@ async fn run(
     app.shot("connect-dialog").await?;
     app.click("connect-confirm").await?;
     app.el("connect-waiting").await?;
-    let authorize = wait_for(
-        "the browser to be opened",
-        Duration::from_secs(10),
-        || async {
-            std::fs::read_to_string(opened)
-                .ok()
-                .and_then(|s| s.lines().last().map(str::to_owned))
-        },
-    )
-    .await?;
+    let authorize = session.opened_url().await?;
     assert!(
-        authorize.starts_with(&format!("{sandbox}/x/i/oauth2/authorize?")),
+        authorize.starts_with(&format!("{}/x/i/oauth2/authorize?", sandbox.url)),
         "{authorize}"
     );
     assert!(authorize.contains("code_challenge_method=S256"));
+    // Should the browser not show up, the link is there to copy.
+    let offered = app.el("connect-link").await?.prop("value").await?;
+    assert_eq!(
+        offered.as_deref(),
+        Some(authorize.as_str()),
+        "the link to copy"
+    );
+    app.el("connect-copy").await?;
+    app.shot("connect-waiting").await?;
 
     // The browser: follow the authorize URL; the sandbox redirects to the deep link.
-    let resp = http.get(&authorize).send().await?;
-    let deep_link = resp
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .ok_or("no redirect from the authorize page")?
-        .to_owned();
+    let deep_link = sandbox.redirect_of(&authorize).await?;
     assert!(
         deep_link.starts_with("creatorflow://oauth/x?"),
         "{deep_link}"
     );
-    // The desktop entry runs `creatorflow %u`: a second instance that hands
-    // the link to the running one and exits.
-    let status = tokio::task::spawn_blocking({
-        let bin = app_binary();
-        let link = deep_link.clone();
-        move || Command::new(bin).arg(link).status()
+    // The browser hands the link to the OS: xdg-open (generic mode, as on a
+    // machine without a desktop environment) runs the handler the app
+    // registered, a second instance that passes the link to the running one.
+    let entry = std::env::var("XDG_DATA_HOME")
+        .map(|d| Path::new(&d).join("applications/creatorflow-handler.desktop"))?;
+    let entry = std::fs::read_to_string(&entry)?;
+    let exec = entry
+        .lines()
+        .find_map(|l| l.strip_prefix("Exec="))
+        .ok_or("no Exec line")?;
+    assert!(
+        !exec.starts_with('"'),
+        "every opener can run the entry: {exec}"
+    );
+    // A stray link with a state nobody issued is ignored: the sign-in waits on.
+    let forged = format!(
+        "creatorflow://oauth/x?code=forged&state=forged-{}",
+        "0".repeat(20)
+    );
+    tokio::task::spawn_blocking(move || {
+        creatorflow_e2e::xdg_open(&forged).map_err(|e| e.to_string())
     })
     .await??;
-    assert!(status.success(), "the second instance exited with {status}");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(
+        app.exists(&App::sel("connect-waiting")).await,
+        "a stray link must not end the sign-in in progress"
+    );
+    tokio::task::spawn_blocking({
+        let link = deep_link.clone();
+        move || creatorflow_e2e::xdg_open(&link).map_err(|e| e.to_string())
+    })
+    .await??;
     let card = app
         .wait_css(
             "[data-testid=\"account-card\"][data-platform=\"x\"][data-status=\"connected\"]",
@@ -224,6 +210,12 @@ async fn run(
         .await?;
     assert!(card.text().await?.contains("sandbox_creator"));
     let account = card.attr("data-account-id").await?.ok_or("account id")?;
+    app.until(
+        "the connect dialog closed",
+        Duration::from_secs(5),
+        || async { Ok(!app.exists(&App::sel("connect-dialog")).await) },
+    )
+    .await?;
     app.shot("account-connected").await?;
 
     // Two posts: A at the next minute (at least 25 s ahead), B a minute later.
@@ -254,7 +246,7 @@ async fn run(
         "the sandbox to receive post A",
         Duration::from_secs(150),
         || async {
-            let r = received(&sandbox, "x").await;
+            let r = received(&sandbox.url, "x").await;
             r.iter().any(|p| p["text"] == text_a.as_str()).then_some(r)
         },
     )
@@ -273,14 +265,15 @@ async fn run(
     );
 
     // B will be refused for good: a 400 from X on its create call.
-    http.post(format!("{sandbox}/_sandbox/faults"))
-        .json(&serde_json::json!({
-            "method": "POST", "path": "/x/2/tweets", "count": 1,
-            "fault": {"kind": "status", "status": 400}
-        }))
-        .send()
-        .await?
-        .error_for_status()?;
+    sandbox
+        .control(
+            "faults",
+            serde_json::json!({
+                "method": "POST", "path": "/x/2/tweets", "count": 1,
+                "fault": {"kind": "status", "status": 400}
+            }),
+        )
+        .await?;
     wait_for(
         "a notification on screen",
         Duration::from_secs(150),
@@ -336,7 +329,7 @@ async fn run(
         Utc::now() - first_seen > Span::seconds(30),
         "time passed since A arrived"
     );
-    let all = received(&sandbox, "x").await;
+    let all = received(&sandbox.url, "x").await;
     assert_eq!(
         all.iter().filter(|p| p["text"] == text_a.as_str()).count(),
         1,
@@ -354,7 +347,7 @@ async fn run(
         !secrets.is_empty(),
         "the keychain holds the account's tokens"
     );
-    for file in files_under(data) {
+    for file in files_under(&session.data) {
         if file.file_name().is_some_and(|n| n == "sandbox-state.json") {
             continue; // the emulated platform's own server-side records
         }

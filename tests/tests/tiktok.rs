@@ -11,10 +11,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::{Duration as Span, Timelike, Utc};
-use creatorflow_e2e::{
-    App, Driver, SERIAL, kill_app, pick_in_file_dialog, preflight, print_log_tail, received,
-    sandbox_url, set_field, wait_for, write_browser_script,
-};
+use creatorflow_e2e::{App, SERIAL, Session, pick_in_file_dialog, received, set_field, wait_for};
 
 const ZONE: &str = "Europe/Berlin";
 /// The sandbox's private creator: an unaudited app may post only from it.
@@ -33,44 +30,14 @@ fn small_video(dir: &Path) -> std::io::Result<PathBuf> {
 async fn connect_tiktok_schedule_a_video_as_tiktok_asks_and_it_goes_out_once()
 -> creatorflow_e2e::Result<()> {
     let _one_at_a_time = SERIAL.lock().await;
-    preflight()?;
-    let tmp = tempfile::tempdir()?;
-    let data = tmp.path().join("data");
-    let data_dir = data.to_string_lossy().into_owned();
-    let (browser, opened) = write_browser_script(tmp.path())?;
-    let browser = browser.to_string_lossy().into_owned();
-    let driver = Driver::start(&[("TZ", ZONE), ("BROWSER", &browser)]).await?;
-    let result = run(&driver, tmp.path(), &data, &data_dir, &opened).await;
-    kill_app();
-    if result.is_err() {
-        print_log_tail(&data);
-    }
-    result
+    let session = Session::start(ZONE).await?;
+    let result = run(&session).await;
+    session.end(result)
 }
 
-async fn run(
-    driver: &Driver,
-    tmp: &Path,
-    data: &Path,
-    data_dir: &str,
-    opened: &Path,
-) -> creatorflow_e2e::Result<()> {
-    let mut app = App::launch(driver, "tiktok", &["--sandbox", "--data-dir", data_dir]).await?;
-    app.el("sandbox-badge").await?;
-    let sandbox = wait_for(
-        "the sandbox URL in the log",
-        Duration::from_secs(10),
-        || async { sandbox_url(data) },
-    )
-    .await?;
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()?;
-    http.post(format!("{sandbox}/_sandbox/consent"))
-        .json(&serde_json::json!({"mode": "approve", "account_id": CREATOR}))
-        .send()
-        .await?
-        .error_for_status()?;
+async fn run(session: &Session) -> creatorflow_e2e::Result<()> {
+    let (mut app, sandbox) = session.launch("tiktok").await?;
+    sandbox.approve_as(CREATOR).await?;
 
     // Connect through the browser.
     app.click("nav-accounts").await?;
@@ -79,30 +46,13 @@ async fn run(
     assert!(dialog.contains("video.publish"), "scopes shown: {dialog}");
     app.click("connect-confirm").await?;
     app.el("connect-waiting").await?;
-    let authorize = wait_for(
-        "the browser to be opened",
-        Duration::from_secs(10),
-        || async {
-            std::fs::read_to_string(opened)
-                .ok()
-                .and_then(|s| s.lines().last().map(str::to_owned))
-        },
-    )
-    .await?;
+    let authorize = session.opened_url().await?;
     assert!(
-        authorize.starts_with(&format!("{sandbox}/tiktok/v2/auth/authorize/?")),
+        authorize.starts_with(&format!("{}/tiktok/v2/auth/authorize/?", sandbox.url)),
         "{authorize}"
     );
     assert!(authorize.contains("client_key="), "{authorize}");
-    let back = http
-        .get(&authorize)
-        .send()
-        .await?
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .ok_or("no redirect from the authorize page")?
-        .to_owned();
+    let back = sandbox.redirect_of(&authorize).await?;
     let back_url = url::Url::parse(&back)?;
     assert_eq!(back_url.host_str(), Some("127.0.0.1"), "{back}");
     assert_eq!(back_url.path(), "/oauth/tiktok/callback", "{back}");
@@ -138,12 +88,11 @@ async fn run(
     .click()
     .await?;
     app.el("composer").await?;
+    // The only account is picked for a new post.
     app.wait_css(
-        &format!("[data-testid=\"composer-account\"][data-account-id=\"{account}\"]"),
+        &format!("[data-testid=\"composer-account\"][data-account-id=\"{account}\"]:checked"),
         Duration::from_secs(5),
     )
-    .await?
-    .click()
     .await?;
     let nickname = app
         .wait_testid("composer-tiktok-nickname", Duration::from_secs(10))
@@ -168,7 +117,7 @@ async fn run(
     let caption = format!("Studio tour (part 1) #behindthescenes {stamp}");
     app.el("composer-text").await?.send_keys(&caption).await?;
     app.click("composer-attach").await?;
-    let picked = small_video(tmp)?;
+    let picked = small_video(session.tmp.path())?;
     tokio::task::spawn_blocking(move || {
         pick_in_file_dialog("Attach images or a video", &picked).map_err(|e| e.to_string())
     })
@@ -204,7 +153,7 @@ async fn run(
     // Close the window; the app publishes from the tray.
     creatorflow_e2e::close_window_like_a_window_manager("CreatorFlow")?;
     let got = wait_for("the video at TikTok", Duration::from_secs(240), || async {
-        let r = received(&sandbox, "tiktok").await;
+        let r = received(&sandbox.url, "tiktok").await;
         (!r.is_empty()).then_some(r)
     })
     .await?;
@@ -212,6 +161,10 @@ async fn run(
     assert_eq!(got[0]["extra"]["privacy_level"], "SELF_ONLY");
     assert_eq!(got[0]["media"][0]["kind"], "video");
     tokio::time::sleep(Duration::from_secs(5)).await;
-    assert_eq!(received(&sandbox, "tiktok").await.len(), 1, "exactly once");
+    assert_eq!(
+        received(&sandbox.url, "tiktok").await.len(),
+        1,
+        "exactly once"
+    );
     Ok(())
 }

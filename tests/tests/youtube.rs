@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use chrono::{Duration as Span, Timelike, Utc};
 use creatorflow_e2e::{
-    App, Driver, SERIAL, app_binary, app_is_running, kill_app, pick_in_file_dialog, preflight,
-    print_log_tail, received, sandbox_url, set_field, wait_for, write_browser_script,
+    App, SERIAL, Session, app_binary, app_is_running, pick_in_file_dialog, received, set_field,
+    wait_for,
 };
 
 const ZONE: &str = "Europe/Berlin";
@@ -32,50 +32,21 @@ fn small_video(dir: &Path) -> std::io::Result<PathBuf> {
 async fn connect_youtube_schedule_a_video_and_see_it_processed_and_published()
 -> creatorflow_e2e::Result<()> {
     let _one_at_a_time = SERIAL.lock().await;
-    preflight()?;
-    let tmp = tempfile::tempdir()?;
-    let data = tmp.path().join("data");
-    let data_dir = data.to_string_lossy().into_owned();
-    let (browser, opened) = write_browser_script(tmp.path())?;
-    let browser = browser.to_string_lossy().into_owned();
-    let driver = Driver::start(&[("TZ", ZONE), ("BROWSER", &browser)]).await?;
-    let result = run(&driver, tmp.path(), &data, &data_dir, &opened).await;
-    kill_app();
-    if result.is_err() {
-        print_log_tail(&data);
-    }
-    result
+    let session = Session::start(ZONE).await?;
+    let result = run(&session).await;
+    session.end(result)
 }
 
-async fn run(
-    driver: &Driver,
-    tmp: &Path,
-    data: &Path,
-    data_dir: &str,
-    opened: &Path,
-) -> creatorflow_e2e::Result<()> {
-    let mut app = App::launch(driver, "youtube", &["--sandbox", "--data-dir", data_dir]).await?;
-    app.el("sandbox-badge").await?;
-    let sandbox = wait_for(
-        "the sandbox URL in the log",
-        Duration::from_secs(10),
-        || async { sandbox_url(data) },
-    )
-    .await?;
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()?;
+async fn run(session: &Session) -> creatorflow_e2e::Result<()> {
+    let (mut app, sandbox) = session.launch("youtube").await?;
     // YouTube takes 45 emulated seconds to process a video here.
-    http.post(format!("{sandbox}/_sandbox/settings/youtube"))
-        .json(&serde_json::json!({"processing_secs": 45}))
-        .send()
-        .await?
-        .error_for_status()?;
-    http.post(format!("{sandbox}/_sandbox/consent"))
-        .json(&serde_json::json!({"mode": "approve", "account_id": CHANNEL}))
-        .send()
-        .await?
-        .error_for_status()?;
+    sandbox
+        .control(
+            "settings/youtube",
+            serde_json::json!({"processing_secs": 45}),
+        )
+        .await?;
+    sandbox.approve_as(CHANNEL).await?;
 
     // Accounts → Connect YouTube: the permissions first, then the browser.
     app.click("nav-accounts").await?;
@@ -84,32 +55,15 @@ async fn run(
     assert!(dialog.contains("youtube.upload"), "scopes shown: {dialog}");
     app.click("connect-confirm").await?;
     app.el("connect-waiting").await?;
-    let authorize = wait_for(
-        "the browser to be opened",
-        Duration::from_secs(10),
-        || async {
-            std::fs::read_to_string(opened)
-                .ok()
-                .and_then(|s| s.lines().last().map(str::to_owned))
-        },
-    )
-    .await?;
+    let authorize = session.opened_url().await?;
     assert!(
-        authorize.starts_with(&format!("{sandbox}/youtube/o/oauth2/v2/auth?")),
+        authorize.starts_with(&format!("{}/youtube/o/oauth2/v2/auth?", sandbox.url)),
         "{authorize}"
     );
     assert!(authorize.contains("code_challenge_method=S256"));
     assert!(authorize.contains("access_type=offline"));
     // The browser follows Google's redirect to the app's loopback listener.
-    let back = http
-        .get(&authorize)
-        .send()
-        .await?
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .ok_or("no redirect from the authorize page")?
-        .to_owned();
+    let back = sandbox.redirect_of(&authorize).await?;
     assert!(
         back.starts_with("http://127.0.0.1:") && back.contains("/oauth/youtube/callback?"),
         "{back}"
@@ -146,12 +100,11 @@ async fn run(
     .click()
     .await?;
     app.el("composer").await?;
+    // The only account is picked for a new post.
     app.wait_css(
-        &format!("[data-testid=\"composer-account\"][data-account-id=\"{account}\"]"),
+        &format!("[data-testid=\"composer-account\"][data-account-id=\"{account}\"]:checked"),
         Duration::from_secs(5),
     )
-    .await?
-    .click()
     .await?;
     app.el("composer-youtube-title").await?;
     let stamp = Utc::now().timestamp();
@@ -186,7 +139,7 @@ async fn run(
     )
     .await?;
     // Attach the video through the system's file picker.
-    let video = small_video(tmp)?;
+    let video = small_video(session.tmp.path())?;
     app.click("composer-attach").await?;
     let picked = video.clone();
     tokio::task::spawn_blocking(move || {
@@ -227,7 +180,7 @@ async fn run(
         .await?;
     assert!(stage.contains("YouTube"), "stage: {stage}");
     app.shot("activity-youtube-processing").await?;
-    let got = received(&sandbox, "youtube").await;
+    let got = received(&sandbox.url, "youtube").await;
     assert_eq!(got.len(), 1, "uploaded once: {got:?}");
     assert_eq!(got[0]["extra"]["title"], title.as_str());
     assert_eq!(got[0]["extra"]["selfDeclaredMadeForKids"], false);
@@ -259,7 +212,7 @@ async fn run(
     let note = published.text().await?;
     assert!(note.contains("private"), "YouTube's privacy note: {note}");
     app.shot("activity-youtube-published").await?;
-    let got = received(&sandbox, "youtube").await;
+    let got = received(&sandbox.url, "youtube").await;
     assert_eq!(got.len(), 1, "published once");
     assert_eq!(got[0]["deleted"], false);
 
@@ -282,7 +235,7 @@ async fn run(
         Duration::from_secs(20),
     )
     .await?;
-    let got = received(&sandbox, "youtube").await;
+    let got = received(&sandbox.url, "youtube").await;
     assert_eq!(got.len(), 1);
     assert_eq!(got[0]["deleted"], true, "deleted at YouTube");
     app.shot("activity-youtube-deleted").await?;
