@@ -136,9 +136,16 @@ pub async fn get_settings<R: Runtime>(app: AppHandle<R>) -> CmdResult<Settings> 
 #[specta::specta]
 pub async fn update_settings<R: Runtime>(
     app: AppHandle<R>,
-    patch: SettingsPatch,
+    mut patch: SettingsPatch,
 ) -> CmdResult<Settings> {
-    Ok(app.engine()?.update_settings(patch).await?)
+    let engine = app.engine()?;
+    // A new quick-post shortcut is taken from the system before it is saved.
+    if let Some(choice) = &mut patch.quick_post_shortcut {
+        let current = engine.settings().await?.quick_post_shortcut;
+        choice.shortcut =
+            crate::shortcut::replace(&app, current.as_deref(), choice.shortcut.as_deref())?;
+    }
+    Ok(engine.update_settings(patch).await?)
 }
 
 // ---- issue 4: accounts, publishing, activity, media ------------------------
@@ -170,17 +177,35 @@ pub async fn set_platform_client<R: Runtime>(
     Ok(engine.platform_info(platform).await?)
 }
 
+/// A sign-in that started: where it goes, and whether the browser could be
+/// opened at it (when not, the creator opens the link themselves).
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectStarted {
+    pub start: ConnectStart,
+    /// Why the browser could not be opened, in words; `None` when it was.
+    pub browser_error: Option<String>,
+}
+
 /// Starts connecting an account: opens the platform's authorize page in the
-/// system browser. The result arrives as a `ConnectResult` event.
+/// system browser. The result arrives as a `ConnectResult` event; the sign-in
+/// waits even when the browser could not be opened, so the link can be
+/// copied into one.
 #[tauri::command]
 #[specta::specta]
 pub async fn connect_account<R: Runtime>(
     app: AppHandle<R>,
     platform: Platform,
-) -> CmdResult<ConnectStart> {
+) -> CmdResult<ConnectStarted> {
     let start = app.engine()?.connect(platform).await?;
-    crate::external::open_authorize_url(&app, &start.authorize_url, app.info().sandbox)?;
-    Ok(start)
+    let browser_error =
+        crate::external::open_authorize_url(&app, &start.authorize_url, app.info().sandbox)
+            .err()
+            .map(|e| e.message);
+    Ok(ConnectStarted {
+        start,
+        browser_error,
+    })
 }
 
 /// Gives up waiting for the browser: a late approval connects nothing.

@@ -348,6 +348,9 @@ pub struct Settings {
     /// (TikTok's audit). Until then the composer says what the network
     /// restricts (TikTok: private accounts, "Only me" posts).
     pub reviewed_apps: BTreeSet<Platform>,
+    /// A key combination that opens the quick-post window from anywhere
+    /// (`Ctrl+Alt+P`); `None`, the default, until the creator picks one.
+    pub quick_post_shortcut: Option<String>,
 }
 
 impl Default for Settings {
@@ -360,6 +363,7 @@ impl Default for Settings {
             start_at_login: false,
             redirects: BTreeMap::new(),
             reviewed_apps: BTreeSet::new(),
+            quick_post_shortcut: None,
         }
     }
 }
@@ -378,6 +382,15 @@ pub struct SettingsPatch {
     pub redirect: Option<RedirectChoice>,
     /// Says whether one network has reviewed (audited) the creator's app.
     pub app_reviewed: Option<AppReviewed>,
+    /// Sets or clears the quick-post shortcut.
+    pub quick_post_shortcut: Option<ShortcutChoice>,
+}
+
+/// The quick-post shortcut a creator picked; `None` turns it off.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ShortcutChoice {
+    pub shortcut: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
@@ -413,6 +426,9 @@ impl SettingsPatch {
         }
         if let Some(r) = &self.redirect {
             to.redirects.insert(r.platform, r.kind);
+        }
+        if let Some(c) = &self.quick_post_shortcut {
+            to.quick_post_shortcut = c.shortcut.clone().filter(|s| !s.trim().is_empty());
         }
         if let Some(r) = &self.app_reviewed {
             if r.reviewed {

@@ -3,6 +3,7 @@ import {
   accountsByPlatform,
   avatarLetter,
   canShowAvatar,
+  initialAccounts,
   isSelectable,
   REAUTH_WARN_DAYS,
   reauthBadge,
@@ -155,5 +156,35 @@ describe("avatars", () => {
     expect(canShowAvatar("data:image/png;base64,AAA")).toBe(true);
     expect(canShowAvatar("https://pbs.twimg.com/a.jpg")).toBe(false);
     expect(canShowAvatar(null)).toBe(false);
+  });
+});
+
+describe("initialAccounts", () => {
+  const x = makeAccount({ id: 1, platform: "x", username: "a" });
+  const linkedin = makeAccount({ id: 2, platform: "linkedin", username: "b" });
+  const stale = makeAccount({ id: 3, username: "c", status: "needs_reauth" });
+  const gone = makeAccount({ id: 4, username: "d", status: "disconnected" });
+  const instagram = makeAccount({ id: 5, platform: "instagram", username: "e" });
+
+  it("picks the only account a new post can go to", () => {
+    expect(initialAccounts([x], true)).toEqual([1]);
+    expect(initialAccounts([stale, x, gone], true)).toEqual([1]);
+  });
+
+  it("picks nothing when there is no choice to make for the creator, or two or more", () => {
+    expect(initialAccounts([], true)).toEqual([]);
+    expect(initialAccounts([stale, gone], true)).toEqual([]);
+    expect(initialAccounts([x, linkedin], true)).toEqual([]);
+  });
+
+  it("leaves an existing post or a reopened draft as it is", () => {
+    expect(initialAccounts([x], false)).toEqual([]);
+  });
+
+  it("does not count accounts on networks CreatorFlow can't publish to yet", () => {
+    const available = new Set(["x" as const, "linkedin" as const]);
+    expect(initialAccounts([x, instagram], true, available)).toEqual([1]);
+    expect(initialAccounts([instagram], true, available)).toEqual([]);
+    expect(initialAccounts([x, instagram], true)).toEqual([]);
   });
 });

@@ -158,3 +158,19 @@ export function unselectableReason(
       return "Disconnected — reconnect first";
   }
 }
+
+/**
+ * The accounts a composer starts with picked: for a new post, the only account
+ * that can be published to, when there is exactly one (with two or more the
+ * creator chooses; with none there is nothing to pick). An existing post or a
+ * reopened draft keeps its own targets, so it gets none from here.
+ */
+export function initialAccounts(
+  accounts: Pick<Account, "id" | "status" | "platform">[],
+  isNew: boolean,
+  available: ReadonlySet<Platform> | null = null,
+): number[] {
+  if (!isNew) return [];
+  const usable = accounts.filter((a) => isSelectable(a, available));
+  return usable.length === 1 ? [usable[0]!.id] : [];
+}

@@ -11,6 +11,7 @@ import {
   type AttemptRecord_Serialize,
   type Capabilities_Serialize,
   type ConnectStart_Serialize,
+  type ConnectStarted_Serialize,
   type DeleteScope,
   type MediaRef_Serialize,
   type MediaRule_Serialize,
@@ -38,6 +39,8 @@ export type Settings = Settings_Serialize;
 export type PostInput = PostInput_Deserialize;
 export type PlatformInfo = PlatformInfo_Serialize;
 export type ConnectStart = ConnectStart_Serialize;
+/** A sign-in that started, and why the browser could not be opened at it (null when it was). */
+export type ConnectStarted = ConnectStarted_Serialize;
 export type PlatformCheck = PlatformCheck_Serialize;
 export type ActivityItem = ActivityItem_Serialize;
 export type ActivityFilter = ActivityFilter_Deserialize;
@@ -90,8 +93,12 @@ export const api = {
     clientSecret: string | null,
   ): Promise<Result<PlatformInfo>> =>
     settle(() => commands.setPlatformClient(platform, clientId, clientSecret)),
-  /** Opens the platform's sign-in page in the browser; the outcome arrives as `connectResult`. */
-  connectAccount: (platform: Platform): Promise<Result<ConnectStart>> =>
+  /**
+   * Starts a sign-in and opens its page in the browser; the outcome arrives as
+   * `connectResult`. The sign-in waits even when the browser could not be
+   * opened (`browserError` says why): the creator can open the link themselves.
+   */
+  connectAccount: (platform: Platform): Promise<Result<ConnectStarted>> =>
     settle(() => commands.connectAccount(platform)),
   disconnectAccount: (accountId: number): Promise<Result<null>> =>
     settle(() => commands.disconnectAccount(accountId)),

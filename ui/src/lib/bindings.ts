@@ -35,9 +35,11 @@ export const commands = {
 	setPlatformClient: (platform: Platform, clientId: string, clientSecret: string | null) => typedError<PlatformInfo_Serialize, IpcError>(__TAURI_INVOKE("set_platform_client", { platform, clientId, clientSecret })),
 	/**
 	 *  Starts connecting an account: opens the platform's authorize page in the
-	 *  system browser. The result arrives as a `ConnectResult` event.
+	 *  system browser. The result arrives as a `ConnectResult` event; the sign-in
+	 *  waits even when the browser could not be opened, so the link can be
+	 *  copied into one.
 	 */
-	connectAccount: (platform: Platform) => typedError<ConnectStart_Serialize, IpcError>(__TAURI_INVOKE("connect_account", { platform })),
+	connectAccount: (platform: Platform) => typedError<ConnectStarted_Serialize, IpcError>(__TAURI_INVOKE("connect_account", { platform })),
 	/**  Gives up waiting for the browser: a late approval connects nothing. */
 	cancelConnect: (platform: Platform) => typedError<null, IpcError>(__TAURI_INVOKE("cancel_connect", { platform })),
 	/**  A thumbnail of an attached image, as a data: URL. */
@@ -368,6 +370,32 @@ export type ConnectStart_Serialize = {
 	/**  Loopback port to listen on, when the redirect is a loopback URL. */
 	loopbackPort: number | null,
 	expiresAt: string,
+};
+
+/**
+ *  A sign-in that started: where it goes, and whether the browser could be
+ *  opened at it (when not, the creator opens the link themselves).
+ */
+export type ConnectStarted = ConnectStarted_Serialize | ConnectStarted_Deserialize;
+
+/**
+ *  A sign-in that started: where it goes, and whether the browser could be
+ *  opened at it (when not, the creator opens the link themselves).
+ */
+export type ConnectStarted_Deserialize = {
+	start: ConnectStart_Deserialize,
+	/**  Why the browser could not be opened, in words; `None` when it was. */
+	browserError?: string | null,
+};
+
+/**
+ *  A sign-in that started: where it goes, and whether the browser could be
+ *  opened at it (when not, the creator opens the link themselves).
+ */
+export type ConnectStarted_Serialize = {
+	start: ConnectStart_Serialize,
+	/**  Why the browser could not be opened, in words; `None` when it was. */
+	browserError: string | null,
 };
 
 /**  How a network counts text. */
@@ -871,6 +899,8 @@ export type SettingsPatch_Deserialize = {
 	redirect?: RedirectChoice | null,
 	/**  Says whether one network has reviewed (audited) the creator's app. */
 	appReviewed?: AppReviewed | null,
+	/**  Sets or clears the quick-post shortcut. */
+	quickPostShortcut?: ShortcutChoice_Deserialize | null,
 };
 
 /**
@@ -887,6 +917,8 @@ export type SettingsPatch_Serialize = {
 	redirect: RedirectChoice | null,
 	/**  Says whether one network has reviewed (audited) the creator's app. */
 	appReviewed: AppReviewed | null,
+	/**  Sets or clears the quick-post shortcut. */
+	quickPostShortcut: ShortcutChoice_Serialize | null,
 };
 
 /**  User settings. Every field has a default so older settings documents load. */
@@ -912,6 +944,11 @@ export type Settings_Deserialize = {
 	 *  restricts (TikTok: private accounts, "Only me" posts).
 	 */
 	reviewedApps?: Platform[],
+	/**
+	 *  A key combination that opens the quick-post window from anywhere
+	 *  (`Ctrl+Alt+P`); `None`, the default, until the creator picks one.
+	 */
+	quickPostShortcut?: string | null,
 };
 
 /**  User settings. Every field has a default so older settings documents load. */
@@ -937,6 +974,24 @@ export type Settings_Serialize = {
 	 *  restricts (TikTok: private accounts, "Only me" posts).
 	 */
 	reviewedApps: Platform[],
+	/**
+	 *  A key combination that opens the quick-post window from anywhere
+	 *  (`Ctrl+Alt+P`); `None`, the default, until the creator picks one.
+	 */
+	quickPostShortcut: string | null,
+};
+
+/**  The quick-post shortcut a creator picked; `None` turns it off. */
+export type ShortcutChoice = ShortcutChoice_Serialize | ShortcutChoice_Deserialize;
+
+/**  The quick-post shortcut a creator picked; `None` turns it off. */
+export type ShortcutChoice_Deserialize = {
+	shortcut?: string | null,
+};
+
+/**  The quick-post shortcut a creator picked; `None` turns it off. */
+export type ShortcutChoice_Serialize = {
+	shortcut: string | null,
 };
 
 /**  One post on one account, as the UI shows it. */

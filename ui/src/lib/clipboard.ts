@@ -34,3 +34,20 @@ export async function copyText(text: string, field?: HTMLInputElement | null): P
     return false;
   }
 }
+
+/** How a copy went: on the clipboard, or (refused) left selected for Ctrl+C. */
+export type CopyOutcome = "copied" | "selected";
+
+/**
+ * Copies `text` (as `copyText`); when that does not work, focuses and selects
+ * `field` so the keyboard's copy does, and says which it was.
+ */
+export async function copyOrSelect(
+  text: string,
+  field: HTMLInputElement | null | undefined,
+): Promise<CopyOutcome> {
+  if (await copyText(text, field)) return "copied";
+  field?.focus();
+  field?.select();
+  return "selected";
+}

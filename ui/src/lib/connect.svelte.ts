@@ -2,13 +2,17 @@
 // shows "Waiting for X in your browser…") and the app shell (which hears how
 // it ended, whatever view is showing).
 
-import type { ConnectStart } from "./api";
+import type { ConnectStarted } from "./api";
 import type { ConnectResult_Serialize, Platform } from "./bindings";
 
 export interface Waiting {
   platform: Platform;
   /** When the sign-in link stops working (ISO instant). */
   expiresAt: string;
+  /** The sign-in link, for the creator to open themselves (always offered). */
+  authorizeUrl: string;
+  /** Why the browser could not be opened at the link, in words; null when it was. */
+  browserError: string | null;
   /** The account being reconnected, if it is a reconnect. */
   accountId: number | null;
 }
@@ -24,10 +28,17 @@ let expiryTimer: ReturnType<typeof setTimeout> | undefined;
 export const EXPIRED_MESSAGE =
   "The sign-in link expired before the browser came back. Connect again to try once more.";
 
-export function startWaiting(start: ConnectStart, accountId: number | null): void {
+export function startWaiting(started: ConnectStarted, accountId: number | null): void {
+  const { start, browserError } = started;
   clearTimeout(expiryTimer);
   connectFlow.errors = { ...connectFlow.errors, [start.platform]: undefined };
-  connectFlow.waiting = { platform: start.platform, expiresAt: start.expiresAt, accountId };
+  connectFlow.waiting = {
+    platform: start.platform,
+    expiresAt: start.expiresAt,
+    authorizeUrl: start.authorizeUrl,
+    browserError,
+    accountId,
+  };
   const left = Date.parse(start.expiresAt) - Date.now();
   if (Number.isFinite(left)) {
     expiryTimer = setTimeout(

@@ -29,6 +29,34 @@ export interface ModalOptions {
   suspended?: boolean;
 }
 
+/** The modal dialogs open now, in the order they were opened: the top-most last. */
+const openModals: HTMLDialogElement[] = [];
+const stackListeners = new Set<(top: HTMLDialogElement | null) => void>();
+
+/** The top-most open modal dialog (the one not made inert), or null. */
+export function topModal(): HTMLDialogElement | null {
+  return openModals[openModals.length - 1] ?? null;
+}
+
+/**
+ * Calls `listener` with the top-most open modal dialog (or null) each time
+ * one opens or closes; returns the unsubscribe. (The toasts follow it.)
+ */
+export function onTopModalChange(listener: (top: HTMLDialogElement | null) => void): () => void {
+  stackListeners.add(listener);
+  return () => {
+    stackListeners.delete(listener);
+  };
+}
+
+function setOpen(dialog: HTMLDialogElement, open: boolean): void {
+  const at = openModals.indexOf(dialog);
+  if (at >= 0) openModals.splice(at, 1);
+  if (open) openModals.push(dialog);
+  const top = topModal();
+  for (const listener of [...stackListeners]) listener(top);
+}
+
 /** A Svelte action for a <dialog> element: see the top of this file. */
 export function modal(
   dialog: HTMLDialogElement,
@@ -38,7 +66,12 @@ export function modal(
   const previous = document.activeElement as HTMLElement | null;
   const open = () => {
     dialog.showModal();
+    setOpen(dialog, true);
     current.initialFocus?.()?.focus();
+  };
+  const close = () => {
+    if (dialog.open) dialog.close();
+    setOpen(dialog, false);
   };
   if (!current.suspended) open();
 
@@ -61,12 +94,12 @@ export function modal(
       const wasSuspended = !!current.suspended;
       current = next;
       if (wasSuspended && !next.suspended && !dialog.open) open();
-      else if (!wasSuspended && next.suspended && dialog.open) dialog.close();
+      else if (!wasSuspended && next.suspended && dialog.open) close();
     },
     destroy() {
       offKeydown();
       offCancel();
-      if (dialog.open) dialog.close();
+      close();
       previous?.focus?.();
     },
   };

@@ -3,7 +3,7 @@
 
 import type { Account } from "./api";
 import type { Platform, Target_Serialize } from "./bindings";
-import { isSelectable } from "./accounts";
+import { initialAccounts, isSelectable } from "./accounts";
 import { handles } from "./compose";
 import { formatWhen } from "./format";
 import { handleOf, platformMeta } from "./status";
@@ -42,7 +42,8 @@ export function recallAccounts(
     ? stored.filter((id): id is number => typeof id === "number" && usable.includes(id))
     : [];
   if (remembered.length > 0) return remembered;
-  return usable.length === 1 ? usable : [];
+  // A quick post is always a new post: the composer's rule.
+  return initialAccounts(accounts, true, available);
 }
 
 /** "Posted to @a" / "Scheduled for Tue 20 Oct, 09:00". */

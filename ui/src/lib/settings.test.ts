@@ -10,6 +10,7 @@ const settings = (over: Partial<Settings> = {}): Settings => ({
   startAtLogin: false,
   redirects: { x: "loopback" },
   reviewedApps: [],
+  quickPostShortcut: null,
   ...over,
 });
 
