@@ -6,7 +6,8 @@
 # Python clients against the sandbox's YouTube emulator.
 #
 #   scripts/test.sh            everything
-#   CF_SKIP_E2E=1 scripts/test.sh   all but the window tests
+#   CF_SKIP_E2E=1 scripts/test.sh   all but the window tests (and the install check)
+#   CF_SKIP_INSTALL=1 scripts/test.sh   all but installing the .deb
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -39,5 +40,10 @@ CF_APP_BINARY="$(app_binary)"
 
 say "Google's own Python clients against the YouTube emulator"
 "$ROOT/scripts/google-clients.sh"
+
+if [ -z "${CF_SKIP_INSTALL:-}" ] && [ -z "${CF_SKIP_E2E:-}" ]; then
+  say "the .deb, installed"
+  "$ROOT/scripts/install-check.sh"
+fi
 
 say "all tests passed"

@@ -59,6 +59,12 @@ pub fn entry(name: &str, exe: &str) -> String {
     )
 }
 
+/// Whether `exe` is the packaged app (the .deb puts it in `/usr/bin`, with
+/// its own desktop entry for the scheme): then nothing is registered per user.
+pub fn installed_by_package(exe: &Path) -> bool {
+    exe.starts_with("/usr/")
+}
+
 /// Writes the entry for `exe` into `applications` when it differs from what
 /// is there; says whether it wrote.
 pub fn write_entry(applications: &Path, name: &str, exe: &Path) -> std::io::Result<bool> {

@@ -139,11 +139,14 @@ pub fn run() {
 
             tray::create(app.handle())?;
 
-            // The .deb's desktop entry registers creatorflow://; a build run
-            // from a folder registers itself (per user) so the browser can hand
-            // OAuth redirects back, with an entry every opener can run.
+            // The .deb's desktop entry registers creatorflow:// (for every
+            // user); a build run from a folder registers itself (per user) so
+            // the browser can hand OAuth redirects back, with an entry every
+            // opener can run.
             #[cfg(target_os = "linux")]
-            {
+            if !desktop_entry::installed_by_package(
+                &tauri::utils::platform::current_exe().unwrap_or_default(),
+            ) {
                 let exe = app
                     .env()
                     .appimage

@@ -470,6 +470,9 @@ pub fn pick_in_file_dialog(title: &str, path: &Path) -> Result<()> {
 /// and the window driver, in the time zone `zone`.
 pub struct Session {
     pub tmp: tempfile::TempDir,
+    /// The app's `$HOME` (a throwaway one: what the app writes there, such
+    /// as its login entry, stays out of the real one).
+    pub home: PathBuf,
     pub data: PathBuf,
     pub data_dir: String,
     /// Where `$BROWSER` writes each URL the app opens.
@@ -485,9 +488,17 @@ impl Session {
         let data_dir = data.to_string_lossy().into_owned();
         let (browser, opened) = write_browser_script(tmp.path())?;
         let browser = browser.to_string_lossy().into_owned();
-        let driver = Driver::start(&[("TZ", zone), ("BROWSER", &browser)]).await?;
+        let home = tmp.path().join("home");
+        std::fs::create_dir_all(&home)?;
+        let driver = Driver::start(&[
+            ("TZ", zone),
+            ("BROWSER", &browser),
+            ("HOME", &home.to_string_lossy()),
+        ])
+        .await?;
         Ok(Self {
             tmp,
+            home,
             data,
             data_dir,
             opened,
@@ -610,4 +621,25 @@ pub fn xdg_open(url: &str) -> Result<()> {
         .into());
     }
     Ok(())
+}
+
+/// The desktop entry the OS runs for `scheme://` links, as `xdg-mime` finds
+/// it (user and system application folders).
+pub fn scheme_handler_entry(scheme: &str) -> Result<String> {
+    let out = Command::new("xdg-mime")
+        .args(["query", "default", &format!("x-scheme-handler/{scheme}")])
+        .output()?;
+    let name = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    if name.is_empty() {
+        return Err(format!("no handler for {scheme}:// links").into());
+    }
+    let home = std::env::var("HOME").unwrap_or_default();
+    let user = std::env::var("XDG_DATA_HOME").unwrap_or_else(|_| format!("{home}/.local/share"));
+    let system =
+        std::env::var("XDG_DATA_DIRS").unwrap_or_else(|_| "/usr/local/share:/usr/share".to_owned());
+    std::iter::once(user.as_str())
+        .chain(system.split(':'))
+        .map(|d| Path::new(d).join("applications").join(&name))
+        .find_map(|p| std::fs::read_to_string(p).ok())
+        .ok_or_else(|| format!("{name} is the handler but no such entry exists").into())
 }

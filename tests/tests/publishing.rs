@@ -172,16 +172,16 @@ async fn run(session: &Session) -> creatorflow_e2e::Result<()> {
     // The browser hands the link to the OS: xdg-open (generic mode, as on a
     // machine without a desktop environment) runs the handler the app
     // registered, a second instance that passes the link to the running one.
-    let entry = std::env::var("XDG_DATA_HOME")
-        .map(|d| Path::new(&d).join("applications/creatorflow-handler.desktop"))?;
-    let entry = std::fs::read_to_string(&entry)?;
+    // (A build run from its folder registered its own entry; the installed
+    // package brings one.)
+    let entry = creatorflow_e2e::scheme_handler_entry("creatorflow")?;
     let exec = entry
         .lines()
         .find_map(|l| l.strip_prefix("Exec="))
         .ok_or("no Exec line")?;
     assert!(
-        !exec.starts_with('"'),
-        "every opener can run the entry: {exec}"
+        !exec.starts_with('"') && exec.ends_with(" %u"),
+        "every opener can run the entry and gets the link: {exec}"
     );
     // A stray link with a state nobody issued is ignored: the sign-in waits on.
     let forged = format!(

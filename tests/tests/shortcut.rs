@@ -47,13 +47,22 @@ async fn run(session: &Session) -> creatorflow_e2e::Result<()> {
         "no quick-post window yet"
     );
 
-    // Record: focus the recorder in the window, then type the keys.
-    app.click("settings-shortcut-record").await?;
+    // Record: the window has the keyboard, the recorder waits, the keys are typed.
     let main = visible("^CreatorFlow$")?
         .pop()
         .ok_or("the main window is not on screen")?;
     xdotool(&["windowfocus", "--sync", &main])?;
     tokio::time::sleep(Duration::from_millis(300)).await;
+    app.click("settings-shortcut-record").await?;
+    app.until("the recorder waiting", Duration::from_secs(5), || async {
+        Ok(app
+            .el("settings-shortcut-record")
+            .await?
+            .text()
+            .await?
+            .contains("Press the keys"))
+    })
+    .await?;
     press("ctrl+alt+p")?;
     app.until("the shortcut saved", Duration::from_secs(10), || async {
         Ok(app
@@ -96,6 +105,45 @@ async fn run(session: &Session) -> creatorflow_e2e::Result<()> {
     assert!(
         visible("^Quick post")?.is_empty(),
         "a shortcut turned off opens nothing"
+    );
+    Ok(())
+}
+
+/// "Start at login" writes a login entry that starts this very binary
+/// (the installed one when run from the package), minimized to the tray.
+#[tokio::test]
+async fn start_at_login_starts_this_binary() -> creatorflow_e2e::Result<()> {
+    let _one_at_a_time = SERIAL.lock().await;
+    let session = Session::start(ZONE).await?;
+    let result = login_entry(&session).await;
+    session.end(result)
+}
+
+async fn login_entry(session: &Session) -> creatorflow_e2e::Result<()> {
+    let (app, _sandbox) = session.launch("login").await?;
+    // Where the autostart plugin writes (`~/.config/autostart`, whatever
+    // XDG_CONFIG_HOME says).
+    let autostart = session.home.join(".config/autostart");
+    app.click("nav-settings").await?;
+    app.click("settings-start-at-login").await?;
+    app.click("settings-save").await?;
+    let entry = creatorflow_e2e::wait_for("a login entry", Duration::from_secs(10), || async {
+        std::fs::read_dir(&autostart)
+            .ok()?
+            .flatten()
+            .find(|e| e.path().extension().is_some_and(|x| x == "desktop"))
+            .and_then(|e| std::fs::read_to_string(e.path()).ok())
+    })
+    .await?;
+    let exec = entry
+        .lines()
+        .find_map(|l| l.strip_prefix("Exec="))
+        .ok_or("no Exec line")?;
+    let binary = creatorflow_e2e::app_binary();
+    assert!(
+        exec.contains(&*binary.to_string_lossy()) && exec.contains("--minimized"),
+        "the login entry starts {}: {exec}",
+        binary.display()
     );
     Ok(())
 }
