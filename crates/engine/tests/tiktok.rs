@@ -51,6 +51,17 @@ async fn connect(h: &Harness, creator: &str) -> creatorflow_engine::Account {
         .expect("connected")
 }
 
+/// A two-second clip in the media folder.
+async fn short_clip(h: &Harness) -> creatorflow_engine::MediaRef {
+    import(
+        &h.engine,
+        h.dir.path(),
+        "clip.mp4",
+        &mp4_video(640, 360, 2, 10_000),
+    )
+    .await
+}
+
 fn only_me() -> TiktokOptions {
     TiktokOptions {
         privacy_level: Some("SELF_ONLY".into()),
@@ -197,13 +208,7 @@ async fn a_post_that_no_longer_fits_fails_before_upload_in_words() {
 async fn an_unaudited_app_on_a_public_account_fails_at_once_with_words() {
     let mut h = Harness::new().await;
     let account = connect(&h, PUBLIC).await;
-    let media = import(
-        &h.engine,
-        h.dir.path(),
-        "clip.mp4",
-        &mp4_video(640, 360, 2, 10_000),
-    )
-    .await;
+    let media = short_clip(&h).await;
     h.start_scheduler().await;
     let post = video_post(&h, account.id, media.id, only_me()).await;
     let done = h
@@ -256,13 +261,7 @@ async fn tiktoks_per_minute_limit_is_waited_out_without_using_attempts() {
             daily_utc: false,
         })
         .expect("quota");
-    let media = import(
-        &h.engine,
-        h.dir.path(),
-        "clip.mp4",
-        &mp4_video(640, 360, 2, 10_000),
-    )
-    .await;
+    let media = short_clip(&h).await;
     h.start_scheduler().await;
     let post = video_post(&h, account.id, media.id, only_me()).await;
     let waiting = h
@@ -391,13 +390,7 @@ async fn a_public_posts_own_link_is_filled_in_when_tiktok_gives_it() {
         serde_json::json!({"audited": true, "post_id_delay_polls": 3}),
     );
     let account = connect(&h, PUBLIC).await;
-    let media = import(
-        &h.engine,
-        h.dir.path(),
-        "clip.mp4",
-        &mp4_video(640, 360, 2, 10_000),
-    )
-    .await;
+    let media = short_clip(&h).await;
     h.start_scheduler().await;
     let friends = TiktokOptions {
         privacy_level: Some("MUTUAL_FOLLOW_FRIENDS".into()),

@@ -413,11 +413,7 @@ async fn a_post_that_no_longer_fits_fails_before_upload() {
     let tokens = Tokens::new(&e.sb, PRIVATE.0);
     // The private creator may post 5 minutes; this plays 6.
     let (post, _) = video_post(&e, PRIVATE, 2_000_000, 360, picked("SELF_ONLY"));
-    let err = e
-        .client
-        .publish(&tokens, &post, &mut Value::Null, &RecordingSink::new())
-        .await
-        .expect_err("too long");
+    let err = publish_new(&e, &tokens, &post).await.expect_err("too long");
     assert_eq!(
         (err.kind, err.code.as_str()),
         (ErrorKind::Rejected, "video_too_long")
@@ -429,9 +425,7 @@ async fn a_post_that_no_longer_fits_fails_before_upload() {
     );
     // An unaudited app is offered "Only me" alone.
     let (post, _) = video_post(&e, PRIVATE, 2_000_000, 10, picked("FOLLOWER_OF_CREATOR"));
-    let err = e
-        .client
-        .publish(&tokens, &post, &mut Value::Null, &RecordingSink::new())
+    let err = publish_new(&e, &tokens, &post)
         .await
         .expect_err("not offered");
     assert_eq!(err.code, "privacy_not_offered");
@@ -450,11 +444,7 @@ async fn an_unaudited_app_cannot_post_from_a_public_account() {
     set(&e.sb, json!({"audited": false}));
     let tokens = Tokens::new(&e.sb, PUBLIC.0);
     let (post, _) = video_post(&e, PUBLIC, 2_000_000, 10, picked("SELF_ONLY"));
-    let err = e
-        .client
-        .publish(&tokens, &post, &mut Value::Null, &RecordingSink::new())
-        .await
-        .expect_err("refused");
+    let err = publish_new(&e, &tokens, &post).await.expect_err("refused");
     assert_eq!(
         (err.kind, err.code.as_str()),
         (ErrorKind::Rejected, "unaudited_app")
@@ -508,16 +498,9 @@ async fn rate_limits_are_waited_out() {
     .expect("quota");
     let tokens = Tokens::new(&e.sb, PRIVATE.0);
     let (post, _) = video_post(&e, PRIVATE, 2_000_000, 10, picked("SELF_ONLY"));
-    e.client
-        .publish(&tokens, &post, &mut Value::Null, &RecordingSink::new())
-        .await
-        .expect("first");
+    publish_new(&e, &tokens, &post).await.expect("first");
     let before = chrono::Utc::now();
-    let err = e
-        .client
-        .publish(&tokens, &post, &mut Value::Null, &RecordingSink::new())
-        .await
-        .expect_err("limited");
+    let err = publish_new(&e, &tokens, &post).await.expect_err("limited");
     assert_eq!(err.kind, ErrorKind::RateLimited);
     assert_eq!(err.status, Some(429));
     let wait = err.retry_at.expect("retry_at") - before;

@@ -234,3 +234,14 @@ pub fn lose_answer_to_chunk(sb: &Sandbox, index: u64) -> RecordingSink {
         }
     })
 }
+
+/// Publishes `post` from a fresh start, keeping no checkpoint.
+pub async fn publish_new(
+    e: &Env,
+    tokens: &dyn TokenSource,
+    post: &PublishRequest,
+) -> Result<Outcome, PlatformError> {
+    e.client
+        .publish(tokens, post, &mut Value::Null, &RecordingSink::new())
+        .await
+}
