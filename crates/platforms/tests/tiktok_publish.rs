@@ -249,9 +249,7 @@ async fn before_tiktok_makes_it_public_the_link_is_the_profile() {
 /// with the same init.
 #[tokio::test]
 async fn a_crash_resumes_from_the_next_chunk() {
-    let e = env().await;
-    set(&e.sb, json!({"audited": false}));
-    let tokens = Tokens::new(&e.sb, PRIVATE.0);
+    let (e, tokens) = unaudited_private().await;
     let (post, bytes) = video_post(&e, PRIVATE, 17_000_000, 20, picked("SELF_ONLY"));
     // The save after the first acknowledged chunk fails: the app "dies".
     let sink = crash_after_chunk(1);
@@ -298,9 +296,7 @@ async fn a_crash_resumes_from_the_next_chunk() {
 /// post comes of it.
 #[tokio::test]
 async fn a_chunk_whose_answer_was_lost_makes_it_start_over() {
-    let e = env().await;
-    set(&e.sb, json!({"audited": false}));
-    let tokens = Tokens::new(&e.sb, PRIVATE.0);
+    let (e, tokens) = unaudited_private().await;
     let (post, _) = video_post(&e, PRIVATE, 17_000_000, 20, picked("SELF_ONLY"));
     let sink = lose_answer_to_chunk(&e.sb, 1);
     let mut cp = Value::Null;
@@ -364,9 +360,7 @@ async fn a_lost_answer_to_the_last_chunk_never_posts_twice() {
 /// the upload starts over; a URL CreatorFlow knows is old is not even tried.
 #[tokio::test]
 async fn an_expired_upload_url_starts_over() {
-    let e = env().await;
-    set(&e.sb, json!({"audited": false}));
-    let tokens = Tokens::new(&e.sb, PRIVATE.0);
+    let (e, tokens) = unaudited_private().await;
     let (post, _) = video_post(&e, PRIVATE, 12_000_000, 20, picked("SELF_ONLY"));
     let sink = crash_after_chunk(1);
     let mut cp = Value::Null;
@@ -408,9 +402,7 @@ async fn an_expired_upload_url_starts_over() {
 
 #[tokio::test]
 async fn a_post_that_no_longer_fits_fails_before_upload() {
-    let e = env().await;
-    set(&e.sb, json!({"audited": false}));
-    let tokens = Tokens::new(&e.sb, PRIVATE.0);
+    let (e, tokens) = unaudited_private().await;
     // The private creator may post 5 minutes; this plays 6.
     let (post, _) = video_post(&e, PRIVATE, 2_000_000, 360, picked("SELF_ONLY"));
     let err = publish_new(&e, &tokens, &post).await.expect_err("too long");
@@ -508,10 +500,8 @@ async fn rate_limits_are_waited_out() {
 }
 
 #[tokio::test]
-async fn a_revoked_sign_in_is_renewed_once_then_reported() {
-    let e = env().await;
-    set(&e.sb, json!({"audited": false}));
-    let tokens = Tokens::new(&e.sb, PRIVATE.0);
+async fn a_revoked_token_is_renewed_once() {
+    let (e, tokens) = unaudited_private().await;
     e.sb.revoke_account("tiktok", PRIVATE.0).expect("revoke");
     let err = e.client.posting_info(&tokens).await;
     // The sandbox's control API hands out fresh tokens, so the renewed one works.

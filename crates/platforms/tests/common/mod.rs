@@ -13,10 +13,10 @@ use creatorflow_sandbox::{
 };
 use serde_json::Value;
 
-#[path = "../shared/mod.rs"]
-mod shared;
+#[path = "../helpers/mod.rs"]
+mod helpers;
 #[allow(unused_imports)] // not every suite uses every shared helper
-pub use shared::{RecordingSink, fixture, media_file, sha256_hex};
+pub use helpers::{RecordingSink, fixture, media_file, sha256_hex};
 
 pub const CREATOR_ID: &str = X_ACCOUNT_CREATOR.0;
 pub const CREATOR: &str = X_ACCOUNT_CREATOR.1;

@@ -22,10 +22,10 @@ use creatorflow_sandbox::{
 use serde_json::Value;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
-#[path = "../shared/mod.rs"]
-mod shared;
+#[path = "../helpers/mod.rs"]
+mod helpers;
 #[allow(unused_imports)] // not every suite uses every shared helper
-pub use shared::{RecordingSink, fixture, sha256_hex};
+pub use helpers::{RecordingSink, fixture, sha256_hex};
 
 pub const MEMBER: &str = LINKEDIN_MEMBER_CREATOR.0;
 pub const MEMBER_NAME: &str = LINKEDIN_MEMBER_CREATOR.2;
@@ -152,7 +152,7 @@ pub fn post(text: &str) -> PublishRequest {
 
 /// Writes `bytes` to the env's folder and describes it as the engine would.
 pub fn media(e: &Env, name: &str, bytes: &[u8], mime: &str) -> MediaFile {
-    shared::media_file(e.dir.path(), name, bytes, mime)
+    helpers::media_file(e.dir.path(), name, bytes, mime)
 }
 
 /// Deterministic bytes that start like an MP4.

@@ -21,10 +21,10 @@ use creatorflow_sandbox::{
 };
 use serde_json::Value;
 
-#[path = "../shared/mod.rs"]
-mod shared;
+#[path = "../helpers/mod.rs"]
+mod helpers;
 #[allow(unused_imports)] // not every suite uses every shared helper
-pub use shared::{RecordingSink, sha256_hex};
+pub use helpers::{RecordingSink, sha256_hex};
 
 /// The private demo creator (posts "Only me" through an unaudited app).
 pub const PRIVATE: (&str, &str) = (TIKTOK_ACCOUNT_PRIVATE.0, TIKTOK_ACCOUNT_PRIVATE.1);
@@ -55,6 +55,15 @@ pub async fn env() -> Env {
         client,
         dir: tempfile::tempdir().expect("tmp"),
     }
+}
+
+/// The usual case: an unaudited app (TikTok's default) and the private
+/// creator, the only one it may post for.
+pub async fn unaudited_private() -> (Env, Tokens) {
+    let e = env().await;
+    set(&e.sb, serde_json::json!({"audited": false}));
+    let tokens = Tokens::new(&e.sb, PRIVATE.0);
+    (e, tokens)
 }
 
 /// A token source like the engine's: renews through the sandbox after a 401.
@@ -130,7 +139,7 @@ pub fn media_file(dir: &Path, name: &str, bytes: &[u8], seconds: u64) -> MediaFi
         height: Some(1920),
         duration_ms: Some(seconds * 1000),
         codec: Some("avc1".into()),
-        ..shared::media_file(dir, name, bytes, "video/mp4")
+        ..helpers::media_file(dir, name, bytes, "video/mp4")
     }
 }
 

@@ -22,10 +22,10 @@ use creatorflow_sandbox::{
 };
 use serde_json::Value;
 
-#[path = "../shared/mod.rs"]
-mod shared;
+#[path = "../helpers/mod.rs"]
+mod helpers;
 #[allow(unused_imports)] // not every suite uses every shared helper
-pub use shared::{RecordingSink, fixture, sha256_hex};
+pub use helpers::{RecordingSink, fixture, sha256_hex};
 
 pub const CHANNEL: &str = YOUTUBE_CHANNEL_CREATOR.0;
 pub const HANDLE: &str = YOUTUBE_CHANNEL_CREATOR.1;
@@ -164,7 +164,7 @@ pub fn media_file(dir: &Path, name: &str, bytes: &[u8], mime: &str) -> MediaFile
         duration_ms: Some(12_000),
         codec: Some("avc1".into()),
         alt_text: None,
-        ..shared::media_file(dir, name, bytes, mime)
+        ..helpers::media_file(dir, name, bytes, mime)
     }
 }
 

@@ -1,5 +1,5 @@
-//! Helpers both the X and the YouTube suites use: `common/mod.rs` and
-//! `youtube_common/mod.rs` include this file (`#[path]`) and re-export it.
+//! Helpers every network's suite uses: `common/mod.rs` (X) and the
+//! `*_common/mod.rs` modules include this file (`#[path]`) and re-export it.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
