@@ -22,7 +22,7 @@ pub use creatorflow_platforms::auth::random_token;
 /// A connect flow is good for this long after the browser was opened.
 pub const FLOW_LIFETIME: Duration = Duration::minutes(10);
 /// Refresh an access token this long before it expires.
-pub const REFRESH_AHEAD: Duration = Duration::minutes(5);
+pub const REFRESH_AHEAD: Duration = creatorflow_platforms::auth::RENEW_AHEAD;
 
 /// A flow waiting for its callback.
 pub(crate) struct PendingFlow {
@@ -60,7 +60,44 @@ pub struct ConnectStart {
     pub redirect_uri: String,
     /// Loopback port to listen on, when the redirect is a loopback URL.
     pub loopback_port: Option<u16>,
+    /// Open `authorize_url` in CreatorFlow's own sign-in window instead of
+    /// the browser (the network's desktop flow needs it): what it may load.
+    pub login_window: Option<LoginWindow>,
     pub expires_at: DateTime<Utc>,
+}
+
+/// A sign-in window: it loads only `hosts` and hands the redirect to
+/// `redirect_uri` to [`Engine::handle_window_redirect`] before it loads.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LoginWindow {
+    /// `host` or `host:port`.
+    pub hosts: Vec<String>,
+    pub redirect_uri: String,
+}
+
+impl LoginWindow {
+    /// Whether the window may load `url`: https on one of its hosts (or
+    /// plain http on a loopback host, the sandbox's emulators).
+    pub fn may_load(&self, url: &url::Url) -> bool {
+        let Some(host) = url.host_str() else {
+            return false;
+        };
+        let with_port = url.port().map(|p| format!("{host}:{p}"));
+        let listed = self.hosts.iter().any(|h| {
+            h.eq_ignore_ascii_case(host)
+                || with_port
+                    .as_deref()
+                    .is_some_and(|hp| h.eq_ignore_ascii_case(hp))
+        });
+        let loopback = matches!(url.host(), Some(url::Host::Ipv4(ip)) if ip.is_loopback());
+        listed && (url.scheme() == "https" || (url.scheme() == "http" && loopback))
+    }
+
+    /// Whether `url` is the sign-in's redirect (to read, never to load).
+    pub fn is_redirect(&self, url: &url::Url) -> bool {
+        callback::is_redirect_to(url, &self.redirect_uri)
+    }
 }
 
 /// How a connect attempt ended, for the Accounts view.
@@ -120,6 +157,7 @@ pub fn redirect_uri(platform: Platform, style: &RedirectStyle) -> (String, Optio
             let port = port.unwrap_or(0);
             (format!("http://127.0.0.1:{port}{path}"), Some(port))
         }
+        RedirectStyle::Window { uri, .. } => (uri.clone(), None),
     }
 }
 
@@ -146,6 +184,7 @@ impl Engine {
             Some(c) => Ok(ClientCredentials {
                 client_id: c.client_id,
                 client_secret: c.client_secret,
+                product: self.sign_in_product(platform).await?,
             }),
             None => Err(EngineError::invalid(
                 ErrorCode::InvalidInput,
@@ -156,6 +195,24 @@ impl Engine {
                 ),
             )),
         }
+    }
+
+    /// The sign-in product the creator's developer app for `platform` uses,
+    /// where the network has several: their pick in Settings, if the
+    /// network offers it, else `None` (the first).
+    pub async fn sign_in_product(&self, platform: Platform) -> Result<Option<String>> {
+        if let Some(builtin) = self.platforms().builtin_client(platform) {
+            return Ok(builtin.product.clone());
+        }
+        let publisher = self.publisher(platform)?;
+        let offered = &publisher.authenticator().spec().products;
+        let picked = self
+            .settings()
+            .await?
+            .sign_in_products
+            .get(&platform)
+            .cloned();
+        Ok(picked.filter(|p| offered.iter().any(|o| &o.value == p)))
     }
 
     /// How `platform` sends the browser back in this run: the redirect the
@@ -251,6 +308,13 @@ impl Engine {
             (style, _) => style,
         };
         let (redirect, port) = redirect_uri(platform, &style);
+        let login_window = match &style {
+            RedirectStyle::Window { uri, hosts } => Some(LoginWindow {
+                hosts: hosts.clone(),
+                redirect_uri: uri.clone(),
+            }),
+            _ => None,
+        };
 
         let state = random_token(32);
         let authorization = publisher
@@ -279,6 +343,7 @@ impl Engine {
             authorize_url: authorization.url.to_string(),
             redirect_uri: redirect,
             loopback_port: port,
+            login_window,
             expires_at,
         })
     }
@@ -286,7 +351,31 @@ impl Engine {
     /// The one handler for OAuth callbacks, whatever route they came by.
     /// Refused callbacks are logged (without secrets) and exchange nothing.
     pub async fn handle_callback(&self, raw: &str) -> std::result::Result<Account, CallbackError> {
-        let result = self.handle_callback_inner(raw).await;
+        let parsed = callback::parse(raw);
+        self.settle_callback(parsed).await
+    }
+
+    /// The redirect a sign-in window read for `platform` (see [`LoginWindow`]),
+    /// handled like any other callback.
+    pub async fn handle_window_redirect(
+        &self,
+        platform: Platform,
+        raw: &str,
+    ) -> std::result::Result<Account, CallbackError> {
+        let parsed = match self.redirect_style(platform).await {
+            Ok(RedirectStyle::Window { uri, .. }) => {
+                callback::parse_window_redirect(platform, &uri, raw)
+            }
+            _ => Err(Rejection::WrongTarget),
+        };
+        self.settle_callback(parsed).await
+    }
+
+    async fn settle_callback(
+        &self,
+        parsed: std::result::Result<callback::Callback, Rejection>,
+    ) -> std::result::Result<Account, CallbackError> {
+        let result = self.handle_callback_inner(parsed).await;
         let outcome = match &result {
             Ok(account) => ConnectOutcome {
                 platform: Some(account.platform),
@@ -329,7 +418,9 @@ impl Engine {
     /// caller opens `authorize_url` in the system browser.
     pub async fn connect(&self, platform: Platform) -> Result<ConnectStart> {
         match self.redirect_style(platform).await? {
-            RedirectStyle::DeepLink => self.start_connect(platform, None).await,
+            RedirectStyle::DeepLink | RedirectStyle::Window { .. } => {
+                self.start_connect(platform, None).await
+            }
             RedirectStyle::Loopback { port, .. } => {
                 let listener = crate::loopback::listen(
                     self.clone(),
@@ -349,9 +440,9 @@ impl Engine {
 
     async fn handle_callback_inner(
         &self,
-        raw: &str,
+        parsed: std::result::Result<callback::Callback, Rejection>,
     ) -> std::result::Result<Account, CallbackError> {
-        let cb = callback::parse(raw).map_err(|r: Rejection| {
+        let cb = parsed.map_err(|r: Rejection| {
             CallbackError::new(
                 None,
                 r.to_string(),
@@ -449,7 +540,10 @@ impl Engine {
             .await
             .map_err(|e| auth_error(platform, e))?;
         let profiles = publisher
-            .profiles(&AccessToken::new(tokens.access_token.clone()))
+            .profiles(
+                &AccessToken::new(tokens.access_token.clone()),
+                &tokens.scopes,
+            )
             .await
             .map_err(|e| EngineError::invalid(ErrorCode::Platform, e.message))?;
         if profiles.is_empty() {
@@ -512,10 +606,26 @@ impl Engine {
         let lock = self.refresh_lock(account)?;
         let _guard = lock.lock().await;
         let tokens = self.tokens_or_reauth(account).await?;
-        match tokens.expires_at {
-            Some(at) if at - self.now() <= REFRESH_AHEAD => {
-                self.refresh_locked(account, tokens).await
+        let now = self.now();
+        let platform = accounts::get(self.store(), account).await?.platform;
+        let renew_at = self.publisher(platform)?.authenticator().renew_at(&tokens);
+        match (renew_at, tokens.expires_at) {
+            // Still good for a while: renewing early is a courtesy that may
+            // fail without harm (the network may find the token too young).
+            (Some(renew), Some(expires)) if renew <= now && expires - now > REFRESH_AHEAD => {
+                let current = AccessToken::new(tokens.access_token.clone());
+                match self.renew_locked(account, tokens, false).await {
+                    Ok(renewed) => Ok(renewed),
+                    Err(e) => {
+                        tracing::warn!(
+                            account,
+                            "early renewal did not work, the current sign-in is still good: {e}"
+                        );
+                        Ok(current)
+                    }
+                }
             }
+            (Some(renew), _) if renew <= now => self.refresh_locked(account, tokens).await,
             _ => Ok(AccessToken::new(tokens.access_token)),
         }
     }
@@ -552,6 +662,17 @@ impl Engine {
     /// Refreshes with the lock held. A rotated refresh token is written to the
     /// keychain before the new access token is handed out.
     async fn refresh_locked(&self, account: AccountId, old: TokenSet) -> Result<AccessToken> {
+        self.renew_locked(account, old, true).await
+    }
+
+    /// Renews with the lock held; `must` says the old token is no longer
+    /// usable, so a refusal means the account needs reconnecting.
+    async fn renew_locked(
+        &self,
+        account: AccountId,
+        old: TokenSet,
+        must: bool,
+    ) -> Result<AccessToken> {
         let acc = accounts::get(self.store(), account).await?;
         let publisher = self.publisher(acc.platform)?;
         let auth = publisher.authenticator();
@@ -572,6 +693,7 @@ impl Engine {
                 tracing::info!(account, "access token refreshed");
                 Ok(AccessToken::new(new.access_token))
             }
+            Err(e) if !must => Err(auth_error(acc.platform, e)),
             Err(AuthError::CannotRefresh) => {
                 self.mark_needs_reauth(
                     account,

@@ -111,6 +111,39 @@ pub fn parse(raw: &str) -> Result<Callback, Rejection> {
         _ => return Err(Rejection::WrongTarget),
     };
     let platform = Platform::parse(&platform_name).ok_or(Rejection::UnknownPlatform)?;
+    parse_query(platform, &url)
+}
+
+/// Parses the redirect a sign-in window read before it loaded: `raw` must
+/// be `expected` (a registered https URI) with the callback's parameters.
+pub fn parse_window_redirect(
+    platform: Platform,
+    expected: &str,
+    raw: &str,
+) -> Result<Callback, Rejection> {
+    if raw.len() > MAX_CALLBACK_LEN {
+        return Err(Rejection::Oversized);
+    }
+    let url = Url::parse(raw.trim()).map_err(|_| Rejection::NotAUrl)?;
+    if !is_redirect_to(&url, expected) {
+        return Err(Rejection::WrongTarget);
+    }
+    parse_query(platform, &url)
+}
+
+/// Whether `url` goes to the redirect URI `expected` (scheme, host, port
+/// and path; the query and fragment are the callback's).
+pub fn is_redirect_to(url: &Url, expected: &str) -> bool {
+    let Ok(expected) = Url::parse(expected) else {
+        return false;
+    };
+    url.scheme() == expected.scheme()
+        && url.host_str() == expected.host_str()
+        && url.port_or_known_default() == expected.port_or_known_default()
+        && url.path() == expected.path()
+}
+
+fn parse_query(platform: Platform, url: &Url) -> Result<Callback, Rejection> {
     // Instagram appends "#_"; any other fragment is suspicious.
     if let Some(fragment) = url.fragment()
         && !(fragment.is_empty() || fragment == "_")

@@ -10,7 +10,7 @@ use crate::Engine;
 use crate::auth::redirect_uri;
 use crate::error::Result;
 use crate::model::{Platform, RedirectKind};
-use creatorflow_platforms::{Capabilities, RedirectStyle, ScopeInfo};
+use creatorflow_platforms::{Capabilities, Choice, RedirectStyle, ScopeInfo};
 
 /// One redirect a network accepts, as the creator registers it.
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
@@ -37,6 +37,10 @@ pub struct PlatformInfo {
     /// A redirect fixed by this run (sandbox or tests): no choice offered.
     pub redirect_fixed: bool,
     pub needs_client_secret: bool,
+    /// The network's sign-in products, where it has several; the developer
+    /// app uses `product` (the first when `None`).
+    pub products: Vec<Choice>,
+    pub product: Option<String>,
     /// A client id is set (or built in, in sandbox mode).
     pub has_client: bool,
     pub client_id: Option<String>,
@@ -96,14 +100,27 @@ impl Engine {
             (None, None) => vec![],
         };
         let spec = publisher.as_ref().map(|p| p.authenticator().spec().clone());
+        let product = match &publisher {
+            Some(_) => self.sign_in_product(platform).await?,
+            None => None,
+        };
+        let scopes = publisher
+            .as_ref()
+            .map(|p| p.authenticator().scopes(product.as_deref()))
+            .unwrap_or_default();
         Ok(PlatformInfo {
             platform,
             name: platform.display_name().to_owned(),
             available: publisher.is_some(),
-            scopes: spec.as_ref().map(|s| s.scopes.clone()).unwrap_or_default(),
+            scopes,
             redirects,
             redirect_fixed: fixed.is_some(),
             needs_client_secret: spec.as_ref().is_some_and(|s| s.needs_client_secret),
+            products: spec
+                .as_ref()
+                .map(|s| s.products.clone())
+                .unwrap_or_default(),
+            product,
             has_client: client_id.is_some(),
             client_id,
             has_client_secret,

@@ -351,6 +351,9 @@ pub struct Settings {
     /// A key combination that opens the quick-post window from anywhere
     /// (`Ctrl+Alt+P`); `None`, the default, until the creator picks one.
     pub quick_post_shortcut: Option<String>,
+    /// The sign-in product of the creator's developer app, per network that
+    /// has several (Instagram: `instagram_login` or `facebook_login`).
+    pub sign_in_products: BTreeMap<Platform, String>,
 }
 
 impl Default for Settings {
@@ -364,6 +367,7 @@ impl Default for Settings {
             redirects: BTreeMap::new(),
             reviewed_apps: BTreeSet::new(),
             quick_post_shortcut: None,
+            sign_in_products: BTreeMap::new(),
         }
     }
 }
@@ -384,6 +388,15 @@ pub struct SettingsPatch {
     pub app_reviewed: Option<AppReviewed>,
     /// Sets or clears the quick-post shortcut.
     pub quick_post_shortcut: Option<ShortcutChoice>,
+    /// Sets the sign-in product of one network's developer app.
+    pub sign_in_product: Option<ProductChoice>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ProductChoice {
+    pub platform: Platform,
+    pub product: String,
 }
 
 /// The quick-post shortcut a creator picked; `None` turns it off.
@@ -426,6 +439,9 @@ impl SettingsPatch {
         }
         if let Some(r) = &self.redirect {
             to.redirects.insert(r.platform, r.kind);
+        }
+        if let Some(c) = &self.sign_in_product {
+            to.sign_in_products.insert(c.platform, c.product.clone());
         }
         if let Some(c) = &self.quick_post_shortcut {
             to.quick_post_shortcut = c.shortcut.clone().filter(|s| !s.trim().is_empty());

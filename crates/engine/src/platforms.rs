@@ -44,6 +44,7 @@ impl Platforms {
                 ClientCredentials {
                     client_id: client_id.to_owned(),
                     client_secret: secret.map(str::to_owned),
+                    product: None,
                 },
             ),
             None => self,

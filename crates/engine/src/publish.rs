@@ -120,6 +120,7 @@ pub(crate) async fn build_request(
         account: RemoteAccount {
             id: account.platform_user_id.clone(),
             username: account.username.clone(),
+            scopes: account.scopes.clone(),
         },
         text: options.text.clone().unwrap_or_else(|| base_text.to_owned()),
         media,

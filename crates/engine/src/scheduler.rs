@@ -148,8 +148,24 @@ impl Engine {
         }
         for days in [1i64, 7] {
             for lapsing in crate::accounts::lapsing_within(self.store(), days, now).await? {
-                let acc = &lapsing.account;
-                let left = lapsing.reauth_by - now;
+                // A network that renews the sign-in by itself (Meta's token
+                // swap) renews it now; the creator is reminded only when
+                // that did not move the end.
+                if let Err(e) = self.access_token(lapsing.account.id).await {
+                    tracing::debug!(
+                        account = lapsing.account.id,
+                        "no renewal before the reminder: {e}"
+                    );
+                }
+                let acc = &crate::accounts::get(self.store(), lapsing.account.id).await?;
+                let Some(reauth_by) = acc.reauth_by.filter(|at| *at - now <= Duration::days(days))
+                else {
+                    continue;
+                };
+                if acc.status != crate::model::AccountStatus::Connected {
+                    continue;
+                }
+                let left = reauth_by - now;
                 let when = if left < Duration::days(1) {
                     format!("within {} hours", left.num_hours().max(1))
                 } else {

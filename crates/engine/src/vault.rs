@@ -208,6 +208,7 @@ mod tests {
             expires_at: None,
             refresh_expires_at: None,
             scopes: vec!["tweet.write".into()],
+            issued_at: None,
         };
         let c = StoredClient {
             client_id: "id".into(),

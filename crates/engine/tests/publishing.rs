@@ -665,6 +665,7 @@ async fn the_loopback_listener_is_the_other_route_into_the_same_handler() {
             creatorflow_platforms::ClientCredentials {
                 client_id: "loopback-test".into(),
                 client_secret: None,
+                product: None,
             },
         )
         .with_redirect(

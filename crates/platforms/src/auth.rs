@@ -52,6 +52,11 @@ pub enum RedirectStyle {
     /// A one-shot listener on 127.0.0.1; `port: None` = any free port (the
     /// platform accepts any loopback port), `Some(p)` = the registered port.
     Loopback { port: Option<u16>, path: String },
+    /// A sign-in window inside the app (Meta's documented desktop flow: its
+    /// redirects must be registered https URIs). The window loads only
+    /// `hosts` (`host` or `host:port`) and reads the redirect to `uri`
+    /// before it loads.
+    Window { uri: String, hosts: Vec<String> },
 }
 
 /// Which kind of redirect a creator picked for a network (Settings).
@@ -61,6 +66,7 @@ pub enum RedirectStyle {
 pub enum RedirectKind {
     DeepLink,
     Loopback,
+    Window,
 }
 
 impl RedirectStyle {
@@ -68,6 +74,7 @@ impl RedirectStyle {
         match self {
             Self::DeepLink => RedirectKind::DeepLink,
             Self::Loopback { .. } => RedirectKind::Loopback,
+            Self::Window { .. } => RedirectKind::Window,
         }
     }
 }
@@ -90,6 +97,10 @@ pub struct OAuthSpec {
     pub extra_authorize_params: Vec<(String, String)>,
     /// The client needs a secret (the creator must enter one in Settings).
     pub needs_client_secret: bool,
+    /// The network's sign-in products, where it has more than one (Meta:
+    /// Instagram Login, Facebook Login): the creator's developer app uses
+    /// one ([`ClientCredentials::product`]); the first is the default.
+    pub products: Vec<crate::types::Choice>,
 }
 
 impl OAuthSpec {
@@ -115,6 +126,10 @@ pub struct TokenSet {
     pub refresh_expires_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub scopes: Vec<String>,
+    /// When the network issued the access token (some networks renew a
+    /// token only once it is old enough).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued_at: Option<DateTime<Utc>>,
 }
 
 impl TokenSet {
@@ -140,6 +155,7 @@ impl fmt::Debug for TokenSet {
             .field("expires_at", &self.expires_at)
             .field("refresh_expires_at", &self.refresh_expires_at)
             .field("scopes", &self.scopes)
+            .field("issued_at", &self.issued_at)
             .finish()
     }
 }
@@ -228,6 +244,20 @@ pub trait Authenticator: Send + Sync {
         standard::refresh(self.spec(), client, tokens, now).await
     }
 
+    /// When to renew `tokens` ahead of their expiry. By default shortly
+    /// before the access token expires; a network whose tokens live long
+    /// and are renewed by swapping the token itself (Meta) renews much
+    /// earlier, so a creator who opens the app now and then never lapses.
+    fn renew_at(&self, tokens: &TokenSet) -> Option<DateTime<Utc>> {
+        tokens.expires_at.map(|at| at - RENEW_AHEAD)
+    }
+
+    /// The permissions the developer app's `product` asks for (the
+    /// permissions explainer). By default the spec's.
+    fn scopes(&self, _product: Option<&str>) -> Vec<ScopeInfo> {
+        self.spec().scopes.clone()
+    }
+
     /// Ends the sign-in at the network (disconnect). Best effort.
     async fn revoke(&self, client: &ClientCredentials, tokens: &TokenSet) -> Result<(), AuthError> {
         standard::revoke(self.spec(), client, tokens).await
@@ -240,6 +270,9 @@ pub trait Authenticator: Send + Sync {
             .to_owned()
     }
 }
+
+/// Renew an access token this long before it expires, by default.
+pub const RENEW_AHEAD: Duration = Duration::minutes(5);
 
 /// The standard flow as an authenticator of its own.
 pub struct StandardOAuth(pub OAuthSpec);
@@ -475,6 +508,7 @@ pub mod standard {
                 .expires_in()
                 .and_then(|d| Duration::from_std(d).ok())
                 .map(|d| now + d),
+            issued_at: Some(now),
             scopes: resp
                 .scopes()
                 .map(|s| s.iter().map(|s| s.to_string()).collect())
@@ -603,6 +637,7 @@ mod tests {
             ],
             extra_authorize_params: vec![("prompt".into(), "consent".into())],
             needs_client_secret: false,
+            products: Vec::new(),
         }
     }
 
@@ -621,6 +656,7 @@ mod tests {
         let client = ClientCredentials {
             client_id: "id".into(),
             client_secret: None,
+            product: None,
         };
         let a = StandardOAuth(spec())
             .authorize(&client, "http://127.0.0.1:1/cb", "st")
@@ -646,6 +682,7 @@ mod tests {
             expires_at: Some(now),
             refresh_expires_at: None,
             scopes: vec![],
+            issued_at: None,
         };
         assert_eq!(
             t.lapses_at(),

@@ -64,8 +64,14 @@ pub trait Publisher: Send + Sync {
     }
 
     /// The accounts a fresh sign-in gives access to (one per YouTube
-    /// channel, per Instagram account linked to a Page ...).
-    async fn profiles(&self, tokens: &dyn TokenSource) -> Result<Vec<Profile>, PlatformError>;
+    /// channel, per Instagram account linked to a Page ...). `granted`: the
+    /// permissions the sign-in was granted (they also tell which sign-in
+    /// product it came from, where a network has several).
+    async fn profiles(
+        &self,
+        tokens: &dyn TokenSource,
+        granted: &[String],
+    ) -> Result<Vec<Profile>, PlatformError>;
 
     /// What the account may post right now, where the network has limits of
     /// its own per account that the composer must offer (TikTok's privacy
@@ -168,6 +174,27 @@ pub trait PublishSink: Send + Sync {
 
     /// Bytes of media sent so far out of the total, for a progress bar.
     fn progress(&self, sent: u64, total: u64);
+
+    /// Whether the creator has set up a media host ([`PublishSink::host_media`]).
+    fn has_media_host(&self) -> bool {
+        false
+    }
+
+    /// Puts `file` on the creator's media host, for a network that fetches
+    /// media from a public URL itself (Instagram), and answers where. The
+    /// engine removes the file from the host once the post is published or
+    /// has failed for good; calling it again for the same file re-uses the
+    /// upload while its URL is good.
+    async fn host_media(&self, file: &MediaFile) -> Result<HostedMedia, PlatformError> {
+        Err(PlatformError::new(
+            ErrorKind::Rejected,
+            "no_media_host",
+            format!(
+                "{} needs a media host to fetch it from: set one in Settings → Media hosting.",
+                file.display_name()
+            ),
+        ))
+    }
 }
 
 /// A sink that keeps nothing: for tests and one-shot calls.

@@ -198,6 +198,7 @@ pub fn oauth_spec(endpoints: &LinkedinEndpoints) -> OAuthSpec {
         }],
         extra_authorize_params: vec![],
         needs_client_secret: true,
+        products: Vec::new(),
     }
 }
 
@@ -475,6 +476,7 @@ mod tests {
             refresh_token: None,
             expires_at: None,
             refresh_expires_at: None,
+            issued_at: None,
             scopes: vec![
                 "openid,profile,email,w_member_social".into(),
                 "openid".into(),

@@ -166,6 +166,7 @@ pub fn oauth_spec(endpoints: &TiktokEndpoints) -> OAuthSpec {
         }],
         extra_authorize_params: vec![],
         needs_client_secret: true,
+        products: Vec::new(),
     }
 }
 
@@ -264,6 +265,7 @@ pub fn parse_token_answer(
             .expires_in
             .filter(|s| *s > 0)
             .map(|s| now + Duration::seconds(s)),
+        issued_at: Some(now),
         scopes: a
             .scope
             .map(|s| {
@@ -490,6 +492,7 @@ mod tests {
         let client = ClientCredentials {
             client_id: "awkey".into(),
             client_secret: Some("secret".into()),
+            product: None,
         };
         let a = auth
             .authorize(&client, "http://127.0.0.1:5000/oauth/tiktok/callback", "st")

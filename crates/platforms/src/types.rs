@@ -102,10 +102,29 @@ impl fmt::Debug for AccessToken {
 }
 
 /// The developer app's credentials. Its `Debug` never shows the secret.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct ClientCredentials {
     pub client_id: String,
     pub client_secret: Option<String>,
+    /// Which of the network's sign-in products this app uses, where the
+    /// network has several (see [`crate::OAuthSpec::products`]); `None`:
+    /// the first one.
+    pub product: Option<String>,
+}
+
+impl ClientCredentials {
+    pub fn new(client_id: impl Into<String>, client_secret: Option<String>) -> Self {
+        Self {
+            client_id: client_id.into(),
+            client_secret,
+            product: None,
+        }
+    }
+
+    pub fn with_product(mut self, product: Option<String>) -> Self {
+        self.product = product;
+        self
+    }
 }
 
 impl fmt::Debug for ClientCredentials {
@@ -116,6 +135,7 @@ impl fmt::Debug for ClientCredentials {
                 "client_secret",
                 &self.client_secret.as_ref().map(|_| "<redacted>"),
             )
+            .field("product", &self.product)
             .finish()
     }
 }
@@ -242,6 +262,9 @@ pub struct RemoteAccount {
     pub id: String,
     /// Its handle, without `@`.
     pub username: String,
+    /// The permissions the account's sign-in was granted (they also tell
+    /// which sign-in product it came from, where a network has several).
+    pub scopes: Vec<String>,
 }
 
 /// What to publish on one account. The same request is validated at compose
@@ -285,6 +308,16 @@ impl Published {
             follow_up_at: None,
         }
     }
+}
+
+/// A media file put on the creator's media host for a network that fetches
+/// media itself (Instagram). The engine removes it once the post is done.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostedMedia {
+    /// Where the network can fetch it (a public or presigned URL).
+    pub url: String,
+    /// When the URL stops working (presigned URLs), if it does.
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 /// The network accepted the post and finishes it later (YouTube processing

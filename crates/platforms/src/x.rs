@@ -115,6 +115,7 @@ pub fn oauth_spec(endpoints: &XEndpoints) -> OAuthSpec {
         ],
         extra_authorize_params: vec![],
         needs_client_secret: false,
+        products: Vec::new(),
     }
 }
 

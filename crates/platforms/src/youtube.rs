@@ -155,6 +155,7 @@ pub fn oauth_spec(endpoints: &YoutubeEndpoints) -> OAuthSpec {
             ("prompt".to_owned(), "consent".to_owned()),
         ],
         needs_client_secret: true,
+        products: Vec::new(),
     }
 }
 

@@ -29,6 +29,7 @@ fn creds() -> ClientCredentials {
     ClientCredentials {
         client_id: LINKEDIN_CLIENT_ID.to_owned(),
         client_secret: Some(LINKEDIN_CLIENT_SECRET.to_owned()),
+        product: None,
     }
 }
 
@@ -146,7 +147,7 @@ async fn a_self_serve_sign_in_lasts_60_days_and_cannot_be_renewed() {
     );
 
     let access = AccessToken::new(tokens.access_token.clone());
-    let p = e.client.profiles(&access).await.expect("profiles");
+    let p = e.client.profiles(&access, &[]).await.expect("profiles");
     assert_eq!(p[0].platform_user_id, MEMBER);
 
     let auth = e.client.authenticator();
@@ -159,7 +160,7 @@ async fn a_self_serve_sign_in_lasts_60_days_and_cannot_be_renewed() {
 
     // Sixty days on, LinkedIn refuses it.
     e.sb.advance_clock(60 * 24 * 3600 + 60);
-    let err = e.client.profiles(&access).await.expect_err("expired");
+    let err = e.client.profiles(&access, &[]).await.expect_err("expired");
     assert_eq!(
         (err.kind, err.code.as_str()),
         (ErrorKind::Auth, "token_expired")
@@ -185,7 +186,11 @@ async fn a_partner_apps_refresh_token_is_used_until_its_year_is_up() {
     e.sb.advance_clock(61 * 24 * 3600);
     let old = AccessToken::new(tokens.access_token.clone());
     assert_eq!(
-        e.client.profiles(&old).await.expect_err("expired").kind,
+        e.client
+            .profiles(&old, &[])
+            .await
+            .expect_err("expired")
+            .kind,
         ErrorKind::Auth
     );
     let auth = e.client.authenticator();
@@ -206,7 +211,7 @@ async fn a_partner_apps_refresh_token_is_used_until_its_year_is_up() {
         ["openid", "profile", "email", "w_member_social"]
     );
     e.client
-        .profiles(&AccessToken::new(renewed.access_token.clone()))
+        .profiles(&AccessToken::new(renewed.access_token.clone()), &[])
         .await
         .expect("the renewed token works");
 
@@ -226,13 +231,13 @@ async fn revoke_ends_the_sign_in() {
         .await
         .expect("code exchange");
     let access = AccessToken::new(tokens.access_token.clone());
-    e.client.profiles(&access).await.expect("works before");
+    e.client.profiles(&access, &[]).await.expect("works before");
     e.client
         .authenticator()
         .revoke(&creds(), &tokens)
         .await
         .expect("revoked");
-    let err = e.client.profiles(&access).await.expect_err("revoked");
+    let err = e.client.profiles(&access, &[]).await.expect_err("revoked");
     assert_eq!(
         (err.kind, err.code.as_str()),
         (ErrorKind::Auth, "token_revoked")
@@ -282,7 +287,7 @@ async fn a_revoked_token_right_after_sign_in_is_tried_once_more() {
     let access = AccessToken::new(tokens.access_token);
     let p = e
         .client
-        .profiles(&access)
+        .profiles(&access, &[])
         .await
         .expect("the second try goes through");
     assert_eq!(p[0].platform_user_id, MEMBER);
@@ -300,6 +305,7 @@ async fn an_app_linkedin_enabled_for_pkce_signs_in_without_a_secret() {
     let native = ClientCredentials {
         client_id: LINKEDIN_NATIVE_CLIENT_ID.to_owned(),
         client_secret: None,
+        product: None,
     };
     // Native PKCE apps may use any loopback port.
     let redirect = "http://127.0.0.1:53999/oauth/linkedin/callback";
@@ -307,7 +313,7 @@ async fn an_app_linkedin_enabled_for_pkce_signs_in_without_a_secret() {
         .await
         .expect("the code_verifier stands in for the secret");
     e.client
-        .profiles(&AccessToken::new(tokens.access_token))
+        .profiles(&AccessToken::new(tokens.access_token), &[])
         .await
         .expect("profiles");
 }

@@ -131,7 +131,7 @@ async fn a_revoked_token_is_renewed_once() {
     // A token that cannot be renewed: LinkedIn's refusal, as Auth.
     let dead = AccessToken::new(e.tokens.current().secret().to_owned());
     e.sb.revoke_account("linkedin", MEMBER).expect("revoked");
-    let err = e.client.profiles(&dead).await.expect_err("refused");
+    let err = e.client.profiles(&dead, &[]).await.expect_err("refused");
     assert_eq!(
         (err.kind, err.code.as_str()),
         (ErrorKind::Auth, "token_revoked")

@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 #[tokio::test]
 async fn the_profile_is_the_members_userinfo() {
     let e = env().await;
-    let profiles = e.client.profiles(&e.tokens).await.expect("profiles");
+    let profiles = e.client.profiles(&e.tokens, &[]).await.expect("profiles");
     assert_eq!(profiles.len(), 1);
     let p = &profiles[0];
     assert_eq!(p.platform_user_id, MEMBER);

@@ -20,6 +20,7 @@ fn creds() -> ClientCredentials {
     ClientCredentials {
         client_id: TIKTOK_CLIENT_KEY.to_owned(),
         client_secret: Some(TIKTOK_CLIENT_SECRET.to_owned()),
+        product: None,
     }
 }
 
@@ -78,9 +79,10 @@ async fn sign_in_refresh_with_rotation_and_revoke() {
     // The token works.
     let profiles = e
         .client
-        .profiles(&creatorflow_platforms::AccessToken::new(
-            t.access_token.clone(),
-        ))
+        .profiles(
+            &creatorflow_platforms::AccessToken::new(t.access_token.clone()),
+            &[],
+        )
         .await
         .expect("profiles");
     assert_eq!(profiles.len(), 1);
@@ -111,9 +113,10 @@ async fn sign_in_refresh_with_rotation_and_revoke() {
     auth.revoke(&creds(), &renewed2).await.expect("revoke");
     let after = e
         .client
-        .profiles(&creatorflow_platforms::AccessToken::new(
-            renewed2.access_token.clone(),
-        ))
+        .profiles(
+            &creatorflow_platforms::AccessToken::new(renewed2.access_token.clone()),
+            &[],
+        )
         .await
         .expect_err("revoked");
     assert_eq!(after.kind, creatorflow_platforms::ErrorKind::Auth);

@@ -66,7 +66,7 @@ async fn posting_info_is_the_creators_own() {
         "an unaudited app may only post as Only me"
     );
 
-    let profiles = e.client.profiles(&private).await.expect("profiles");
+    let profiles = e.client.profiles(&private, &[]).await.expect("profiles");
     assert_eq!(profiles.len(), 1);
     assert_eq!(profiles[0].platform_user_id, PRIVATE.0);
     assert_eq!(profiles[0].username, PRIVATE.1);

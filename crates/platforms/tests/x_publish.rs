@@ -602,6 +602,7 @@ fn access_only(token: &str) -> TokenSet {
         expires_at: None,
         refresh_expires_at: None,
         scopes: vec![],
+        issued_at: None,
     }
 }
 
@@ -611,6 +612,7 @@ async fn revoke_kills_the_token() {
     let public = ClientCredentials {
         client_id: X_PUBLIC_CLIENT_ID.into(),
         client_secret: None,
+        product: None,
     };
     e.client
         .authenticator()
@@ -632,6 +634,7 @@ async fn revoke_kills_the_token() {
     let wrong = ClientCredentials {
         client_id: X_CONFIDENTIAL_CLIENT_ID.into(),
         client_secret: Some("not-the-secret".into()),
+        product: None,
     };
     let err = e
         .client
@@ -646,6 +649,7 @@ async fn revoke_kills_the_token() {
     let right = ClientCredentials {
         client_id: X_CONFIDENTIAL_CLIENT_ID.into(),
         client_secret: Some(X_CONFIDENTIAL_CLIENT_SECRET.into()),
+        product: None,
     };
     e.client
         .authenticator()

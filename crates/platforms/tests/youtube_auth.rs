@@ -27,6 +27,7 @@ fn creds() -> ClientCredentials {
     ClientCredentials {
         client_id: YOUTUBE_DESKTOP_CLIENT_ID.to_owned(),
         client_secret: Some(YOUTUBE_DESKTOP_CLIENT_SECRET.to_owned()),
+        product: None,
     }
 }
 
@@ -128,12 +129,12 @@ async fn code_exchange_refresh_and_revoke() {
         assert!(tokens.scopes.iter().any(|t| t == s), "{s} granted");
     }
     let access = AccessToken::new(tokens.access_token.clone());
-    let p = e.client.profiles(&access).await.expect("profiles");
+    let p = e.client.profiles(&access, &[]).await.expect("profiles");
     assert_eq!(p[0].platform_user_id, CHANNEL);
 
     // An hour later the access token is dead; a refresh gives a new one.
     e.sb.advance_clock(3600);
-    let err = e.client.profiles(&access).await.expect_err("expired");
+    let err = e.client.profiles(&access, &[]).await.expect_err("expired");
     assert_eq!(err.kind, ErrorKind::Auth);
     let auth = e.client.authenticator();
     let renewed = auth
@@ -147,7 +148,7 @@ async fn code_exchange_refresh_and_revoke() {
         "Google does not rotate"
     );
     e.client
-        .profiles(&AccessToken::new(renewed.access_token.clone()))
+        .profiles(&AccessToken::new(renewed.access_token.clone()), &[])
         .await
         .expect("profiles with the renewed token");
     // Months later (in production status) it still renews.

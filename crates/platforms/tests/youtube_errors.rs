@@ -219,7 +219,11 @@ async fn a_token_without_the_upload_scope_is_forbidden() {
     assert!(err.message.contains("Reconnect"));
     // Upload alone cannot read the channel (youtube.md §1.5).
     let upload_only = Tokens::new(&e.sb, CHANNEL, Some(&[SCOPE_UPLOAD]));
-    let err = e.client.profiles(&upload_only).await.expect_err("no read");
+    let err = e
+        .client
+        .profiles(&upload_only, &[])
+        .await
+        .expect_err("no read");
     assert_eq!(err.kind, ErrorKind::Forbidden);
 }
 
@@ -287,7 +291,11 @@ async fn rate_limits_read_retry_after() {
     ))
     .expect("fault");
     let before = Utc::now();
-    let err = e.client.profiles(&e.tokens).await.expect_err("limited");
+    let err = e
+        .client
+        .profiles(&e.tokens, &[])
+        .await
+        .expect_err("limited");
     assert_eq!(err.kind, ErrorKind::RateLimited);
     assert_eq!(err.status, Some(429));
     let wait = err.retry_at.expect("Retry-After read") - before;
@@ -309,7 +317,7 @@ async fn a_dead_token_is_auth_and_never_shown() {
         .await
         .expect_err("refused");
     assert_eq!(err.kind, ErrorKind::Auth);
-    let err = e.client.profiles(&fixed).await.expect_err("refused");
+    let err = e.client.profiles(&fixed, &[]).await.expect_err("refused");
     assert_eq!(err.kind, ErrorKind::Auth);
     let delete_err = e.client.delete(&fixed, "abc").await.expect_err("refused");
     for err in [err, delete_err] {
@@ -329,7 +337,7 @@ async fn an_unreachable_youtube_is_a_network_error() {
         creatorflow_platforms::youtube::YoutubeEndpoints::under(&base),
     );
     let err = client
-        .profiles(&AccessToken::new("ya29.secret-token-value"))
+        .profiles(&AccessToken::new("ya29.secret-token-value"), &[])
         .await
         .expect_err("unreachable");
     assert_eq!(err.kind, ErrorKind::Network);

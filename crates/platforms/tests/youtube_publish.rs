@@ -34,7 +34,7 @@ async fn check(e: &Env, post: &creatorflow_platforms::PublishRequest, cp: &mut V
 #[tokio::test]
 async fn profile_is_the_channel() {
     let e = env().await;
-    let profiles = e.client.profiles(&e.tokens).await.expect("profiles");
+    let profiles = e.client.profiles(&e.tokens, &[]).await.expect("profiles");
     assert_eq!(profiles.len(), 1);
     let p = &profiles[0];
     assert_eq!(p.platform_user_id, CHANNEL);
@@ -44,7 +44,7 @@ async fn profile_is_the_channel() {
     assert!(avatar.contains(CHANNEL), "{avatar}");
 
     let studio = Tokens::new(&e.sb, YOUTUBE_CHANNEL_STUDIO.0, Some(&[SCOPE_READONLY]));
-    let p = e.client.profiles(&studio).await.expect("profiles");
+    let p = e.client.profiles(&studio, &[]).await.expect("profiles");
     assert_eq!(p[0].platform_user_id, YOUTUBE_CHANNEL_STUDIO.0);
     assert_eq!(p[0].username, "sandboxstudio");
 

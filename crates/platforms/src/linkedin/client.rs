@@ -399,7 +399,11 @@ impl Publisher for LinkedinClient {
         validate::counts(post)
     }
 
-    async fn profiles(&self, tokens: &dyn TokenSource) -> Result<Vec<Profile>, PlatformError> {
+    async fn profiles(
+        &self,
+        tokens: &dyn TokenSource,
+        _granted: &[String],
+    ) -> Result<Vec<Profile>, PlatformError> {
         Ok(vec![self.me(tokens).await?])
     }
 
@@ -680,6 +684,7 @@ mod tests {
             account: RemoteAccount {
                 id: "abc".into(),
                 username: "A".into(),
+                scopes: vec![],
             },
             text: "Hi (all) #news".into(),
             media: vec![],

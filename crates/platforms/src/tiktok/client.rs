@@ -565,7 +565,11 @@ impl Publisher for TiktokClient {
     /// The creator's open id and name from `user/info`, their handle from
     /// creator info (`username` in `user/info` needs a scope CreatorFlow
     /// does not ask for).
-    async fn profiles(&self, tokens: &dyn TokenSource) -> Result<Vec<Profile>, PlatformError> {
+    async fn profiles(
+        &self,
+        tokens: &dyn TokenSource,
+        _granted: &[String],
+    ) -> Result<Vec<Profile>, PlatformError> {
         let user = self.user_info(tokens).await?;
         let open_id = user
             .get("open_id")

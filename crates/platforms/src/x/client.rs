@@ -167,7 +167,11 @@ impl Publisher for XClient {
         validate::counts(post, self.text_limit)
     }
 
-    async fn profiles(&self, tokens: &dyn TokenSource) -> Result<Vec<Profile>, PlatformError> {
+    async fn profiles(
+        &self,
+        tokens: &dyn TokenSource,
+        _granted: &[String],
+    ) -> Result<Vec<Profile>, PlatformError> {
         Ok(vec![self.me(tokens).await?])
     }
 
@@ -477,6 +481,7 @@ mod tests {
             account: crate::types::RemoteAccount {
                 id: "1".into(),
                 username: " @someone ".into(),
+                scopes: vec![],
             },
             text: "x".into(),
             media: vec![],

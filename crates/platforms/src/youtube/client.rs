@@ -227,7 +227,11 @@ impl Publisher for YoutubeClient {
         validate::counts(post)
     }
 
-    async fn profiles(&self, tokens: &dyn TokenSource) -> Result<Vec<Profile>, PlatformError> {
+    async fn profiles(
+        &self,
+        tokens: &dyn TokenSource,
+        _granted: &[String],
+    ) -> Result<Vec<Profile>, PlatformError> {
         self.channels(tokens).await
     }
 

@@ -142,6 +142,7 @@ pub fn post(text: &str) -> PublishRequest {
         account: RemoteAccount {
             id: MEMBER.to_owned(),
             username: MEMBER_NAME.to_owned(),
+            scopes: vec![],
         },
         text: text.to_owned(),
         media: vec![],

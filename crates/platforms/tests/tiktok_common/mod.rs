@@ -168,6 +168,7 @@ pub fn video_post(
             account: RemoteAccount {
                 id: account.0.to_owned(),
                 username: account.1.to_owned(),
+                scopes: vec![],
             },
             text: "Behind the scenes #tiktok @friend (with [brackets])".to_owned(),
             media: vec![file],

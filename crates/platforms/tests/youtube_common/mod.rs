@@ -182,6 +182,7 @@ pub fn post(video: MediaFile, o: YoutubeOptions) -> PublishRequest {
         account: RemoteAccount {
             id: CHANNEL.to_owned(),
             username: HANDLE.to_owned(),
+            scopes: vec![],
         },
         text: "A video from CreatorFlow".to_owned(),
         media: vec![video],
