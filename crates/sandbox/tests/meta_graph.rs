@@ -216,10 +216,109 @@ async fn missing_permissions_are_graph_errors() {
     assert_eq!(graph_error(resp, 400).await["code"], 10);
 }
 
+/// The error of a Facebook-Login call without `pages_read_engagement`.
+async fn assert_needs_pages_read_engagement(resp: reqwest::Response) {
+    let e = graph_error(resp, 400).await;
+    assert_eq!(e["code"], 10, "{e}");
+    assert!(e["error_subcode"].is_null(), "{e}");
+    let msg = e["message"].as_str().unwrap_or_default();
+    assert!(
+        msg.starts_with("(#10) This endpoint requires the 'pages_read_engagement' permission"),
+        "{msg}"
+    );
+    assert_eq!(
+        e["error_user_msg"],
+        "The access token lacks: pages_read_engagement."
+    );
+}
+
+#[tokio::test]
+async fn facebook_login_publishing_needs_pages_read_engagement() {
+    let sb = sandbox().await;
+    let media = media_server(&sb).await;
+    let url = media.serve("/p.jpg", jpeg(1080, 1080), "image/jpeg");
+    let full = fb_token_for(&sb, FACEBOOK_PUBLISH_SCOPES);
+    let lacking = fb_token_for(
+        &sb,
+        &[
+            "instagram_basic",
+            "instagram_content_publish",
+            "pages_show_list",
+        ],
+    );
+    let post = |path: String, form: Vec<(&'static str, String)>| {
+        let sb_url = graph(&sb, &path);
+        async move {
+            http()
+                .post(sb_url)
+                .form(&form)
+                .send()
+                .await
+                .expect("request")
+        }
+    };
+    // Creating a container: refused before the media is fetched.
+    let resp = post(
+        format!("/v23.0/{}/media", ig1()),
+        vec![
+            ("image_url", url.clone()),
+            ("access_token", lacking.clone()),
+        ],
+    )
+    .await;
+    assert_needs_pages_read_engagement(resp).await;
+    assert_eq!(media.hits("/p.jpg"), 0);
+    // media_publish of a container made with a full token: refused as well.
+    let resp = post(
+        format!("/v23.0/{}/media", ig1()),
+        vec![("image_url", url.clone()), ("access_token", full.clone())],
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    let c = json(resp).await["id"].as_str().expect("id").to_string();
+    let resp = post(
+        format!("/v23.0/{}/media_publish", ig1()),
+        vec![
+            ("creation_id", c.clone()),
+            ("access_token", lacking.clone()),
+        ],
+    )
+    .await;
+    assert_needs_pages_read_engagement(resp).await;
+    assert!(sb.received(None).is_empty());
+    // Reading the IG account still works without it (instagram_basic).
+    let resp = http()
+        .get(graph(&sb, &format!("/{}", ig1())))
+        .query(&[("fields", "username"), ("access_token", lacking.as_str())])
+        .send()
+        .await
+        .expect("ig user");
+    assert_eq!(resp.status(), 200);
+    // A user who unticks it in the dialog gets a token that cannot publish either.
+    settings(
+        &sb,
+        json!({ "facebook_declined_permissions": ["pages_read_engagement"] }),
+    );
+    let declined = fb_short_token(&sb).await;
+    let resp = post(
+        format!("/v23.0/{}/media_publish", ig1()),
+        vec![("creation_id", c.clone()), ("access_token", declined)],
+    )
+    .await;
+    assert_needs_pages_read_engagement(resp).await;
+    // The full token publishes.
+    let resp = post(
+        format!("/v23.0/{}/media_publish", ig1()),
+        vec![("creation_id", c), ("access_token", full)],
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+}
+
 #[tokio::test]
 async fn page_tokens_act_for_their_page_only() {
     let sb = sandbox().await;
-    let media = media_server().await;
+    let media = media_server(&sb).await;
     let url = media.serve("/p.jpg", jpeg(1080, 1080), "image/jpeg");
     let user = fb_long_token(&sb).await;
     let body = json(
@@ -453,7 +552,7 @@ async fn faults_on_meta_paths_use_graph_shapes() {
 #[tokio::test]
 async fn reset_mid_body_on_publish_still_publishes() {
     let sb = sandbox().await;
-    let media = media_server().await;
+    let media = media_server(&sb).await;
     let url = media.serve("/r.jpg", jpeg(1080, 1080), "image/jpeg");
     let t = ig_token(&sb);
     let c = create_ok(&sb, &t, ig1(), &[("image_url", &url), ("caption", "cut")]).await;
@@ -508,7 +607,7 @@ async fn control_api_lists_instagram_and_the_status_page_shows_it() {
     assert_eq!(s["publishing_quota_total"], 100);
     assert_eq!(s["container_limit"], 400);
 
-    let media = media_server().await;
+    let media = media_server(&sb).await;
     let url = media.serve("/s.jpg", jpeg(1080, 1080), "image/jpeg");
     let t = ig_token(&sb);
     post_image(&sb, &t, ig1(), &url, "on the <status> page").await;

@@ -7,8 +7,9 @@ mod meta_common;
 
 use creatorflow_sandbox::ConsentMode;
 use creatorflow_sandbox::platforms::meta::{
-    FACEBOOK_PUBLISH_SCOPES, META_FACEBOOK_APP_SECRET, META_FACEBOOK_REDIRECT_URIS,
-    META_INSTAGRAM_APP_ID, META_INSTAGRAM_APP_SECRET, META_INSTAGRAM_REDIRECT_URIS,
+    FACEBOOK_PUBLISH_SCOPES, META_FACEBOOK_APP_ID, META_FACEBOOK_APP_SECRET,
+    META_FACEBOOK_REDIRECT_URIS, META_INSTAGRAM_APP_ID, META_INSTAGRAM_APP_SECRET,
+    META_INSTAGRAM_REDIRECT_URIS, META_LOGIN_SUCCESS_URI,
 };
 use meta_common::*;
 use serde_json::{Value, json};
@@ -284,6 +285,146 @@ async fn consent_page_lists_the_accounts_and_approves_a_chosen_one() {
             .as_deref(),
         Some(ig2())
     );
+}
+
+/// Submits the consent page of `page_html` (approve, as `account`); returns the
+/// `Location` of the redirect.
+async fn approve_on_page(
+    sb: &creatorflow_sandbox::SandboxHandle,
+    page_html: &str,
+    account: &str,
+) -> String {
+    let action = page_html
+        .split("action=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("form action")
+        .to_string();
+    let resp = http()
+        .post(format!(
+            "{}{}",
+            sb.base_url(),
+            action.trim_start_matches('/')
+        ))
+        .form(&[("decision", "approve"), ("account_id", account)])
+        .send()
+        .await
+        .expect("approve");
+    assert_eq!(resp.status(), 303);
+    location(&resp)
+}
+
+#[tokio::test]
+async fn login_success_redirect_works_for_both_products() {
+    let sb = sandbox().await;
+    sb.set_consent(ConsentMode::Ask);
+    assert_eq!(
+        META_LOGIN_SUCCESS_URI,
+        "https://www.facebook.com/connect/login_success.html"
+    );
+    assert!(META_FACEBOOK_REDIRECT_URIS.contains(&META_LOGIN_SUCCESS_URI));
+    assert!(META_INSTAGRAM_REDIRECT_URIS.contains(&META_LOGIN_SUCCESS_URI));
+    // The page the login window lands on exists (a plain "Success" page).
+    let page = http()
+        .get(meta(&sb, "/facebook/connect/login_success.html"))
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(page.status(), 200);
+    assert!(
+        page.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|c| c.starts_with("text/html"))
+    );
+    assert!(page.text().await.unwrap_or_default().contains("Success"));
+
+    // Facebook Login: dialog -> consent -> login_success.html?code&state -> token.
+    let mut dialog = url::Url::parse(&meta(&sb, "/facebook/v23.0/dialog/oauth")).expect("url");
+    dialog
+        .query_pairs_mut()
+        .append_pair("client_id", META_FACEBOOK_APP_ID)
+        .append_pair("redirect_uri", META_LOGIN_SUCCESS_URI)
+        .append_pair("state", "fb-window")
+        .append_pair("response_type", "code")
+        .append_pair("scope", &fb_scopes());
+    let resp = http().get(dialog.as_str()).send().await.expect("dialog");
+    assert_eq!(resp.status(), 200, "the consent page");
+    let html = resp.text().await.unwrap_or_default();
+    let loc = approve_on_page(&sb, &html, fb_user()).await;
+    assert!(
+        loc.starts_with(&format!("{META_LOGIN_SUCCESS_URI}?")),
+        "{loc}"
+    );
+    assert!(!loc.contains('#'), "{loc}");
+    assert_eq!(query_param(&loc, "state").as_deref(), Some("fb-window"));
+    let code = query_param(&loc, "code").expect("code");
+    let resp = fb_exchange_code(&sb, &code, META_FACEBOOK_APP_SECRET, META_LOGIN_SUCCESS_URI).await;
+    assert_eq!(resp.status(), 200);
+    let fb = json(resp).await["access_token"]
+        .as_str()
+        .expect("access_token")
+        .to_string();
+    let me = json(get_json(&graph(&sb, "/me"), &fb).await).await;
+    assert_eq!(me["id"], fb_user());
+    // The code is bound to that redirect URI.
+    let resp = http().get(dialog.as_str()).send().await.expect("dialog");
+    let html = resp.text().await.unwrap_or_default();
+    let code = query_param(&approve_on_page(&sb, &html, fb_user()).await, "code").expect("code");
+    let resp = fb_exchange_code(&sb, &code, META_FACEBOOK_APP_SECRET, fb_redirect()).await;
+    assert_eq!(graph_error(resp, 400).await["error_subcode"], 36008);
+
+    // Instagram Login: authorize -> consent -> login_success.html?code&state#_ -> token.
+    let mut authorize = url::Url::parse(&meta(&sb, "/instagram/oauth/authorize")).expect("url");
+    authorize
+        .query_pairs_mut()
+        .append_pair("client_id", META_INSTAGRAM_APP_ID)
+        .append_pair("redirect_uri", META_LOGIN_SUCCESS_URI)
+        .append_pair("response_type", "code")
+        .append_pair("state", "ig-window")
+        .append_pair("scope", &ig_scopes());
+    let resp = http()
+        .get(authorize.as_str())
+        .send()
+        .await
+        .expect("authorize");
+    assert_eq!(resp.status(), 200, "the consent page");
+    let html = resp.text().await.unwrap_or_default();
+    let loc = approve_on_page(&sb, &html, ig2()).await;
+    assert!(
+        loc.starts_with(&format!("{META_LOGIN_SUCCESS_URI}?")),
+        "{loc}"
+    );
+    assert!(loc.ends_with("#_"), "{loc}");
+    assert_eq!(
+        query_param(loc.trim_end_matches("#_"), "state").as_deref(),
+        Some("ig-window")
+    );
+    let code = ig_code_from(&loc);
+    let resp = ig_exchange_code(
+        &sb,
+        &code,
+        META_INSTAGRAM_APP_SECRET,
+        META_LOGIN_SUCCESS_URI,
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    let body = json(resp).await;
+    assert_eq!(
+        body["user_id"].as_u64().map(|u| u.to_string()).as_deref(),
+        Some(ig2())
+    );
+    let ig = body["access_token"].as_str().expect("access_token");
+    let me = json(
+        http()
+            .get(graph_ig(&sb, "/me"))
+            .query(&[("fields", "user_id,username"), ("access_token", ig)])
+            .send()
+            .await
+            .expect("me"),
+    )
+    .await;
+    assert_eq!(me["username"], "sandbox.studio");
 }
 
 #[tokio::test]

@@ -17,10 +17,9 @@ async fn meta_state_survives_a_restart() {
         consent: ConsentMode::Approve { account_id: None },
         ..SandboxConfig::default()
     };
-    let media = media_server().await;
-    let url = media.serve("/p.jpg", jpeg(1080, 1080), "image/jpeg");
-
     let sb = start(config.clone()).await.expect("start");
+    let media = media_server(&sb).await;
+    let url = media.serve("/p.jpg", jpeg(1080, 1080), "image/jpeg");
     let long = ig_long_token(&sb).await;
     settings(&sb, json!({ "publishing_quota_total": 7 }));
     let media_id = post_image(&sb, &long, ig1(), &url, "before restart").await;
@@ -78,10 +77,9 @@ async fn meta_state_survives_a_restart() {
     .await;
     assert_eq!(m["caption"], "before restart");
     assert_eq!(sb.received(Some("instagram")).len(), 1);
-    assert_eq!(
-        sb.platform_settings("instagram").expect("settings")["publishing_quota_total"],
-        7
-    );
+    let kept = sb.platform_settings("instagram").expect("settings");
+    assert_eq!(kept["publishing_quota_total"], 7);
+    assert_eq!(kept["public_hosts"], json!([host_port(&url)]));
     // The half-done upload resumes (the new process listens on another port); its
     // digest was lost with the old process.
     let uri = format!(

@@ -11,7 +11,7 @@ use serde_json::json;
 #[tokio::test]
 async fn image_container_is_fetched_finished_and_published() {
     let sb = sandbox().await;
-    let media = media_server().await;
+    let media = media_server(&sb).await;
     let bytes = jpeg(1080, 1350);
     let url = media.serve("/photo.jpg", bytes.clone(), "image/jpeg");
     let t = ig_token(&sb);
@@ -105,7 +105,7 @@ async fn image_container_is_fetched_finished_and_published() {
 #[tokio::test]
 async fn publishing_through_facebook_login_on_graph_facebook_com() {
     let sb = sandbox().await;
-    let media = media_server().await;
+    let media = media_server(&sb).await;
     let url = media.serve("/fb.jpg", jpeg(1080, 1080), "image/jpeg");
     let t = fb_long_token(&sb).await;
     let resp = http()
@@ -144,9 +144,9 @@ async fn publishing_through_facebook_login_on_graph_facebook_com() {
 #[tokio::test]
 async fn unreachable_media_urls_fail_with_documented_codes() {
     let sb = sandbox().await;
-    let media = media_server().await;
+    let media = media_server(&sb).await;
     let t = ig_token(&sb);
-    let dead = dead_url().await;
+    let dead = dead_url(&sb).await;
     let resp = create(&sb, &t, ig1(), &[("image_url", &dead)]).await;
     let e = graph_error(resp, 400).await;
     assert_eq!(
@@ -165,10 +165,234 @@ async fn unreachable_media_urls_fail_with_documented_codes() {
     assert!(sb.received(None).is_empty());
 }
 
+/// Asserts the emulator's answer for media it cannot fetch (9004 / 2207052), the
+/// same body whether the URL is unreachable or not public; returns `error_user_msg`.
+async fn assert_not_fetched(resp: reqwest::Response, url: &str) -> String {
+    let e = graph_error(resp, 400).await;
+    assert_eq!(e["code"], 9004, "{e}");
+    assert_eq!(e["error_subcode"], 2207052, "{e}");
+    assert_eq!(e["type"], "OAuthException");
+    assert_eq!(e["is_transient"], false);
+    assert_eq!(
+        e["message"],
+        "Only photo or video can be accepted as media type."
+    );
+    assert_eq!(e["error_user_title"], "Media download has failed.");
+    let msg = e["error_user_msg"].as_str().unwrap_or_default().to_string();
+    assert!(
+        msg.starts_with(&format!(
+            "The media could not be fetched from this URI: {url} ("
+        )),
+        "{msg}"
+    );
+    msg
+}
+
+#[tokio::test]
+async fn non_public_media_urls_are_refused_unless_listed() {
+    let sb = sandbox().await;
+    assert_eq!(
+        sb.platform_settings("instagram").expect("settings")["public_hosts"],
+        json!([])
+    );
+    let local = private_media_server().await;
+    let url = local.serve("/p.jpg", jpeg(1080, 1080), "image/jpeg");
+    let t = ig_token(&sb);
+    // Loopback, by address and by name: refused at creation, never fetched.
+    let msg = assert_not_fetched(create(&sb, &t, ig1(), &[("image_url", &url)]).await, &url).await;
+    assert!(msg.contains("loopback"), "{msg}");
+    let by_name = url.replace("127.0.0.1", "localhost");
+    assert_not_fetched(
+        create(&sb, &t, ig1(), &[("image_url", &by_name)]).await,
+        &by_name,
+    )
+    .await;
+    assert_eq!(local.hits("/p.jpg"), 0, "the emulator did not fetch");
+    // Private, shared, link-local, unspecified, IPv6: refused without touching the
+    // network (a real attempt on 10.0.0.5 would hang until the 15 s fetch timeout).
+    let started = std::time::Instant::now();
+    for bad in [
+        "http://10.0.0.5/a.jpg",
+        "https://172.20.1.2/a.jpg",
+        "http://192.168.0.10:8080/a.jpg",
+        "http://100.64.1.1/a.jpg",
+        "http://169.254.169.254/latest/a.jpg",
+        "http://0.0.0.0:9/a.jpg",
+        "http://[fd00::5]/a.jpg",
+        "http://[fe80::1]/a.jpg",
+        "http://[::1]:9/a.jpg",
+    ] {
+        let msg =
+            assert_not_fetched(create(&sb, &t, ig1(), &[("image_url", bad)]).await, bad).await;
+        assert!(msg.contains("not reachable from the internet"), "{msg}");
+    }
+    let msg = assert_not_fetched(
+        create(&sb, &t, ig1(), &[("image_url", "http://10.0.0.5/a.jpg")]).await,
+        "http://10.0.0.5/a.jpg",
+    )
+    .await;
+    assert!(msg.contains("10.0.0.5 is a private address"), "{msg}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "no connection was attempted"
+    );
+    // Videos are fetched in the background: the container is created, then ERROR.
+    let video = local.serve("/v.mp4", mp4(5000), "video/mp4");
+    let c = create_ok(
+        &sb,
+        &t,
+        ig1(),
+        &[("media_type", "REELS"), ("video_url", &video)],
+    )
+    .await;
+    assert_eq!(
+        poll_done(&sb, &t, &c).await.last().map(String::as_str),
+        Some("ERROR")
+    );
+    assert_eq!(
+        status(&sb, &t, &c).await["status"],
+        "Error: Media upload has failed with error code 2207052"
+    );
+    assert_eq!(local.hits("/v.mp4"), 0);
+
+    // Listed as host:port, the same server works.
+    let hp = host_port(&url);
+    settings(&sb, json!({ "public_hosts": ["media.example:443", hp] }));
+    let c = create_ok(&sb, &t, ig1(), &[("image_url", &url)]).await;
+    assert_eq!(local.hits("/p.jpg"), 1);
+    assert_eq!(status(&sb, &t, &c).await["status_code"], "FINISHED");
+    assert_eq!(publish(&sb, &t, ig1(), &c).await.status(), 200);
+    // `localhost` is another host: not covered by the 127.0.0.1 entry ...
+    assert_not_fetched(
+        create(&sb, &t, ig1(), &[("image_url", &by_name)]).await,
+        &by_name,
+    )
+    .await;
+    // ... until it is listed (matched case-insensitively).
+    let port = url::Url::parse(&url).expect("url").port().expect("port");
+    settings(
+        &sb,
+        json!({ "public_hosts": [host_port(&url), format!("LocalHost:{port}")] }),
+    );
+    create_ok(&sb, &t, ig1(), &[("image_url", &by_name)]).await;
+    assert_eq!(local.hits("/p.jpg"), 2);
+    // A listed host that redirects to an unlisted one: the hop is refused too.
+    let other = private_media_server().await;
+    let hidden = other.serve("/hidden.jpg", jpeg(1080, 1080), "image/jpeg");
+    let hop = local.redirect("/hop.jpg", &hidden);
+    let msg = assert_not_fetched(create(&sb, &t, ig1(), &[("image_url", &hop)]).await, &hop).await;
+    assert!(msg.contains(&host_port(&hidden)), "{msg}");
+    assert_eq!(other.hits("/hidden.jpg"), 0);
+    // ... and followed once that host is listed too.
+    allow_host(&sb, &other.base);
+    create_ok(&sb, &t, ig1(), &[("image_url", &hop)]).await;
+    assert_eq!(other.hits("/hidden.jpg"), 1);
+    // Settings refuse entries that are not a host or host:port.
+    for bad in ["http://127.0.0.1:9", "127.0.0.1/x", "", "a b"] {
+        assert!(
+            sb.update_platform_settings("instagram", json!({ "public_hosts": [bad] }))
+                .is_err(),
+            "{bad:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn reel_cover_url_is_fetched_from_public_hosts_only() {
+    let sb = sandbox().await;
+    let media = media_server(&sb).await;
+    let local = private_media_server().await;
+    let video = media.serve("/r.mp4", mp4(20_000), "video/mp4");
+    let cover_bytes = jpeg(1080, 1920);
+    let cover = media.serve("/cover.jpg", cover_bytes.clone(), "image/jpeg");
+    let hidden_cover = local.serve("/cover.jpg", jpeg(1080, 1920), "image/jpeg");
+    let t = ig_token(&sb);
+    // Cover on a non-public address: the Reel ends in ERROR, as for its video.
+    let c = create_ok(
+        &sb,
+        &t,
+        ig1(),
+        &[
+            ("media_type", "REELS"),
+            ("video_url", &video),
+            ("cover_url", &hidden_cover),
+        ],
+    )
+    .await;
+    assert_eq!(
+        poll_done(&sb, &t, &c).await.last().map(String::as_str),
+        Some("ERROR")
+    );
+    assert_eq!(
+        status(&sb, &t, &c).await["status"],
+        "Error: Media upload has failed with error code 2207052"
+    );
+    assert_eq!(local.hits("/cover.jpg"), 0);
+    assert_eq!(
+        codes(publish(&sb, &t, ig1(), &c).await).await,
+        (9007, Some(2207027))
+    );
+    // A cover that is not an image: 2207005.
+    let not_image = media.serve("/cover.txt", b"hello".to_vec(), "text/plain");
+    let c = create_ok(
+        &sb,
+        &t,
+        ig1(),
+        &[
+            ("media_type", "REELS"),
+            ("video_url", &video),
+            ("cover_url", &not_image),
+        ],
+    )
+    .await;
+    poll_done(&sb, &t, &c).await;
+    assert!(
+        status(&sb, &t, &c).await["status"]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with("2207005")
+    );
+    // A public cover: fetched, and recorded with the post.
+    let c = create_ok(
+        &sb,
+        &t,
+        ig1(),
+        &[
+            ("media_type", "REELS"),
+            ("video_url", &video),
+            ("cover_url", &cover),
+        ],
+    )
+    .await;
+    assert_eq!(
+        poll_done(&sb, &t, &c).await.last().map(String::as_str),
+        Some("FINISHED")
+    );
+    assert_eq!(media.hits("/cover.jpg"), 1);
+    assert_eq!(publish(&sb, &t, ig1(), &c).await.status(), 200);
+    let post = sb.received(Some("instagram")).pop().expect("received");
+    assert_eq!(post.extra["cover"]["url"], cover.as_str());
+    assert_eq!(post.extra["cover"]["mime"], "image/jpeg");
+    assert_eq!(
+        post.extra["cover"]["sha256"],
+        sha256_hex(&cover_bytes).as_str()
+    );
+    // cover_url is a Reel's: ignored on an image post.
+    let image = media.serve("/i.jpg", jpeg(1080, 1080), "image/jpeg");
+    let c = create_ok(
+        &sb,
+        &t,
+        ig1(),
+        &[("image_url", &image), ("cover_url", &hidden_cover)],
+    )
+    .await;
+    assert_eq!(status(&sb, &t, &c).await["status_code"], "FINISHED");
+}
+
 #[tokio::test]
 async fn caption_hashtag_and_mention_limits() {
     let sb = sandbox().await;
-    let media = media_server().await;
+    let media = media_server(&sb).await;
     let url = media.serve("/c.jpg", jpeg(1080, 1080), "image/jpeg");
     let t = ig_token(&sb);
     let ok = "é".repeat(2200);
@@ -237,7 +461,7 @@ async fn caption_hashtag_and_mention_limits() {
 #[tokio::test]
 async fn image_aspect_ratio_format_and_size() {
     let sb = sandbox().await;
-    let media = media_server().await;
+    let media = media_server(&sb).await;
     let t = ig_token(&sb);
     for (w, h, ok) in [
         (1080, 1350, true), // 4:5
@@ -352,7 +576,7 @@ async fn required_parameters_per_media_type() {
 #[tokio::test]
 async fn carousel_of_two_to_ten_items() {
     let sb = sandbox().await;
-    let media = media_server().await;
+    let media = media_server(&sb).await;
     let t = ig_token(&sb);
     let a = jpeg(1080, 1080);
     let b = jpeg(1080, 1350);
@@ -499,7 +723,7 @@ async fn carousel_of_two_to_ten_items() {
 #[tokio::test]
 async fn reel_from_video_url_goes_through_in_progress() {
     let sb = sandbox().await;
-    let media = media_server().await;
+    let media = media_server(&sb).await;
     let video = mp4(300_000);
     let url = media.serve("/reel.mp4", video.clone(), "video/mp4");
     let t = ig_token(&sb);
@@ -572,7 +796,7 @@ async fn reel_from_video_url_goes_through_in_progress() {
 #[tokio::test]
 async fn video_failures_show_as_error_status() {
     let sb = sandbox().await;
-    let media = media_server().await;
+    let media = media_server(&sb).await;
     let t = ig_token(&sb);
     // Not a video.
     let not_video = media.serve("/fake.mp4", jpeg(10, 10), "video/mp4");
@@ -595,7 +819,7 @@ async fn video_failures_show_as_error_status() {
         (9007, Some(2207027))
     );
     // Unreachable.
-    let dead = dead_url().await;
+    let dead = dead_url(&sb).await;
     let c = create_ok(
         &sb,
         &t,
@@ -635,7 +859,7 @@ async fn video_failures_show_as_error_status() {
 #[tokio::test]
 async fn publishing_twice_is_an_error() {
     let sb = sandbox().await;
-    let media = media_server().await;
+    let media = media_server(&sb).await;
     let url = media.serve("/x.jpg", jpeg(1080, 1080), "image/jpeg");
     let t = ig_token(&sb);
     let c = create_ok(&sb, &t, ig1(), &[("image_url", &url)]).await;
@@ -696,7 +920,7 @@ async fn usage(sb: &creatorflow_sandbox::SandboxHandle, t: &str) -> serde_json::
 #[tokio::test]
 async fn content_publishing_limit_counts_and_refuses_past_the_quota() {
     let sb = sandbox().await;
-    let media = media_server().await;
+    let media = media_server(&sb).await;
     let url = media.serve("/q.jpg", jpeg(1080, 1080), "image/jpeg");
     let t = ig_token(&sb);
     assert_eq!(
@@ -737,7 +961,7 @@ async fn content_publishing_limit_counts_and_refuses_past_the_quota() {
 #[tokio::test]
 async fn the_quota_window_is_rolling_not_daily() {
     let sb = sandbox().await;
-    let media = media_server().await;
+    let media = media_server(&sb).await;
     let url = media.serve("/w.jpg", jpeg(1080, 1080), "image/jpeg");
     let t = ig_token(&sb);
     settings(&sb, json!({ "publishing_quota_total": 2 }));
@@ -774,7 +998,7 @@ async fn the_quota_window_is_rolling_not_daily() {
 #[tokio::test]
 async fn containers_expire_after_24_hours_and_are_limited_per_day() {
     let sb = sandbox().await;
-    let media = media_server().await;
+    let media = media_server(&sb).await;
     let url = media.serve("/e.jpg", jpeg(1080, 1080), "image/jpeg");
     let t = ig_token(&sb);
     let c = create_ok(&sb, &t, ig1(), &[("image_url", &url)]).await;
@@ -800,7 +1024,7 @@ async fn containers_expire_after_24_hours_and_are_limited_per_day() {
 #[tokio::test]
 async fn stories_publish_and_stay_out_of_the_feed_list() {
     let sb = sandbox().await;
-    let media = media_server().await;
+    let media = media_server(&sb).await;
     let t = ig_token(&sb);
     let story_url = media.serve("/story.jpg", jpeg(1080, 1920), "image/jpeg");
     let feed_url = media.serve("/feed.jpg", jpeg(1080, 1080), "image/jpeg");
@@ -852,7 +1076,7 @@ async fn stories_publish_and_stay_out_of_the_feed_list() {
 #[tokio::test]
 async fn delete_is_off_by_default_and_facebook_login_only_when_on() {
     let sb = sandbox().await;
-    let media = media_server().await;
+    let media = media_server(&sb).await;
     let url = media.serve("/d.jpg", jpeg(1080, 1080), "image/jpeg");
     let ig = ig_token(&sb);
     let fb = fb_token_for(&sb, FACEBOOK_PUBLISH_SCOPES);

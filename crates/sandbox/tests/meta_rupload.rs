@@ -285,7 +285,7 @@ async fn byte_count_headers_and_auth_are_checked() {
         failure(upload(&bad, &t, 0, 10_000, video.clone()).await, 400).await["retriable"],
         false
     );
-    let media = media_server().await;
+    let media = media_server(&sb).await;
     let url = media.serve("/v.mp4", mp4(1000), "video/mp4");
     let resp = http()
         .post(graph(&sb, &format!("/{}/media", ig1())))
@@ -313,7 +313,7 @@ async fn byte_count_headers_and_auth_are_checked() {
 #[tokio::test]
 async fn hosted_file_url_is_fetched() {
     let sb = sandbox().await;
-    let media = media_server().await;
+    let media = media_server(&sb).await;
     let video = mp4(250_000);
     let url = media.serve("/hosted.mp4", video.clone(), "video/mp4");
     let t = fb_token_for(&sb, FACEBOOK_PUBLISH_SCOPES);
@@ -408,8 +408,28 @@ async fn resume_and_instagram_login_support_are_settable() {
     );
     assert_eq!(upload(&uri, &t, 0, 50_000, video).await.status(), 200);
 
-    // Instagram Login: allowed by default, refusable.
+    // Instagram Login: refused by default (Meta documents rupload for Facebook Login
+    // for Business only), with a Graph error body.
     let ig = ig_token(&sb);
+    let resp = create(
+        &sb,
+        &ig,
+        ig1(),
+        &[("media_type", "REELS"), ("upload_type", "resumable")],
+    )
+    .await;
+    let e = graph_error(resp, 400).await;
+    assert_eq!(e["code"], 100);
+    assert_eq!(e["type"], "OAuthException");
+    assert!(e["error_subcode"].is_null(), "{e}");
+    assert_eq!(
+        e["message"],
+        "(#100) Param upload_type=resumable is not supported for this app: resumable uploads \
+         are available to apps that use Facebook Login for Business"
+    );
+    assert_eq!(e["error_user_title"], "Resumable upload not supported");
+    // The setting allows it, and the bytes then go to rupload with the IG token.
+    settings(&sb, json!({ "resumable_on_instagram_login": true }));
     let resp = create(
         &sb,
         &ig,
@@ -419,15 +439,54 @@ async fn resume_and_instagram_login_support_are_settable() {
     .await;
     assert_eq!(resp.status(), 200);
     let body = json(resp).await;
+    let ig_id = body["id"].as_str().expect("id").to_string();
     let ig_uri = body["uri"].as_str().expect("uri").to_string();
     assert_eq!(upload(&ig_uri, &ig, 0, 1000, mp4(1000)).await.status(), 200);
-    settings(&sb, json!({ "resumable_on_instagram_login": false }));
-    let resp = create(
-        &sb,
-        &ig,
-        ig1(),
-        &[("media_type", "REELS"), ("upload_type", "resumable")],
-    )
-    .await;
-    assert_eq!(codes(resp).await.0, 100);
+    assert_eq!(
+        poll_done(&sb, &ig, &ig_id).await.last().map(String::as_str),
+        Some("FINISHED")
+    );
+    assert_eq!(publish(&sb, &ig, ig1(), &ig_id).await.status(), 200);
+}
+
+#[tokio::test]
+async fn hosted_file_url_on_a_non_public_host_ends_in_error() {
+    let sb = sandbox().await;
+    let local = private_media_server().await;
+    let url = local.serve("/hosted.mp4", mp4(10_000), "video/mp4");
+    let t = fb_token_for(&sb, FACEBOOK_PUBLISH_SCOPES);
+    let (id, uri) = resumable(&sb, &t).await;
+    // Accepted like any file_url, then refused while fetching (as an unreachable one).
+    let resp = http()
+        .post(&uri)
+        .header("authorization", format!("OAuth {t}"))
+        .header("file_url", url.as_str())
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(resp.status(), 200);
+    let mut last = String::new();
+    for _ in 0..100 {
+        last = fb_status(&sb, &t, &id).await;
+        if last != "IN_PROGRESS" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(last, "ERROR");
+    let resp = http()
+        .get(graph(&sb, &format!("/{id}")))
+        .query(&[("fields", "status"), ("access_token", t.as_str())])
+        .send()
+        .await
+        .expect("status");
+    assert_eq!(
+        json(resp).await["status"],
+        "Error: Media upload has failed with error code 2207052"
+    );
+    assert_eq!(local.hits("/hosted.mp4"), 0, "never fetched");
+    assert_eq!(
+        codes(fb_publish(&sb, &t, &id).await).await,
+        (9007, Some(2207027))
+    );
 }

@@ -1,6 +1,7 @@
 //! Helpers shared by the Meta (Instagram) HTTP tests: OAuth flows of both login
 //! products, a local media server (the emulator fetches `image_url`/`video_url`
-//! over HTTP), real image bytes, container/publish calls.
+//! over HTTP, and only from hosts it treats as public: the server is listed in the
+//! `public_hosts` setting), real image bytes, container/publish calls.
 #![allow(dead_code)]
 
 /// The helpers every platform's tests share.
@@ -371,6 +372,8 @@ struct Served {
     bytes: Arc<Vec<u8>>,
     content_type: String,
     delay_ms: u64,
+    /// Answer `302 Found` to this location instead.
+    redirect_to: Option<String>,
 }
 
 /// A tiny HTTP server on 127.0.0.1 serving files for `image_url` / `video_url`.
@@ -399,6 +402,21 @@ impl MediaServer {
                 bytes: Arc::new(bytes),
                 content_type: content_type.to_string(),
                 delay_ms,
+                redirect_to: None,
+            },
+        );
+        self.url(path)
+    }
+
+    /// Serves `path` as a `302 Found` to `location`.
+    pub fn redirect(&self, path: &str, location: &str) -> String {
+        self.files.lock().expect("lock").insert(
+            path.to_string(),
+            Served {
+                bytes: Arc::new(Vec::new()),
+                content_type: String::new(),
+                delay_ms: 0,
+                redirect_to: Some(location.to_string()),
             },
         );
         self.url(path)
@@ -419,7 +437,38 @@ impl MediaServer {
     }
 }
 
-pub async fn media_server() -> MediaServer {
+/// The `host:port` of an `http://host:port/...` URL.
+pub fn host_port(url: &str) -> String {
+    let u = url::Url::parse(url).expect("absolute URL");
+    format!(
+        "{}:{}",
+        u.host_str().expect("host"),
+        u.port_or_known_default().expect("port")
+    )
+}
+
+/// Adds the host of `url` (as `host:port`) to the `public_hosts` setting, so the
+/// emulator fetches from it although it is on loopback.
+pub fn allow_host(sb: &SandboxHandle, url: &str) {
+    let current = sb.platform_settings("instagram").expect("settings");
+    let mut hosts: Vec<Value> = current["public_hosts"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    hosts.push(Value::String(host_port(url)));
+    settings(sb, serde_json::json!({ "public_hosts": hosts }));
+}
+
+/// A media server on 127.0.0.1 that `sb` treats as public (listed in `public_hosts`).
+pub async fn media_server(sb: &SandboxHandle) -> MediaServer {
+    let m = private_media_server().await;
+    allow_host(sb, &m.base);
+    m
+}
+
+/// A media server on 127.0.0.1 that no sandbox lists: the emulator refuses its URLs
+/// as Meta refuses media on a non-public address.
+pub async fn private_media_server() -> MediaServer {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -439,6 +488,9 @@ pub async fn media_server() -> MediaServer {
             if s.delay_ms > 0 {
                 tokio::time::sleep(Duration::from_millis(s.delay_ms)).await;
             }
+            if let Some(to) = s.redirect_to {
+                return (StatusCode::FOUND, [(header::LOCATION, to)]).into_response();
+            }
             let r: Response = (
                 [(header::CONTENT_TYPE, s.content_type.clone())],
                 s.bytes.as_ref().clone(),
@@ -457,12 +509,15 @@ pub async fn media_server() -> MediaServer {
     }
 }
 
-/// A URL on a port nobody listens on.
-pub async fn dead_url() -> String {
+/// A URL on a port nobody listens on, listed in `sb`'s `public_hosts` (so the
+/// emulator really tries to connect).
+pub async fn dead_url(sb: &SandboxHandle) -> String {
     let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = l.local_addr().expect("addr").port();
     drop(l);
-    format!("http://127.0.0.1:{port}/gone.jpg")
+    let url = format!("http://127.0.0.1:{port}/gone.jpg");
+    allow_host(sb, &url);
+    url
 }
 
 // ----- publishing -----------------------------------------------------------------------------

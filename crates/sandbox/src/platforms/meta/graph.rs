@@ -282,16 +282,39 @@ impl Caller {
         self.scopes.iter().any(|s| s == scope)
     }
 
-    /// Checks the publishing permissions of this token's product.
+    /// Checks the publishing permissions of this token's product (the permission
+    /// tables of the IG Container and Content Publishing Limit references): Facebook
+    /// Login needs `instagram_basic`, `instagram_content_publish` and
+    /// `pages_read_engagement`; Instagram Login the two `instagram_business_*` ones.
     pub fn require_publish(&self) -> Result<(), GraphError> {
-        let needed: &[&str] = match self.login() {
-            Login::Facebook => &["instagram_basic", "instagram_content_publish"],
-            Login::Instagram => &[
-                "instagram_business_basic",
-                "instagram_business_content_publish",
-            ],
-        };
-        self.require(needed, 10)
+        match self.login() {
+            Login::Facebook => {
+                self.require(&["instagram_basic", "instagram_content_publish"], 10)?;
+                if !self.has("pages_read_engagement") {
+                    // Graph's words for a Page read without this permission.
+                    return Err(GraphError::new(
+                        10,
+                        "(#10) This endpoint requires the 'pages_read_engagement' permission or \
+                         the 'Page Public Content Access' feature. Refer to \
+                         https://developers.facebook.com/docs/apps/review/login-permissions#manage-pages \
+                         and https://developers.facebook.com/docs/apps/review/feature#reference-PAGES_ACCESS \
+                         for details.",
+                    )
+                    .user(
+                        "Permission missing",
+                        "The access token lacks: pages_read_engagement.",
+                    ));
+                }
+                Ok(())
+            }
+            Login::Instagram => self.require(
+                &[
+                    "instagram_business_basic",
+                    "instagram_business_content_publish",
+                ],
+                10,
+            ),
+        }
     }
 
     /// Checks the basic read permission of this token's product.

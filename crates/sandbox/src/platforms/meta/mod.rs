@@ -9,6 +9,9 @@
 //! - Content publishing (containers, `media_publish`, `content_publishing_limit`,
 //!   media nodes) is the same on both Graph hosts; resumable video bytes go to
 //!   `rupload.facebook.com`.
+//! - Media URLs (`image_url`, `video_url`, a Reel's `cover_url`, rupload's
+//!   `file_url`) are fetched for real, from public addresses only, as Meta does
+//!   (`fetch.rs`; the `public_hosts` setting lists the exceptions tests need).
 //!
 //! One module (platform id `instagram`) serves every Meta host under `/meta`:
 //! `/meta/facebook`, `/meta/graph`, `/meta/instagram`, `/meta/graph-instagram`,
@@ -46,22 +49,26 @@ pub const PLATFORM: &str = "instagram";
 pub const META_FACEBOOK_APP_ID: &str = "900000000000001";
 /// Its app secret (needed at the code exchange and for `fb_exchange_token`).
 pub const META_FACEBOOK_APP_SECRET: &str = "creatorflow-sandbox-facebook-secret";
+/// The final redirect Meta documents for desktop apps' login windows (a near-empty
+/// "Success" page, served at `/meta/facebook/connect/login_success.html`).
+pub const META_LOGIN_SUCCESS_URI: &str = "https://www.facebook.com/connect/login_success.html";
 /// Redirect URIs of the Facebook app (exact match). In production the app uses an
 /// https relay; the sandbox registers the loopback and custom-scheme forms, plus the
-/// desktop web-view URI Meta documents.
+/// desktop login-window URI Meta documents.
 pub const META_FACEBOOK_REDIRECT_URIS: &[&str] = &[
     "http://127.0.0.1:47617/oauth/instagram/callback",
     "creatorflow://oauth/instagram",
-    "https://www.facebook.com/connect/login_success.html",
+    META_LOGIN_SUCCESS_URI,
 ];
 /// Seeded Instagram app (Instagram Login, `graph.instagram.com`).
 pub const META_INSTAGRAM_APP_ID: &str = "900000000000002";
 /// Its app secret (code exchange and `ig_exchange_token`).
 pub const META_INSTAGRAM_APP_SECRET: &str = "creatorflow-sandbox-instagram-secret";
-/// Redirect URIs of the Instagram app (exact match).
+/// Redirect URIs of the Instagram app (exact match), the login-window URI included.
 pub const META_INSTAGRAM_REDIRECT_URIS: &[&str] = &[
     "http://127.0.0.1:47617/oauth/instagram/callback",
     "creatorflow://oauth/instagram",
+    META_LOGIN_SUCCESS_URI,
 ];
 
 /// First IG professional account `(id, username, name)`; linked to a Page.
@@ -235,8 +242,15 @@ pub struct MetaSettings {
     pub processing_error: Option<ProcessingError>,
     /// `copyright_check_status.matches_found` of finished videos.
     pub copyright_matches_found: bool,
-    /// Timeout fetching `image_url` / `video_url` / `file_url` (then 2207003).
+    /// Timeout fetching `image_url` / `video_url` / `cover_url` / `file_url` (then 2207003).
     pub fetch_timeout_secs: u64,
+    /// Hosts the emulator treats as public although their address is not: `host` or
+    /// `host:port`, matched case-insensitively (`127.0.0.1:9000`, `localhost`, `[::1]:8080`).
+    /// Media on any other loopback, private (RFC 1918, 100.64.0.0/10, fc00::/7),
+    /// link-local or unspecified address, or on `localhost`, is refused as Meta
+    /// refuses media it cannot fetch (9004 / 2207052). Only literal addresses and
+    /// `localhost` are checked: DNS names are not resolved.
+    pub public_hosts: Vec<String>,
     pub max_image_bytes: u64,
     pub max_video_bytes: u64,
     /// Accept PNG for `image_url` (the contract says JPEG only).
@@ -262,7 +276,8 @@ pub struct MetaSettings {
     pub delete_media: String,
     /// `GET` on a rupload URL returns the offset, and `offset` > 0 resumes [UNVERIFIED].
     pub rupload_resume: bool,
-    /// `upload_type=resumable` also on `graph.instagram.com` [UNVERIFIED].
+    /// `upload_type=resumable` also on `graph.instagram.com` (Instagram Login). Meta's
+    /// docs say Facebook Login for Business only, so it is off by default [UNVERIFIED].
     pub resumable_on_instagram_login: bool,
     /// Fixed `X-App-Usage` values; any value >= 100 throttles with code 4.
     pub app_usage: Option<Usage>,
@@ -294,6 +309,7 @@ impl Default for MetaSettings {
             processing_error: None,
             copyright_matches_found: false,
             fetch_timeout_secs: 15,
+            public_hosts: Vec::new(),
             max_image_bytes: 8 * 1024 * 1024,
             max_video_bytes: 300 * 1024 * 1024,
             allow_png_images: false,
@@ -308,7 +324,7 @@ impl Default for MetaSettings {
             container_ttl_secs: 86_400,
             delete_media: "unsupported".into(),
             rupload_resume: true,
-            resumable_on_instagram_login: true,
+            resumable_on_instagram_login: false,
             app_usage: None,
             business_use_case_usage: None,
         }
@@ -356,6 +372,13 @@ impl MetaSettings {
         for v in &self.api_versions {
             if !graph::is_version(v) {
                 return Err(format!("{v:?} is not a vXX.X version"));
+            }
+        }
+        for h in &self.public_hosts {
+            if !fetch::is_host_entry(h) {
+                return Err(format!(
+                    "public_hosts: {h:?} is not a host or host:port (no scheme, path or spaces)"
+                ));
             }
         }
         Ok(())
@@ -442,6 +465,16 @@ pub struct MediaFacts {
     pub height: Option<u32>,
 }
 
+/// The `cover_url` image of a Reel: Meta fetches it like the video, so the container
+/// is `IN_PROGRESS` while it downloads and `ERROR` when it cannot be fetched.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cover {
+    pub url: String,
+    /// `Fetching`, `Done` or `Failed`.
+    pub transfer: Transfer,
+    pub media: Option<MediaFacts>,
+}
+
 /// An IG container (`POST /{ig-user-id}/media`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Container {
@@ -459,6 +492,9 @@ pub struct Container {
     pub source_url: Option<String>,
     pub transfer: Transfer,
     pub media: Option<MediaFacts>,
+    /// A Reel's `cover_url`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cover: Option<Cover>,
     /// Polls answered `IN_PROGRESS` since the bytes were complete.
     pub ready_polls: u32,
     /// `IN_PROGRESS` polls to answer once the bytes are complete.
@@ -588,11 +624,28 @@ impl PlatformModule for MetaModule {
             redirect_uris: META_INSTAGRAM_REDIRECT_URIS,
             redirect_match: RedirectMatch::Exact,
         });
+        // A state file written before a seeded URI was added still gets it.
+        for (id, uris) in [
+            (META_FACEBOOK_APP_ID, META_FACEBOOK_REDIRECT_URIS),
+            (META_INSTAGRAM_APP_ID, META_INSTAGRAM_REDIRECT_URIS),
+        ] {
+            if let Some(c) = core.clients.get_mut(id) {
+                for u in uris {
+                    if !c.redirect_uris.iter().any(|r| r == u) {
+                        c.redirect_uris.push(u.to_string());
+                    }
+                }
+            }
+        }
     }
 
     fn router(&self) -> Router<Sandbox> {
         Router::new()
             .route("/facebook/dialog/oauth", get(oauth::facebook_dialog))
+            .route(
+                "/facebook/connect/login_success.html",
+                get(oauth::login_success),
+            )
             .route(
                 "/facebook/{version}/dialog/oauth",
                 get(oauth::facebook_dialog_versioned),

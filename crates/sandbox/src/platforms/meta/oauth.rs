@@ -10,8 +10,8 @@
 //! (60 days) -> `GET graph.instagram.com/refresh_access_token` (token >= 24 h old).
 
 use axum::extract::{Path, RawQuery, Request, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::graph::{
@@ -193,6 +193,23 @@ fn dialog(sb: &Sandbox, version: Option<&str>, q: Option<&str>) -> Response {
             created_at: sb.now(),
         },
     )
+}
+
+/// `GET /meta/facebook/connect/login_success.html`: the near-empty "Success" page a
+/// desktop login window lands on (`META_LOGIN_SUCCESS_URI`). The app reads the code
+/// from the redirect before the page loads; the page only has to exist. Both login
+/// products redirect here when it is the `redirect_uri`.
+pub(super) async fn login_success() -> Response {
+    let mut r = Html(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Success</title>\
+         <meta name=\"robots\" content=\"noindex\"></head><body>Success<br>\
+         <p><small>SECURITY WARNING: treat the address above like a password and do not \
+         share it.</small></p></body></html>",
+    )
+    .into_response();
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
 }
 
 fn token_body(access_token: &str, expires_in: Option<i64>) -> Value {

@@ -14,7 +14,7 @@ use super::fetch::{self, FetchError, Fetched};
 use super::graph::{Ctx, Field, Principal, fields_or, paginate, paging_value};
 use super::media::{caption_len, count_hashtags, count_mentions, dimensions, sniff};
 use super::{
-    Container, ContainerKind, DEFAULT_API_VERSION, GraphError, IgMedia, Login, MediaFacts,
+    Container, ContainerKind, Cover, DEFAULT_API_VERSION, GraphError, IgMedia, Login, MediaFacts,
     MetaState, PLATFORM, Transfer, graph_time, is_ig_account, json_response,
 };
 use crate::core::consent::error_page;
@@ -87,9 +87,17 @@ pub(crate) fn status_of(meta: &MetaState, c: &Container, now: DateTime<Utc>) -> 
             }
         }
         (_, Transfer::Failed { subcode, .. }) => Status::Error { subcode: *subcode },
-        (_, Transfer::Fetching | Transfer::Uploading { .. }) => Status::InProgress,
-        (_, Transfer::Done | Transfer::None) => {
-            if c.ready_polls < c.processing_polls {
+        _ => {
+            // A Reel's cover is fetched alongside the video.
+            let cover = c.cover.as_ref().map(|k| &k.transfer);
+            if let Some(Transfer::Failed { subcode, .. }) = cover {
+                return Status::Error { subcode: *subcode };
+            }
+            // Bytes still arriving, then `processing_polls` polls of processing.
+            if matches!(c.transfer, Transfer::Fetching | Transfer::Uploading { .. })
+                || matches!(cover, Some(Transfer::Fetching))
+                || c.ready_polls < c.processing_polls
+            {
                 Status::InProgress
             } else if let Some(f) = &c.fail_with {
                 Status::Error { subcode: f.subcode }
@@ -110,6 +118,10 @@ fn poll(meta: &mut MetaState, id: &str, now: DateTime<Utc>) -> Option<Status> {
         for cid in ids {
             if let Some(k) = meta.containers.get_mut(&cid)
                 && matches!(k.transfer, Transfer::Done)
+                && !k
+                    .cover
+                    .as_ref()
+                    .is_some_and(|cv| matches!(cv.transfer, Transfer::Fetching))
                 && k.ready_polls < k.processing_polls
             {
                 k.ready_polls += 1;
@@ -307,17 +319,20 @@ pub(crate) fn complete_video(
     }
 }
 
-/// Fetches a video in the background; the container stays `IN_PROGRESS` meanwhile.
+/// Fetches a video (`video_url`, rupload's `file_url`) in the background; the
+/// container stays `IN_PROGRESS` meanwhile and turns `ERROR` if it cannot be fetched
+/// (a non-public address included).
 pub(crate) fn spawn_video_fetch(sb: &Sandbox, container_id: String, url: String) {
-    let (timeout, max) = sb.read_state(|st| {
+    let (timeout, max, public_hosts) = sb.read_state(|st| {
         (
             Duration::from_secs(st.meta.settings.fetch_timeout_secs.max(1)),
             st.meta.settings.max_video_bytes,
+            st.meta.settings.public_hosts.clone(),
         )
     });
     let sb = sb.clone();
     tokio::spawn(async move {
-        let r = fetch::fetch(&url, timeout, max).await;
+        let r = fetch::fetch(&url, timeout, max, &public_hosts).await;
         sb.with_state(|st| {
             let Some(c) = st.meta.containers.get_mut(&container_id) else {
                 return;
@@ -330,6 +345,56 @@ pub(crate) fn spawn_video_fetch(sb: &Sandbox, container_id: String, url: String)
                 Err(e) => {
                     let (code, subcode, message) = fetch_error(&e, &url, false);
                     c.transfer = Transfer::Failed {
+                        code,
+                        subcode,
+                        message,
+                    };
+                }
+            }
+        });
+    });
+}
+
+/// Fetches a Reel's `cover_url` in the background (Meta downloads it like any media
+/// URL, contract §4.3): the container stays `IN_PROGRESS` meanwhile and turns `ERROR`
+/// with the fetch or image-format subcode if it fails (a non-public address included).
+fn spawn_cover_fetch(sb: &Sandbox, container_id: String, url: String) {
+    let settings = sb.read_state(|st| st.meta.settings.clone());
+    let sb = sb.clone();
+    tokio::spawn(async move {
+        let r = fetch::fetch(
+            &url,
+            Duration::from_secs(settings.fetch_timeout_secs.max(1)),
+            settings.max_image_bytes,
+            &settings.public_hosts,
+        )
+        .await;
+        let outcome = match r {
+            Ok(f) => check_image(&settings, &f, false).map_err(|e| {
+                let msg = e.user_msg.clone().unwrap_or(e.message.clone());
+                (e.code, e.subcode.unwrap_or(2207005), msg)
+            }),
+            Err(e) => Err(fetch_error(&e, &url, true)),
+        };
+        sb.with_state(|st| {
+            let Some(cover) = st
+                .meta
+                .containers
+                .get_mut(&container_id)
+                .and_then(|c| c.cover.as_mut())
+            else {
+                return;
+            };
+            if !matches!(cover.transfer, Transfer::Fetching) {
+                return;
+            }
+            match outcome {
+                Ok(facts) => {
+                    cover.media = Some(facts);
+                    cover.transfer = Transfer::Done;
+                }
+                Err((code, subcode, message)) => {
+                    cover.transfer = Transfer::Failed {
                         code,
                         subcode,
                         message,
@@ -378,6 +443,7 @@ pub(crate) async fn create(ctx: &Ctx, id: &str) -> Result<Response, GraphError> 
     };
     let image_url = p.non_empty("image_url").map(str::to_string);
     let video_url = p.non_empty("video_url").map(str::to_string);
+    let cover_url = p.non_empty("cover_url").map(str::to_string);
     let caption = p
         .get("caption")
         .filter(|c| !c.is_empty())
@@ -498,12 +564,21 @@ pub(crate) async fn create(ctx: &Ctx, id: &str) -> Result<Response, GraphError> 
             "Param alt_text is only supported for image posts and image carousel items",
         ));
     }
+    // Meta documents resumable uploads for Facebook Login for Business only.
     if resumable && ctx.host == Login::Instagram && !settings.resumable_on_instagram_login {
         return Err(GraphError::invalid(
-            "upload_type=resumable is only available with Facebook Login (graph.facebook.com)",
+            "Param upload_type=resumable is not supported for this app: resumable uploads \
+             are available to apps that use Facebook Login for Business",
+        )
+        .user(
+            "Resumable upload not supported",
+            "Upload the video with video_url, or publish through Facebook Login for \
+             Business (graph.facebook.com).",
         ));
     }
     let caption = if mt == "STORIES" { None } else { caption };
+    // A cover is a Reel's (ignored elsewhere, as before).
+    let cover_url = if mt == "REELS" { cover_url } else { None };
     if let Some(c) = &caption {
         if is_item {
             return Err(carousel_error(
@@ -587,14 +662,16 @@ pub(crate) async fn create(ctx: &Ctx, id: &str) -> Result<Response, GraphError> 
     {
         return Err(limit_error());
     }
-    // Images are fetched and checked while the client waits (errors come back here);
-    // videos are fetched in the background (errors show in the status).
+    // Images are fetched and checked while the client waits (errors come back here,
+    // a non-public address included); videos and Reel covers are fetched in the
+    // background (errors show in the status).
     let image = match (&kind, &image_url) {
         (ContainerKind::Image, Some(url)) => {
             let f = fetch::fetch(
                 url,
                 Duration::from_secs(settings.fetch_timeout_secs.max(1)),
                 settings.max_image_bytes,
+                &settings.public_hosts,
             )
             .await
             .map_err(|e| fetch_graph_error(&e, url))?;
@@ -681,6 +758,11 @@ pub(crate) async fn create(ctx: &Ctx, id: &str) -> Result<Response, GraphError> 
                 source_url: image_url.clone().or_else(|| video_url.clone()),
                 transfer,
                 media: image.clone(),
+                cover: cover_url.clone().map(|url| Cover {
+                    url,
+                    transfer: Transfer::Fetching,
+                    media: None,
+                }),
                 ready_polls: 0,
                 processing_polls: polls,
                 fail_with,
@@ -694,6 +776,9 @@ pub(crate) async fn create(ctx: &Ctx, id: &str) -> Result<Response, GraphError> 
     })?;
     if let (ContainerKind::Video, Some(url), false) = (kind, &video_url, resumable) {
         spawn_video_fetch(&ctx.sb, created.clone(), url.clone());
+    }
+    if let Some(url) = cover_url {
+        spawn_cover_fetch(&ctx.sb, created.clone(), url);
     }
     let mut body = json!({ "id": created });
     if resumable && let Some(obj) = body.as_object_mut() {
@@ -965,6 +1050,12 @@ pub(crate) fn publish(ctx: &Ctx, id: &str) -> Result<Response, GraphError> {
                 "login": c.login.as_str(),
                 "alt_text": c.alt_text,
                 "share_to_feed": c.share_to_feed,
+                "cover": c.cover.as_ref().map(|k| json!({
+                    "url": k.url,
+                    "mime": k.media.as_ref().map(|m| m.mime.clone()),
+                    "size": k.media.as_ref().map(|m| m.size),
+                    "sha256": k.media.as_ref().and_then(|m| m.sha256.clone()),
+                })),
             }),
         });
         st.meta.media.insert(media_id.clone(), media);
