@@ -235,6 +235,29 @@ impl Engine {
         Ok(())
     }
 
+    /// The creator closed the sign-in window before it finished: the flow
+    /// is forgotten and the Accounts view is told, in words.
+    pub fn abandon_connect(&self, platform: Platform) -> Result<()> {
+        let had = {
+            let mut pending = self.auth().pending.lock().map_err(|_| lock_poisoned())?;
+            let before = pending.len();
+            pending.retain(|_, f| f.platform != platform);
+            pending.len() != before
+        };
+        if had {
+            let _ = self.auth().outcomes.send(ConnectOutcome {
+                platform: Some(platform),
+                account_id: None,
+                ok: false,
+                message: format!(
+                    "You closed the {} sign-in window, so nothing was connected.",
+                    platform.display_name()
+                ),
+            });
+        }
+        Ok(())
+    }
+
     /// Keeps the user's own developer-app credentials for `platform` in the keychain.
     pub async fn set_platform_client(
         &self,

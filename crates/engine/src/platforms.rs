@@ -58,6 +58,7 @@ impl Platforms {
 
     /// Real platforms (production endpoints).
     pub fn production() -> Self {
+        use creatorflow_platforms::instagram::{InstagramClient, InstagramEndpoints};
         use creatorflow_platforms::linkedin::{LinkedinClient, LinkedinEndpoints};
         use creatorflow_platforms::tiktok::{TiktokClient, TiktokEndpoints};
         use creatorflow_platforms::x::{XClient, XEndpoints};
@@ -69,12 +70,16 @@ impl Platforms {
             .with(Arc::new(LinkedinClient::new(
                 LinkedinEndpoints::production(),
             )))
+            .with(Arc::new(InstagramClient::new(
+                InstagramEndpoints::production(),
+            )))
     }
 
     /// Every client pointed at the sandbox at `base` (e.g. `http://127.0.0.1:PORT`),
     /// which serves each network under `/<network>`. The demo apps' credentials
     /// are added with [`Platforms::with_builtin_client`].
     pub fn sandbox(base: &Url) -> Self {
+        use creatorflow_platforms::instagram::{InstagramClient, InstagramEndpoints};
         use creatorflow_platforms::linkedin::{LinkedinClient, LinkedinEndpoints};
         use creatorflow_platforms::tiktok::{TiktokClient, TiktokEndpoints};
         use creatorflow_platforms::x::{XClient, XEndpoints};
@@ -91,6 +96,9 @@ impl Platforms {
             .with(Arc::new(TiktokClient::new(TiktokEndpoints::under(&under(
                 "tiktok",
             )))))
+            .with(Arc::new(InstagramClient::new(InstagramEndpoints::under(
+                &under("meta"),
+            ))))
     }
 
     pub fn get(&self, platform: Platform) -> Option<Arc<dyn Publisher>> {

@@ -178,6 +178,7 @@ async fn measure() {
         account: RemoteAccount {
             id: channel,
             username: "sandboxcreator".into(),
+            scopes: vec![],
         },
         text: "A benchmark upload".into(),
         media: vec![MediaFile {

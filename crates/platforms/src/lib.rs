@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod error;
 pub mod http;
+pub mod instagram;
 pub mod linkedin;
 pub mod options;
 mod support;

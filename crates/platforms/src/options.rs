@@ -46,6 +46,7 @@ impl PlatformOptions {
     pub fn cover_media_id(&self) -> Option<i64> {
         match self {
             Self::Youtube(o) => o.thumbnail_media_id,
+            Self::Instagram(o) => o.cover_media_id,
             _ => None,
         }
     }
@@ -142,24 +143,45 @@ pub struct LinkedinOptions {
     pub visibility: LinkedinVisibility,
 }
 
-/// Where an Instagram post shows.
+/// What an Instagram post is (docs/platforms/instagram.md §4.2).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum InstagramKind {
-    /// A feed post (one picture or video, or a carousel of several).
+    /// One picture in the feed (a single video is a Reel since 2023).
     #[default]
     Feed,
+    /// 2 to 10 pictures and/or videos, swiped through.
+    Carousel,
+    /// A video in Reels.
     Reel,
+    /// A picture or video for 24 hours.
     Story,
 }
 
-/// Instagram (publishing is not available yet; the options are kept).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Instagram: what the post is, and a Reel's cover and feed choice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase", default)]
 pub struct InstagramOptions {
     pub kind: InstagramKind,
+    /// Reels: also shown in the profile's feed grid (Instagram's default).
+    pub share_to_feed: bool,
+    /// Reels: the frame to show as the cover, this far into the video.
+    pub cover_offset_ms: Option<u64>,
+    /// Reels: a picture from the media folder as the cover instead.
+    pub cover_media_id: Option<i64>,
+}
+
+impl Default for InstagramOptions {
+    fn default() -> Self {
+        Self {
+            kind: InstagramKind::Feed,
+            share_to_feed: true,
+            cover_offset_ms: None,
+            cover_media_id: None,
+        }
+    }
 }
 
 /// TikTok: what TikTok's content-sharing guidelines have the creator pick

@@ -78,6 +78,14 @@ pub fn demo_clients() -> Vec<DemoClient> {
             client_id: platforms::tiktok::TIKTOK_CLIENT_KEY,
             client_secret: Some(platforms::tiktok::TIKTOK_CLIENT_SECRET),
         },
+        // Meta: the Instagram Login app (CreatorFlow's default product); it
+        // redirects to Meta's desktop login_success.html, which the app's
+        // sign-in window reads.
+        DemoClient {
+            platform: platforms::meta::PLATFORM,
+            client_id: platforms::meta::META_INSTAGRAM_APP_ID,
+            client_secret: Some(platforms::meta::META_INSTAGRAM_APP_SECRET),
+        },
         DemoClient {
             platform: platforms::youtube::PLATFORM,
             client_id: platforms::youtube::YOUTUBE_DESKTOP_CLIENT_ID,
