@@ -197,11 +197,29 @@ pub async fn connect_account<R: Runtime>(
     app: AppHandle<R>,
     platform: Platform,
 ) -> CmdResult<ConnectStarted> {
-    let start = app.engine()?.connect(platform).await?;
-    let browser_error =
-        crate::external::open_authorize_url(&app, &start.authorize_url, app.info().sandbox)
+    let engine = app.engine()?;
+    let start = engine.connect(platform).await?;
+    let browser_error = match &start.login_window {
+        // The network's desktop sign-in happens in CreatorFlow's own window.
+        Some(window) => crate::signin::open(
+            &app,
+            engine.clone(),
+            platform,
+            &start.authorize_url,
+            window.clone(),
+        )
+        .err()
+        .map(|e| {
+            tracing::error!("{e}");
+            format!(
+                "CreatorFlow could not open the {} sign-in window.",
+                platform.display_name()
+            )
+        }),
+        None => crate::external::open_authorize_url(&app, &start.authorize_url, app.info().sandbox)
             .err()
-            .map(|e| e.message);
+            .map(|e| e.message),
+    };
     Ok(ConnectStarted {
         start,
         browser_error,

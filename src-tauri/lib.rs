@@ -15,6 +15,7 @@ pub mod media;
 pub mod notify;
 pub mod sandbox_mode;
 pub mod shortcut;
+pub mod signin;
 pub mod state;
 pub mod tray;
 pub mod windows;

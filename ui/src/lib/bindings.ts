@@ -357,6 +357,11 @@ export type ConnectStart_Deserialize = {
 	redirectUri: string,
 	/**  Loopback port to listen on, when the redirect is a loopback URL. */
 	loopbackPort?: number | null,
+	/**
+	 *  Open `authorize_url` in CreatorFlow's own sign-in window instead of
+	 *  the browser (the network's desktop flow needs it): what it may load.
+	 */
+	loginWindow?: LoginWindow | null,
 	expiresAt: string,
 };
 
@@ -369,6 +374,11 @@ export type ConnectStart_Serialize = {
 	redirectUri: string,
 	/**  Loopback port to listen on, when the redirect is a loopback URL. */
 	loopbackPort: number | null,
+	/**
+	 *  Open `authorize_url` in CreatorFlow's own sign-in window instead of
+	 *  the browser (the network's desktop flow needs it): what it may load.
+	 */
+	loginWindow: LoginWindow | null,
 	expiresAt: string,
 };
 
@@ -439,22 +449,40 @@ export type FieldCount = {
 	counting: CountingRule,
 };
 
-/**  Where an Instagram post shows. */
+/**  What an Instagram post is (docs/platforms/instagram.md §4.2). */
 export type InstagramKind = 
-/**  A feed post (one picture or video, or a carousel of several). */
-"feed" | "reel" | "story";
+/**  One picture in the feed (a single video is a Reel since 2023). */
+"feed" | 
+/**  2 to 10 pictures and/or videos, swiped through. */
+"carousel" | 
+/**  A video in Reels. */
+"reel" | 
+/**  A picture or video for 24 hours. */
+"story";
 
-/**  Instagram (publishing is not available yet; the options are kept). */
+/**  Instagram: what the post is, and a Reel's cover and feed choice. */
 export type InstagramOptions = InstagramOptions_Serialize | InstagramOptions_Deserialize;
 
-/**  Instagram (publishing is not available yet; the options are kept). */
+/**  Instagram: what the post is, and a Reel's cover and feed choice. */
 export type InstagramOptions_Deserialize = {
 	kind?: InstagramKind,
+	/**  Reels: also shown in the profile's feed grid (Instagram's default). */
+	shareToFeed?: boolean,
+	/**  Reels: the frame to show as the cover, this far into the video. */
+	coverOffsetMs?: number | null,
+	/**  Reels: a picture from the media folder as the cover instead. */
+	coverMediaId?: number | null,
 };
 
-/**  Instagram (publishing is not available yet; the options are kept). */
+/**  Instagram: what the post is, and a Reel's cover and feed choice. */
 export type InstagramOptions_Serialize = {
 	kind: InstagramKind,
+	/**  Reels: also shown in the profile's feed grid (Instagram's default). */
+	shareToFeed: boolean,
+	/**  Reels: the frame to show as the cover, this far into the video. */
+	coverOffsetMs: number | null,
+	/**  Reels: a picture from the media folder as the cover instead. */
+	coverMediaId: number | null,
 };
 
 export type IpcError = {
@@ -486,6 +514,16 @@ export type LinkedinOptions_Serialize = {
 
 /**  Who sees a LinkedIn post. */
 export type LinkedinVisibility = "public" | "connections";
+
+/**
+ *  A sign-in window: it loads only `hosts` and hands the redirect to
+ *  `redirect_uri` to [`Engine::handle_window_redirect`] before it loads.
+ */
+export type LoginWindow = {
+	/**  `host` or `host:port`. */
+	hosts: string[],
+	redirectUri: string,
+};
 
 export type MediaAlt = {
 	mediaId: number,
@@ -649,6 +687,12 @@ export type PlatformInfo_Deserialize = {
 	/**  A redirect fixed by this run (sandbox or tests): no choice offered. */
 	redirectFixed: boolean,
 	needsClientSecret: boolean,
+	/**
+	 *  The network's sign-in products, where it has several; the developer
+	 *  app uses `product` (the first when `None`).
+	 */
+	products: Choice[],
+	product?: string | null,
 	/**  A client id is set (or built in, in sandbox mode). */
 	hasClient: boolean,
 	clientId?: string | null,
@@ -673,6 +717,12 @@ export type PlatformInfo_Serialize = {
 	/**  A redirect fixed by this run (sandbox or tests): no choice offered. */
 	redirectFixed: boolean,
 	needsClientSecret: boolean,
+	/**
+	 *  The network's sign-in products, where it has several; the developer
+	 *  app uses `product` (the first when `None`).
+	 */
+	products: Choice[],
+	product: string | null,
 	/**  A client id is set (or built in, in sandbox mode). */
 	hasClient: boolean,
 	clientId: string | null,
@@ -844,13 +894,18 @@ export type PostingInfo_Serialize = {
 	maxVideoDurationMs: number | null,
 };
 
+export type ProductChoice = {
+	platform: Platform,
+	product: string,
+};
+
 export type RedirectChoice = {
 	platform: Platform,
 	kind: RedirectKind,
 };
 
 /**  Which kind of redirect a creator picked for a network (Settings). */
-export type RedirectKind = "deep_link" | "loopback";
+export type RedirectKind = "deep_link" | "loopback" | "window";
 
 /**  One redirect a network accepts, as the creator registers it. */
 export type RedirectOption = {
@@ -901,6 +956,8 @@ export type SettingsPatch_Deserialize = {
 	appReviewed?: AppReviewed | null,
 	/**  Sets or clears the quick-post shortcut. */
 	quickPostShortcut?: ShortcutChoice_Deserialize | null,
+	/**  Sets the sign-in product of one network's developer app. */
+	signInProduct?: ProductChoice | null,
 };
 
 /**
@@ -919,6 +976,8 @@ export type SettingsPatch_Serialize = {
 	appReviewed: AppReviewed | null,
 	/**  Sets or clears the quick-post shortcut. */
 	quickPostShortcut: ShortcutChoice_Serialize | null,
+	/**  Sets the sign-in product of one network's developer app. */
+	signInProduct: ProductChoice | null,
 };
 
 /**  User settings. Every field has a default so older settings documents load. */
@@ -949,6 +1008,11 @@ export type Settings_Deserialize = {
 	 *  (`Ctrl+Alt+P`); `None`, the default, until the creator picks one.
 	 */
 	quickPostShortcut?: string | null,
+	/**
+	 *  The sign-in product of the creator's developer app, per network that
+	 *  has several (Instagram: `instagram_login` or `facebook_login`).
+	 */
+	signInProducts?: Partial<{ [key in Platform]: string }>,
 };
 
 /**  User settings. Every field has a default so older settings documents load. */
@@ -979,6 +1043,11 @@ export type Settings_Serialize = {
 	 *  (`Ctrl+Alt+P`); `None`, the default, until the creator picks one.
 	 */
 	quickPostShortcut: string | null,
+	/**
+	 *  The sign-in product of the creator's developer app, per network that
+	 *  has several (Instagram: `instagram_login` or `facebook_login`).
+	 */
+	signInProducts: Partial<{ [key in Platform]: string }>,
 };
 
 /**  The quick-post shortcut a creator picked; `None` turns it off. */

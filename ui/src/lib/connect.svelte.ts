@@ -13,6 +13,8 @@ export interface Waiting {
   authorizeUrl: string;
   /** Why the browser could not be opened at the link, in words; null when it was. */
   browserError: string | null;
+  /** The sign-in happens in CreatorFlow's own sign-in window, not the browser. */
+  inWindow: boolean;
   /** The account being reconnected, if it is a reconnect. */
   accountId: number | null;
 }
@@ -37,6 +39,7 @@ export function startWaiting(started: ConnectStarted, accountId: number | null):
     expiresAt: start.expiresAt,
     authorizeUrl: start.authorizeUrl,
     browserError,
+    inWindow: start.loginWindow !== null,
     accountId,
   };
   const left = Date.parse(start.expiresAt) - Date.now();

@@ -14,6 +14,7 @@ const started = (browserError: string | null = null): ConnectStarted => ({
     authorizeUrl: "https://x.com/i/oauth2/authorize?client_id=a&state=s",
     redirectUri: "http://127.0.0.1:4567/callback",
     loopbackPort: 4567,
+    loginWindow: null,
     expiresAt: "2026-05-01T12:10:00Z",
   },
   browserError,
@@ -37,11 +38,22 @@ describe("the connect flow", () => {
       expiresAt: "2026-05-01T12:10:00Z",
       authorizeUrl: "https://x.com/i/oauth2/authorize?client_id=a&state=s",
       browserError: null,
+      inWindow: false,
       accountId: 3,
     });
     startWaiting(started("no browser"), null);
     expect(connectFlow.waiting?.browserError).toBe("no browser");
     expect(connectFlow.waiting?.authorizeUrl).toContain("oauth2/authorize");
+  });
+
+  it("knows a sign-in that happens in CreatorFlow's own window", () => {
+    const s = started();
+    s.start.loginWindow = {
+      hosts: ["www.instagram.com"],
+      redirectUri: "https://www.facebook.com/connect/login_success.html",
+    };
+    startWaiting(s, null);
+    expect(connectFlow.waiting?.inWindow).toBe(true);
   });
 
   it("stops waiting when the sign-in ends, or when its link expires", () => {

@@ -158,6 +158,8 @@ export function makePlatformInfo(
     redirects: [],
     redirectFixed: false,
     needsClientSecret: platform === "youtube",
+    products: [],
+    product: null,
     hasClient: false,
     clientId: null,
     hasClientSecret: false,

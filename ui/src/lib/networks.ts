@@ -27,7 +27,13 @@ const DEFAULTS: { [P in Platform]: () => OptionsOf<P> } = {
     thumbnailMediaId: null,
   }),
   linkedin: () => ({ platform: "linkedin", visibility: "public" }),
-  instagram: () => ({ platform: "instagram", kind: "feed" }),
+  instagram: () => ({
+    platform: "instagram",
+    kind: "feed",
+    shareToFeed: true,
+    coverOffsetMs: null,
+    coverMediaId: null,
+  }),
   tiktok: () => ({
     platform: "tiktok",
     privacyLevel: null,
@@ -136,6 +142,11 @@ export const REDIRECT_WORDS: Record<string, { title: string; description: string
     description:
       "CreatorFlow listens on this computer (127.0.0.1) for the one moment the browser comes back.",
   },
+  window: {
+    title: "CreatorFlow's sign-in window",
+    description:
+      "Meta's desktop sign-in: the page opens in a window of CreatorFlow, which reads this address when Meta sends you back and never loads it.",
+  },
 };
 
 /** Short setup steps for a network's developer app (Settings → Platforms). */
@@ -145,6 +156,8 @@ export const SETUP_STEPS: Partial<Record<Platform, string>> = {
     "LinkedIn developer portal → Create app; under Products add “Sign In with LinkedIn using OpenID Connect” and “Share on LinkedIn”; under Auth add the redirect URL below exactly as shown and copy the client ID and primary client secret here. LinkedIn's sign-in lasts 60 days: CreatorFlow reminds you to reconnect before it ends.",
   youtube:
     "Google Cloud → APIs & Services → Credentials → Create OAuth client ID → Desktop app; enable the YouTube Data API v3. Copy the client ID and client secret here. A Desktop client needs no redirect registered: CreatorFlow uses the local address below on any port.",
+  instagram:
+    "Meta for Developers → Create app (type Business). For Instagram Login (no Facebook Page needed) add the product “Instagram” → API setup with Instagram login: copy the Instagram app ID and secret here, and under Business login settings add the OAuth redirect URI below. For Facebook Login for Business (accounts linked to a Page) add “Facebook Login for Business”, copy the app ID and secret from App settings → Basic, turn on “Embedded browser OAuth login” and add the redirect URI below. Pick below which of the two your app uses.",
   tiktok:
     "TikTok for Developers → Manage apps → Connect an app; add the products Login Kit and Content Posting API (turn on Direct Post). Under Login Kit choose the Desktop platform and add the redirect URI http://127.0.0.1:*/oauth/tiktok/callback (the * lets CreatorFlow use any free port); ask for the scopes user.info.basic, video.publish and video.upload. Copy the client key (as the client ID) and the client secret here.",
 };

@@ -11,6 +11,7 @@ const settings = (over: Partial<Settings> = {}): Settings => ({
   redirects: { x: "loopback" },
   reviewedApps: [],
   quickPostShortcut: null,
+  signInProducts: {},
   ...over,
 });
 

@@ -5,12 +5,14 @@
 import type { Component } from "svelte";
 import type { Platform } from "../../lib/bindings";
 import type { NetworkOptionsProps } from "./types";
+import InstagramOptions from "./InstagramOptions.svelte";
 import LinkedinOptions from "./LinkedinOptions.svelte";
 import TiktokOptions from "./TiktokOptions.svelte";
 import XOptions from "./XOptions.svelte";
 import YoutubeOptions from "./YoutubeOptions.svelte";
 
 export const OPTION_COMPONENTS: Partial<Record<Platform, Component<NetworkOptionsProps>>> = {
+  instagram: InstagramOptions,
   x: XOptions,
   linkedin: LinkedinOptions,
   tiktok: TiktokOptions,

@@ -1,7 +1,7 @@
 // What every network's options component gets from the composer's frame.
 
 import type { NetworkOptions, PlatformInfo } from "../../lib/api";
-import type { FieldCount, ValidationIssue_Serialize } from "../../lib/bindings";
+import type { FieldCount, MediaKind, ValidationIssue_Serialize } from "../../lib/bindings";
 
 export interface NetworkOptionsProps {
   /** This network's options (the component narrows them to its own). */
@@ -25,4 +25,6 @@ export interface NetworkOptionsProps {
   testid: string;
   /** Opens Settings → Platforms at this network, where the frame can (its developer app). */
   onopensettings?: () => void;
+  /** The kinds of the post's attached files, in order. */
+  mediaKinds?: MediaKind[];
 }
