@@ -54,6 +54,23 @@ install_tauri_driver() {
   fi
 }
 
+# s3s-fs, a real S3-compatible server (the s3s project's, over a folder):
+# the engine's media-host tests start it on 127.0.0.1. Installed with cargo
+# into a cache outside the clone (its build in a temp dir, not the shared
+# target dir), once per version.
+S3S_FS_VERSION="0.14.1" # the newest for Rust 1.92+ (0.15 needs 1.96)
+S3S_FS_ROOT="${CF_S3S_FS_ROOT:-$HOME/.cache/creatorflow/s3s-fs}"
+install_s3s_fs() {
+  local bin="$S3S_FS_ROOT/bin/s3s-fs"
+  if [ -x "$bin" ] && [ "$(cat "$S3S_FS_ROOT/.version" 2>/dev/null)" = "$S3S_FS_VERSION" ]; then
+    return
+  fi
+  say "installing s3s-fs $S3S_FS_VERSION (the S3 server the media-host tests use)"
+  env -u CARGO_TARGET_DIR cargo install s3s-fs --version "$S3S_FS_VERSION" --features binary \
+    --locked --quiet --force --root "$S3S_FS_ROOT"
+  echo "$S3S_FS_VERSION" >"$S3S_FS_ROOT/.version"
+}
+
 build_frontend() {
   cd "$ROOT"
   say "building the front end"

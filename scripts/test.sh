@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs whatever is missing, then runs every test: formatting, lints, type
 # checks, unit and integration tests of every crate (real SQLite files, the
-# real keychain, the sandbox over HTTP), the UI's Vitest suite, and the
-# end-to-end tests that drive the real app window under Xvfb, and Google's own
-# Python clients against the sandbox's YouTube emulator.
+# real keychain, the sandbox over HTTP, s3s-fs as the media host), the UI's
+# Vitest suite, and the end-to-end tests that drive the real app window under
+# Xvfb, and Google's own Python clients against the sandbox's YouTube emulator.
 #
 #   scripts/test.sh            everything
 #   CF_SKIP_E2E=1 scripts/test.sh   all but the window tests (and the install check)
@@ -15,6 +15,7 @@ cd "$ROOT"
 install_system_packages
 install_node_packages
 install_tauri_driver
+install_s3s_fs
 
 say "formatting"
 cargo fmt --all -- --check
