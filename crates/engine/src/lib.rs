@@ -11,6 +11,7 @@ pub mod error;
 pub mod events;
 pub mod loopback;
 pub mod media;
+pub mod media_host;
 pub mod model;
 pub mod notices;
 pub mod platforms;

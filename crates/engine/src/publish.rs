@@ -242,11 +242,7 @@ async fn follow_up_outcome(
         });
     }
     let tokens = AccountTokens::new(engine, job.account.id);
-    let sink = TargetSink {
-        engine: engine.clone(),
-        target,
-        lease: config.lease,
-    };
+    let sink = TargetSink::new(engine, target, config.lease).await;
     let mut checkpoint = job.checkpoint.clone();
     Ok(
         match publisher
@@ -314,11 +310,7 @@ async fn attempt(
 ) -> Result<Outcome> {
     let publisher = engine.publisher(job.account.platform)?;
     let tokens = AccountTokens::new(engine, job.account.id);
-    let sink = TargetSink {
-        engine: engine.clone(),
-        target: job.target,
-        lease: config.lease,
-    };
+    let sink = TargetSink::new(engine, job.target, config.lease).await;
     let mut checkpoint = job.checkpoint.clone();
 
     if claim.kind == ClaimKind::Check {
@@ -600,11 +592,25 @@ async fn finish(
     Ok(())
 }
 
-/// Persists checkpoints (and extends the lease) as a publish goes.
+/// Persists checkpoints (and extends the lease) as a publish goes, and puts
+/// media on the creator's media host for networks that fetch it themselves.
 struct TargetSink {
     engine: Engine,
     target: TargetId,
     lease: Duration,
+    /// A media host is set up (read when the attempt starts).
+    media_host: bool,
+}
+
+impl TargetSink {
+    async fn new(engine: &Engine, target: TargetId, lease: Duration) -> Self {
+        Self {
+            engine: engine.clone(),
+            target,
+            lease,
+            media_host: engine.has_media_host().await,
+        }
+    }
 }
 
 #[async_trait]
@@ -622,6 +628,17 @@ impl PublishSink for TargetSink {
 
     fn progress(&self, sent: u64, total: u64) {
         self.engine.report_progress(self.target, sent, total);
+    }
+
+    fn has_media_host(&self) -> bool {
+        self.media_host
+    }
+
+    async fn host_media(
+        &self,
+        file: &MediaFile,
+    ) -> std::result::Result<creatorflow_platforms::HostedMedia, PlatformError> {
+        self.engine.host_media(self.target, file).await
     }
 }
 

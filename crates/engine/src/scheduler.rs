@@ -61,6 +61,8 @@ pub struct SchedulerStats {
 pub struct SchedulerHandle {
     stop: watch::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
+    /// Deletes files from the media host once their posts no longer need them.
+    sweeper: tokio::task::JoinHandle<()>,
     pub stats: Arc<SchedulerStats>,
 }
 
@@ -68,6 +70,7 @@ impl SchedulerHandle {
     pub async fn stop(self) {
         let _ = self.stop.send(true);
         let _ = self.task.await;
+        let _ = self.sweeper.await;
     }
 }
 
@@ -80,16 +83,23 @@ impl Engine {
     }
 
     /// Recovers from the last run (interrupted publishes, posts missed while
-    /// the app was closed) and starts the publishing loop.
+    /// the app was closed) and starts the publishing loop, and beside it the
+    /// media host's sweeper.
     pub async fn start_scheduler(&self, config: SchedulerConfig) -> Result<SchedulerHandle> {
         let now = self.now();
         recover_interrupted(self, now).await?;
         self.mark_missed(now).await?;
         let (stop, stop_rx) = watch::channel(false);
         let stats = Arc::new(SchedulerStats::default());
+        let sweeper = crate::media_host::spawn_sweeper(self.clone(), stop_rx.clone());
         let engine = self.clone();
         let task = tokio::spawn(run(engine, config, stop_rx, stats.clone()));
-        Ok(SchedulerHandle { stop, task, stats })
+        Ok(SchedulerHandle {
+            stop,
+            task,
+            sweeper,
+            stats,
+        })
     }
 
     /// Targets that were due more than the catch-up window ago and never

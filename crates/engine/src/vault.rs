@@ -145,6 +145,25 @@ impl Vault {
         self.blocking_delete(Self::client_key(platform)).await
     }
 
+    /// The keychain entry of the media host's secret access key.
+    pub const MEDIA_HOST_SECRET_KEY: &'static str = "media-host-secret";
+
+    /// The secret access key of the creator's media host (S3-compatible).
+    pub async fn media_host_secret(&self) -> Result<Option<String>> {
+        self.blocking_get(Self::MEDIA_HOST_SECRET_KEY.to_owned())
+            .await
+    }
+
+    pub async fn set_media_host_secret(&self, secret: &str) -> Result<()> {
+        self.blocking_set(Self::MEDIA_HOST_SECRET_KEY.to_owned(), secret.to_owned())
+            .await
+    }
+
+    pub async fn delete_media_host_secret(&self) -> Result<()> {
+        self.blocking_delete(Self::MEDIA_HOST_SECRET_KEY.to_owned())
+            .await
+    }
+
     // The keychain talks D-Bus synchronously: keep it off the async workers.
     async fn blocking_get(&self, key: String) -> Result<Option<String>> {
         let store = self.store.clone();

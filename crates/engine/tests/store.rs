@@ -70,7 +70,9 @@ async fn migrations_build_the_whole_schema_from_an_empty_file() {
         [
             "accounts",
             "attempts",
+            "hosted_media",
             "media",
+            "media_host",
             "post_media",
             "post_targets",
             "posts",
@@ -109,6 +111,19 @@ async fn migrations_build_the_whole_schema_from_an_empty_file() {
             "accounts has a secret-looking column {c}"
         );
     }
+    // The media host's secret access key lives in the keychain only.
+    let host_columns: Vec<String> = sqlx::query("PRAGMA table_info(media_host)")
+        .fetch_all(pool)
+        .await
+        .expect("columns")
+        .iter()
+        .map(|r| r.get::<String, _>("name"))
+        .collect();
+    assert!(host_columns.contains(&"access_key_id".to_owned()));
+    assert!(
+        !host_columns.iter().any(|c| c.contains("secret")),
+        "media_host has a secret-looking column: {host_columns:?}"
+    );
     assert_eq!(
         engine.store().schema_version().await.expect("version"),
         creatorflow_engine::store::latest_known_version()
