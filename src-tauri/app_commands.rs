@@ -37,4 +37,8 @@ pub const APP_COMMANDS: &[&str] = &[
     "take_open_post",
     "open_quick_post",
     "close_quick_post",
+    "get_media_host",
+    "set_media_host",
+    "clear_media_host",
+    "test_media_host",
 ];

@@ -49,6 +49,10 @@ pub fn builder() -> tauri_specta::Builder<Wry> {
             take_open_post::<Wry>,
             open_quick_post::<Wry>,
             close_quick_post::<Wry>,
+            get_media_host::<Wry>,
+            set_media_host::<Wry>,
+            clear_media_host::<Wry>,
+            test_media_host::<Wry>,
         ])
         .events(collect_events![
             DataChanged,
@@ -121,6 +125,8 @@ mod secrecy_tests {
             "refresh_token",
             "verifier",
             "password",
+            "secretaccesskey",
+            "secret_access_key",
         ] {
             assert!(
                 !words.contains(field),

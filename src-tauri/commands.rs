@@ -407,3 +407,45 @@ pub async fn close_quick_post<R: Runtime>(app: AppHandle<R>) -> CmdResult<()> {
     crate::windows::hide_quick_post(&app);
     Ok(())
 }
+
+// ---- the media host ---------------------------------------------------------
+
+use creatorflow_engine::media_host::{MediaHostConfig, MediaHostStatus, MediaHostTest};
+
+/// The media host's settings ("a secret is saved", never the secret) and
+/// what CreatorFlow keeps there.
+#[tauri::command]
+#[specta::specta]
+pub async fn get_media_host<R: Runtime>(app: AppHandle<R>) -> CmdResult<MediaHostStatus> {
+    Ok(app.engine()?.media_host().await?)
+}
+
+/// Saves the media host; the secret access key goes to the keychain only
+/// (`None` or empty keeps the saved one for the same access key ID).
+#[tauri::command]
+#[specta::specta]
+pub async fn set_media_host<R: Runtime>(
+    app: AppHandle<R>,
+    config: MediaHostConfig,
+    secret_access_key: Option<String>,
+) -> CmdResult<MediaHostStatus> {
+    Ok(app
+        .engine()?
+        .set_media_host(config, secret_access_key.as_deref())
+        .await?)
+}
+
+/// Forgets the media host (CreatorFlow's files there are deleted first).
+#[tauri::command]
+#[specta::specta]
+pub async fn clear_media_host<R: Runtime>(app: AppHandle<R>) -> CmdResult<MediaHostStatus> {
+    Ok(app.engine()?.clear_media_host().await?)
+}
+
+/// Uploads a small file, fetches it as a network would, deletes it; which
+/// step failed, in words.
+#[tauri::command]
+#[specta::specta]
+pub async fn test_media_host<R: Runtime>(app: AppHandle<R>) -> CmdResult<MediaHostTest> {
+    Ok(app.engine()?.test_media_host().await?)
+}

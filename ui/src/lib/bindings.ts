@@ -87,6 +87,23 @@ export const commands = {
 	openQuickPost: () => typedError<null, IpcError>(__TAURI_INVOKE("open_quick_post")),
 	/**  Closes the window this is called from (quick post after posting). */
 	closeQuickPost: () => typedError<null, IpcError>(__TAURI_INVOKE("close_quick_post")),
+	/**
+	 *  The media host's settings ("a secret is saved", never the secret) and
+	 *  what CreatorFlow keeps there.
+	 */
+	getMediaHost: () => typedError<MediaHostStatus_Serialize, IpcError>(__TAURI_INVOKE("get_media_host")),
+	/**
+	 *  Saves the media host; the secret access key goes to the keychain only
+	 *  (`None` or empty keeps the saved one for the same access key ID).
+	 */
+	setMediaHost: (config: MediaHostConfig_Deserialize, secretAccessKey: string | null) => typedError<MediaHostStatus_Serialize, IpcError>(__TAURI_INVOKE("set_media_host", { config, secretAccessKey })),
+	/**  Forgets the media host (CreatorFlow's files there are deleted first). */
+	clearMediaHost: () => typedError<MediaHostStatus_Serialize, IpcError>(__TAURI_INVOKE("clear_media_host")),
+	/**
+	 *  Uploads a small file, fetches it as a network would, deletes it; which
+	 *  step failed, in words.
+	 */
+	testMediaHost: () => typedError<MediaHostTest_Serialize, IpcError>(__TAURI_INVOKE("test_media_host")),
 };
 
 /** Events */
@@ -528,6 +545,152 @@ export type LoginWindow = {
 export type MediaAlt = {
 	mediaId: number,
 	text: string,
+};
+
+/**
+ *  The media host's settings (everything but the secret access key, which
+ *  only the keychain keeps).
+ */
+export type MediaHostConfig = MediaHostConfig_Serialize | MediaHostConfig_Deserialize;
+
+/**
+ *  The media host's settings (everything but the secret access key, which
+ *  only the keychain keeps).
+ */
+export type MediaHostConfig_Deserialize = {
+	/**
+	 *  The storage service's S3 address, without the bucket, e.g.
+	 *  `https://<account id>.r2.cloudflarestorage.com`.
+	 */
+	endpoint: string,
+	/**  `auto` for R2; the bucket's region for AWS (`eu-west-1`). */
+	region: string,
+	bucket: string,
+	accessKeyId: string,
+	/**
+	 *  Path-style addressing (`<endpoint>/<bucket>/<key>`, MinIO, R2)
+	 *  instead of virtual-host (`<bucket>.<endpoint host>/<key>`, AWS).
+	 */
+	pathStyle: boolean,
+	/**
+	 *  Where the bucket is public: networks fetch `<base>/<key>`. `None`:
+	 *  presigned download URLs (the default).
+	 */
+	publicBaseUrl?: string | null,
+	/**  How long a presigned download URL works. */
+	urlValidityMinutes: number,
+};
+
+/**
+ *  The media host's settings (everything but the secret access key, which
+ *  only the keychain keeps).
+ */
+export type MediaHostConfig_Serialize = {
+	/**
+	 *  The storage service's S3 address, without the bucket, e.g.
+	 *  `https://<account id>.r2.cloudflarestorage.com`.
+	 */
+	endpoint: string,
+	/**  `auto` for R2; the bucket's region for AWS (`eu-west-1`). */
+	region: string,
+	bucket: string,
+	accessKeyId: string,
+	/**
+	 *  Path-style addressing (`<endpoint>/<bucket>/<key>`, MinIO, R2)
+	 *  instead of virtual-host (`<bucket>.<endpoint host>/<key>`, AWS).
+	 */
+	pathStyle: boolean,
+	/**
+	 *  Where the bucket is public: networks fetch `<base>/<key>`. `None`:
+	 *  presigned download URLs (the default).
+	 */
+	publicBaseUrl: string | null,
+	/**  How long a presigned download URL works. */
+	urlValidityMinutes: number,
+};
+
+/**  What the Settings view shows about the media host. */
+export type MediaHostStatus = MediaHostStatus_Serialize | MediaHostStatus_Deserialize;
+
+/**  What the Settings view shows about the media host. */
+export type MediaHostStatus_Deserialize = {
+	/**  `None` when no media host is set up. */
+	config?: MediaHostConfig_Deserialize | null,
+	/**  A secret access key is saved in the keychain (it never leaves it). */
+	secretSaved: boolean,
+	/**
+	 *  Files CreatorFlow has on the host now (for posts still going out, or
+	 *  about to be deleted).
+	 */
+	hostedFiles: number,
+	/**  Of those, files whose deletion failed and is tried again later. */
+	deletionsPending: number,
+	/**
+	 *  What the last change did that the creator should know (files left
+	 *  on the previous host).
+	 */
+	notice?: string | null,
+};
+
+/**  What the Settings view shows about the media host. */
+export type MediaHostStatus_Serialize = {
+	/**  `None` when no media host is set up. */
+	config: MediaHostConfig_Serialize | null,
+	/**  A secret access key is saved in the keychain (it never leaves it). */
+	secretSaved: boolean,
+	/**
+	 *  Files CreatorFlow has on the host now (for posts still going out, or
+	 *  about to be deleted).
+	 */
+	hostedFiles: number,
+	/**  Of those, files whose deletion failed and is tried again later. */
+	deletionsPending: number,
+	/**
+	 *  What the last change did that the creator should know (files left
+	 *  on the previous host).
+	 */
+	notice: string | null,
+};
+
+/**  One step of the connection test. */
+export type MediaHostStep = 
+/**  Put a small file in the bucket. */
+"upload" | 
+/**  Fetch it through the URL a network would get. */
+"fetch" | 
+/**  Delete it again. */
+"delete";
+
+export type MediaHostStepResult = {
+	step: MediaHostStep,
+	passed: boolean,
+	/**  What happened, in words. */
+	message: string,
+};
+
+/**  The connection test's answer: each step tried, and which failed. */
+export type MediaHostTest = MediaHostTest_Serialize | MediaHostTest_Deserialize;
+
+/**  The connection test's answer: each step tried, and which failed. */
+export type MediaHostTest_Deserialize = {
+	passed: boolean,
+	steps: MediaHostStepResult[],
+	/**
+	 *  Something that does not fail the test but matters (a private address
+	 *  the networks' servers cannot reach).
+	 */
+	warning?: string | null,
+};
+
+/**  The connection test's answer: each step tried, and which failed. */
+export type MediaHostTest_Serialize = {
+	passed: boolean,
+	steps: MediaHostStepResult[],
+	/**
+	 *  Something that does not fail the test but matters (a private address
+	 *  the networks' servers cannot reach).
+	 */
+	warning: string | null,
 };
 
 /**  What kind of media a file is, by its content. */
