@@ -13,6 +13,9 @@ import {
   type ConnectStart_Serialize,
   type ConnectStarted_Serialize,
   type DeleteScope,
+  type MediaHostConfig_Deserialize,
+  type MediaHostStatus_Serialize,
+  type MediaHostTest_Serialize,
   type MediaRef_Serialize,
   type MediaRule_Serialize,
   type Platform,
@@ -139,4 +142,20 @@ export const api = {
   takeOpenPost: (): Promise<Result<number | null>> => settle(() => commands.takeOpenPost()),
   openQuickPost: (): Promise<Result<null>> => settle(() => commands.openQuickPost()),
   closeQuickPost: (): Promise<Result<null>> => settle(() => commands.closeQuickPost()),
+
+  /** The media host's settings, whether a secret is saved (never the secret), files there. */
+  getMediaHost: (): Promise<Result<MediaHostStatus_Serialize>> =>
+    settle(() => commands.getMediaHost()),
+  /** Saves the media host; `secretAccessKey` goes to the keychain (null keeps the saved one). */
+  setMediaHost: (
+    config: MediaHostConfig_Deserialize,
+    secretAccessKey: string | null,
+  ): Promise<Result<MediaHostStatus_Serialize>> =>
+    settle(() => commands.setMediaHost(config, secretAccessKey)),
+  /** Forgets the media host; CreatorFlow's files there are deleted first. */
+  clearMediaHost: (): Promise<Result<MediaHostStatus_Serialize>> =>
+    settle(() => commands.clearMediaHost()),
+  /** Uploads a small file, fetches it as a network would, deletes it. */
+  testMediaHost: (): Promise<Result<MediaHostTest_Serialize>> =>
+    settle(() => commands.testMediaHost()),
 };
