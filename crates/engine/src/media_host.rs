@@ -1155,9 +1155,15 @@ impl Engine {
     /// How long the sweeper may sleep: until the next deletion to retry,
     /// within [`SWEEP_PAUSE`] and [`SWEEP_EVERY`].
     async fn next_sweep_in(&self) -> StdDuration {
+        // Files on no configured host cannot be deleted: nothing to wait for.
+        let Ok(Some(config)) = load_config(self).await else {
+            return SWEEP_EVERY;
+        };
         let next: Option<i64> = sqlx::query_scalar(
-            "SELECT MIN(COALESCE(next_delete_at, 0)) FROM hosted_media WHERE state = 'delete'",
+            "SELECT MIN(COALESCE(next_delete_at, 0)) FROM hosted_media
+             WHERE state = 'delete' AND host = ?",
         )
+        .bind(config.fingerprint())
         .fetch_one(self.store().pool())
         .await
         .unwrap_or(None);
