@@ -71,9 +71,7 @@ async fn start_s3() -> creatorflow_e2e::Result<S3Server> {
 }
 
 async fn type_into(app: &App, testid: &str, text: &str) -> creatorflow_e2e::Result<()> {
-    let field = app.el(testid).await?;
-    field.clear().await?;
-    field.send_keys(text).await?;
+    app.el(testid).await?.send_keys(text).await?;
     Ok(())
 }
 
@@ -111,10 +109,7 @@ async fn run(session: &Session, s3: &S3Server) -> creatorflow_e2e::Result<()> {
     assert!(state.contains("Not set up"), "{state}");
 
     // Typed as a creator does; the storage-service picker fills in the rest.
-    app.el("settings-media-host-provider")
-        .await?
-        .select_by_value("minio")
-        .await?;
+    creatorflow_e2e::set_field(&app, "settings-media-host-provider", "minio").await?;
     type_into(
         &app,
         "settings-media-host-endpoint",
