@@ -11,7 +11,10 @@
 //! - reads the redirect to the registered URI before it loads, hands it to
 //!   the engine (state checked as for every other sign-in) and closes;
 //! - when the creator closes it first, the sign-in is forgotten and the
-//!   Accounts view says so.
+//!   Accounts view says so;
+//! - keeps nothing: it browses in a web context of its own, private
+//!   (cookies and storage last as long as the window), apart from the app's
+//!   own pages.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -118,8 +121,12 @@ pub fn open<R: Runtime>(
         }
     };
 
+    let private_context = engine.data_dir().join("sign-in").join(platform.as_str());
     let w = WebviewWindowBuilder::new(app, &label, WebviewUrl::External(start.clone()))
-        .title(format!("{} — Sign in to {name}", shown_address(&start)))
+        .data_directory(private_context)
+        .incognito(true)
+        // The page's address replaces this once its load starts.
+        .title(format!("Sign in to {name}"))
         .inner_size(520.0, 720.0)
         .center()
         .focused(true)
@@ -132,6 +139,10 @@ pub fn open<R: Runtime>(
     let engine_closed = engine;
     w.on_window_event(move |event| {
         if matches!(event, WindowEvent::Destroyed) && !finished.swap(true, Ordering::SeqCst) {
+            tracing::info!(
+                platform = platform.as_str(),
+                "sign-in window closed before the sign-in ended"
+            );
             let _ = engine_closed.abandon_connect(platform);
         }
     });

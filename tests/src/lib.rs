@@ -87,7 +87,12 @@ impl Driver {
             &native.to_string(),
         ])
         .stdout(Stdio::null())
-        .stderr(Stdio::null());
+        .stderr(match std::env::var_os("CF_DRIVER_LOG") {
+            Some(p) => std::fs::File::create(p)
+                .map(Stdio::from)
+                .unwrap_or(Stdio::null()),
+            None => Stdio::null(),
+        });
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -271,23 +276,17 @@ pub async fn drag(app: &App, from: &Element, to: &Element) -> Result<()> {
     Ok(())
 }
 
-/// Asks the X11 window titled `title` to close, the way a window manager does
-/// when the user clicks its close button (a WM_DELETE_WINDOW client message).
-/// WebDriver's own "close window" ends the session and kills the app instead.
-pub fn close_window_like_a_window_manager(title: &str) -> Result<()> {
+/// The X11 windows on the display, with their titles (`_NET_WM_NAME`, else
+/// `WM_NAME`), as a window manager's title bars show them.
+fn x11_windows() -> Result<(x11rb::rust_connection::RustConnection, Vec<(u32, String)>)> {
     use x11rb::connection::Connection;
-    use x11rb::protocol::xproto::{AtomEnum, ClientMessageEvent, ConnectionExt, EventMask, Window};
+    use x11rb::protocol::xproto::{AtomEnum, ConnectionExt, Window};
 
     let (conn, screen) = x11rb::connect(None)?;
     let root = conn.setup().roots[screen].root;
     let atom =
         |name: &str| -> Result<u32> { Ok(conn.intern_atom(false, name.as_bytes())?.reply()?.atom) };
-    let (protocols, delete, net_name, utf8) = (
-        atom("WM_PROTOCOLS")?,
-        atom("WM_DELETE_WINDOW")?,
-        atom("_NET_WM_NAME")?,
-        atom("UTF8_STRING")?,
-    );
+    let (net_name, utf8) = (atom("_NET_WM_NAME")?, atom("UTF8_STRING")?);
     let name_of = |w: Window| -> String {
         for (prop, ty) in [
             (net_name, utf8),
@@ -304,20 +303,135 @@ pub fn close_window_like_a_window_manager(title: &str) -> Result<()> {
         String::new()
     };
     let mut stack = vec![root];
-    let mut target = None;
+    let mut out = Vec::new();
     while let Some(w) = stack.pop() {
-        if name_of(w) == title {
-            target = Some(w);
-            break;
+        let name = name_of(w);
+        if !name.is_empty() {
+            out.push((w, name));
         }
         if let Ok(Ok(tree)) = conn.query_tree(w).map(|c| c.reply()) {
             stack.extend(tree.children);
         }
     }
-    let window = target.ok_or_else(|| format!("no window titled {title:?}"))?;
-    let event = ClientMessageEvent::new(32, window, protocols, [delete, 0, 0, 0, 0]);
-    conn.send_event(false, window, EventMask::NO_EVENT, event)?;
-    conn.flush()?;
+    Ok((conn, out))
+}
+
+/// The titles of the windows on the display (what their title bars show).
+pub fn window_titles() -> Result<Vec<String>> {
+    Ok(x11_windows()?.1.into_iter().map(|(_, t)| t).collect())
+}
+
+/// A picture of the X11 window titled `title` as it is on screen, saved as
+/// a PNG among the run's screenshots (for windows WebDriver does not drive,
+/// such as the sign-in window).
+pub fn window_screenshot(app: &str, label: &str, title: &str) -> Result<PathBuf> {
+    use x11rb::protocol::xproto::{ConnectionExt, ImageFormat};
+
+    let (conn, windows) = x11_windows()?;
+    let window = windows
+        .into_iter()
+        .find(|(_, t)| t == title)
+        .map(|(w, _)| w)
+        .ok_or_else(|| format!("no window titled {title:?}"))?;
+    let geometry = conn.get_geometry(window)?.reply()?;
+    let (w, h) = (geometry.width, geometry.height);
+    let image = conn
+        .get_image(ImageFormat::Z_PIXMAP, window, 0, 0, w, h, !0)?
+        .reply()?;
+    // 24/32-bit ZPixmap: B, G, R, pad per pixel.
+    let mut rgb = Vec::with_capacity(usize::from(w) * usize::from(h) * 3);
+    for px in image.data.chunks_exact(4) {
+        rgb.extend_from_slice(&[px[2], px[1], px[0]]);
+    }
+    let path = artifacts_dir().join(format!("{app}-{label}.png"));
+    let file = std::io::BufWriter::new(std::fs::File::create(&path)?);
+    let mut encoder = png::Encoder::new(file, u32::from(w), u32::from(h));
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.write_header()?.write_image_data(&rgb)?;
+    println!("screenshot: {}", path.display());
+    Ok(path)
+}
+
+/// Presses `keys` (xdotool names: `Tab`, `Return`) in the X11 window titled
+/// `title`, the way a person at the keyboard would.
+pub fn press_keys_in(title: &str, keys: &[&str]) -> Result<()> {
+    let (_, windows) = x11_windows()?;
+    let window = windows
+        .into_iter()
+        .find(|(_, t)| t == title)
+        .map(|(w, _)| w.to_string())
+        .ok_or_else(|| format!("no window titled {title:?}"))?;
+    let run = |args: &[&str]| -> Result<()> {
+        if Command::new("xdotool").args(args).status()?.success() {
+            Ok(())
+        } else {
+            Err(format!("xdotool {args:?} failed").into())
+        }
+    };
+    run(&["windowfocus", "--sync", &window])?;
+    for key in keys {
+        run(&["key", "--window", &window, key])?;
+        std::thread::sleep(Duration::from_millis(150));
+    }
+    Ok(())
+}
+
+/// Asks the X11 window titled `title` to close, the way a window manager does
+/// when the user clicks its close button (a WM_DELETE_WINDOW client message),
+/// once it is on screen, and again if it is still there two seconds later:
+/// without a window manager, GTK now and then drops the request for a window
+/// that has just appeared, and a person would click again.
+/// WebDriver's own "close window" ends the session and kills the app instead.
+pub fn close_window_like_a_window_manager(title: &str) -> Result<()> {
+    use x11rb::connection::Connection;
+    use x11rb::protocol::xproto::{ClientMessageEvent, ConnectionExt, EventMask, MapState};
+
+    // The window titled `title` that is on screen, if one is.
+    let on_screen = || -> Result<Option<(x11rb::rust_connection::RustConnection, u32)>> {
+        let (conn, windows) = x11_windows()?;
+        let found = windows
+            .into_iter()
+            .filter(|(_, t)| t == title)
+            .find(|(w, _)| {
+                conn.get_window_attributes(*w)
+                    .ok()
+                    .and_then(|c| c.reply().ok())
+                    .is_some_and(|a| a.map_state == MapState::VIEWABLE)
+            });
+        Ok(found.map(|(w, _)| (conn, w)))
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut target = on_screen()?;
+    while target.is_none() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+        target = on_screen()?;
+    }
+    let Some(mut target) = target else {
+        return Err(format!("no window titled {title:?} on screen").into());
+    };
+    for _ in 0..3 {
+        let (conn, window) = &target;
+        let atom = |name: &str| -> Result<u32> {
+            Ok(conn.intern_atom(false, name.as_bytes())?.reply()?.atom)
+        };
+        let (protocols, delete) = (atom("WM_PROTOCOLS")?, atom("WM_DELETE_WINDOW")?);
+        let event = ClientMessageEvent::new(32, *window, protocols, [delete, 0, 0, 0, 0]);
+        conn.send_event(false, *window, EventMask::NO_EVENT, event)?;
+        conn.flush()?;
+        let gone_by = Instant::now() + Duration::from_secs(2);
+        loop {
+            std::thread::sleep(Duration::from_millis(100));
+            match on_screen()? {
+                None => return Ok(()),
+                Some(t) if Instant::now() > gone_by => {
+                    target = t;
+                    break;
+                }
+                Some(_) => {}
+            }
+        }
+    }
     Ok(())
 }
 

@@ -117,10 +117,12 @@ pub async fn set_token_expiry(
     reauth_by: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    sqlx::query(
-        "UPDATE accounts SET token_expires_at = ?,
+    // Numbered throughout: sqlx counts a bare `?` after `?2` as the second
+    // bare one, not as `?3`.
+    let done = sqlx::query(
+        "UPDATE accounts SET token_expires_at = ?1,
              reminded_days = CASE WHEN reauth_by IS ?2 THEN reminded_days ELSE NULL END,
-             reauth_by = ?2, updated_at = ? WHERE id = ?",
+             reauth_by = ?2, updated_at = ?3 WHERE id = ?4",
     )
     .bind(expires_at.map(to_millis))
     .bind(reauth_by.map(to_millis))
@@ -128,6 +130,9 @@ pub async fn set_token_expiry(
     .bind(id)
     .execute(store.pool())
     .await?;
+    if done.rows_affected() == 0 {
+        return Err(EngineError::NotFound { what: "account" });
+    }
     Ok(())
 }
 

@@ -653,6 +653,29 @@ impl Engine {
         }
     }
 
+    /// Renews `account`'s sign-in now if its network renews it early and the
+    /// time has come (Meta's token swap), without ever marking the account:
+    /// `true` when it was renewed. For the reconnect reminders.
+    pub async fn renew_if_due(&self, account: AccountId) -> Result<bool> {
+        let lock = self.refresh_lock(account)?;
+        let _guard = lock.lock().await;
+        let Some(tokens) = self.vault().tokens(account).await? else {
+            return Ok(false);
+        };
+        let now = self.now();
+        let platform = accounts::get(self.store(), account).await?.platform;
+        let due = self
+            .publisher(platform)?
+            .authenticator()
+            .renew_at(&tokens)
+            .is_some_and(|at| at <= now);
+        let usable = tokens.expires_at.is_some_and(|at| at - now > REFRESH_AHEAD);
+        if !(due && usable) {
+            return Ok(false);
+        }
+        Ok(self.renew_locked(account, tokens, false).await.is_ok())
+    }
+
     /// After a 401 with `rejected`: refresh, unless another task already did.
     pub async fn refresh_after_unauthorized(
         &self,

@@ -161,7 +161,7 @@ impl Engine {
                 // A network that renews the sign-in by itself (Meta's token
                 // swap) renews it now; the creator is reminded only when
                 // that did not move the end.
-                if let Err(e) = self.access_token(lapsing.account.id).await {
+                if let Err(e) = self.renew_if_due(lapsing.account.id).await {
                     tracing::debug!(
                         account = lapsing.account.id,
                         "no renewal before the reminder: {e}"

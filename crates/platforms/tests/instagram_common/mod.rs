@@ -142,10 +142,13 @@ impl TokenSource for Tokens {
 /// A media host for the tests: a tiny HTTP server on 127.0.0.1 that serves
 /// each hosted file under an unguessable path; the emulator fetches from it
 /// only because the tests list it in `public_hosts`.
+/// What the test host serves: path → (bytes, content type).
+type Served = Arc<Mutex<HashMap<String, (Vec<u8>, String)>>>;
+
 #[derive(Clone)]
 pub struct TestHost {
     pub base: String,
-    files: Arc<Mutex<HashMap<String, (Vec<u8>, String)>>>,
+    files: Served,
     pub hosted: Arc<Mutex<Vec<String>>>,
 }
 
@@ -155,7 +158,7 @@ impl TestHost {
             .await
             .expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
-        let files: Arc<Mutex<HashMap<String, (Vec<u8>, String)>>> = Arc::default();
+        let files: Served = Arc::default();
         let served = files.clone();
         tokio::spawn(async move {
             while let Ok((mut conn, _)) = listener.accept().await {
