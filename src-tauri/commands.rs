@@ -429,10 +429,24 @@ pub async fn set_media_host<R: Runtime>(
     config: MediaHostConfig,
     secret_access_key: Option<String>,
 ) -> CmdResult<MediaHostStatus> {
-    Ok(app
+    let status = app
         .engine()?
         .set_media_host(config, secret_access_key.as_deref())
-        .await?)
+        .await?;
+    sandbox_sees_media_host(&app, &status);
+    Ok(status)
+}
+
+/// In sandbox mode, the emulated Meta takes the media host as public.
+fn sandbox_sees_media_host<R: Runtime>(
+    app: &AppHandle<R>,
+    status: &creatorflow_engine::media_host::MediaHostStatus,
+) {
+    if let Ok(guard) = app.state::<crate::state::AppState>().sandbox.lock()
+        && let Some(sandbox) = guard.as_ref()
+    {
+        crate::sandbox_mode::treat_media_host_as_public(sandbox, status.config.as_ref());
+    }
 }
 
 /// Forgets the media host (CreatorFlow's files there are deleted first).

@@ -110,6 +110,11 @@ pub fn run() {
                     .as_ref()
                     .and_then(|s| s.quick_post_shortcut.as_deref()),
             );
+            if let (Ok(engine), Some(sandbox)) = (&engine, &sandbox)
+                && let Ok(status) = tauri::async_runtime::block_on(engine.media_host())
+            {
+                sandbox_mode::treat_media_host_as_public(sandbox, status.config.as_ref());
+            }
             let mut scheduler = None;
             if let Ok(engine) = &engine {
                 events::forward_changes(app.handle(), engine);

@@ -35,3 +35,33 @@ pub fn platforms(sandbox: &SandboxHandle) -> Platforms {
             p.with_demo_client(c.platform, c.client_id, c.client_secret)
         })
 }
+
+/// The emulated Meta fetches media only from public addresses, as Meta does
+/// (docs/platforms/instagram.md §4.3). A media host tried out in sandbox
+/// mode is usually on this machine, so sandbox mode lists the configured
+/// host's addresses as public in the emulator; the real Meta would refuse
+/// them, and the media host's test says so.
+pub fn treat_media_host_as_public(
+    sandbox: &SandboxHandle,
+    config: Option<&creatorflow_engine::media_host::MediaHostConfig>,
+) {
+    let hosts: Vec<String> = config
+        .into_iter()
+        .flat_map(|c| [Some(c.endpoint.as_str()), c.public_base_url.as_deref()])
+        .flatten()
+        .filter_map(|u| url::Url::parse(u).ok())
+        .filter_map(|u| {
+            let host = u.host_str()?.to_owned();
+            Some(match u.port_or_known_default() {
+                Some(p) => format!("{host}:{p}"),
+                None => host,
+            })
+        })
+        .collect();
+    if let Err(e) = sandbox.update_platform_settings(
+        creatorflow_sandbox::platforms::meta::PLATFORM,
+        serde_json::json!({ "public_hosts": hosts }),
+    ) {
+        tracing::warn!("the sandbox did not take the media host's address: {e}");
+    }
+}

@@ -757,3 +757,82 @@ pub fn scheme_handler_entry(scheme: &str) -> Result<String> {
         .find_map(|p| std::fs::read_to_string(p).ok())
         .ok_or_else(|| format!("{name} is the handler but no such entry exists").into())
 }
+
+// ----- the creator's media host: a real S3-compatible server ---------------
+
+pub const ACCESS_KEY: &str = "cf-e2e-access";
+pub const SECRET_KEY: &str = "cf-e2e-secret-7fQ2nV9kLm";
+
+/// s3s-fs on a free port over a temp dir with one bucket; killed on drop.
+pub struct S3Server {
+    child: Child,
+    pub port: u16,
+    pub root: tempfile::TempDir,
+}
+
+impl Drop for S3Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn s3s_fs() -> Result<PathBuf> {
+    if let Some(p) = std::env::var_os("CF_S3S_FS") {
+        return Ok(PathBuf::from(p));
+    }
+    let installed = std::env::var_os("CF_S3S_FS_ROOT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").unwrap_or_default())
+                .join(".cache/creatorflow/s3s-fs")
+        })
+        .join("bin/s3s-fs");
+    if installed.is_file() {
+        return Ok(installed);
+    }
+    Err("s3s-fs is not installed: run scripts/test.sh (install_s3s_fs in scripts/lib.sh)".into())
+}
+
+pub async fn start_s3() -> Result<S3Server> {
+    let root = tempfile::tempdir()?;
+    std::fs::create_dir_all(root.path().join("cf-media"))?;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let child = Command::new(s3s_fs()?)
+        .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+        .args(["--access-key", ACCESS_KEY, "--secret-key", SECRET_KEY])
+        .arg(root.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let server = S3Server { child, port, root };
+    wait_for("s3s-fs to listen", Duration::from_secs(10), || async {
+        tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .ok()
+            .map(|_| ())
+    })
+    .await?;
+    Ok(server)
+}
+
+/// Types the settings of `s3` into Settings → Media hosting as a creator
+/// does (the storage-service picker fills in region and addressing).
+pub async fn type_media_host(app: &App, s3: &S3Server) -> Result<()> {
+    set_field(app, "settings-media-host-provider", "minio").await?;
+    for (testid, text) in [
+        (
+            "settings-media-host-endpoint",
+            format!("http://127.0.0.1:{}", s3.port),
+        ),
+        ("settings-media-host-bucket", "cf-media".to_owned()),
+        ("settings-media-host-access-key", ACCESS_KEY.to_owned()),
+        ("settings-media-host-secret", SECRET_KEY.to_owned()),
+    ] {
+        app.el(testid).await?.send_keys(&text).await?;
+    }
+    Ok(())
+}

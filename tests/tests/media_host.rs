@@ -4,72 +4,11 @@
 //! there, downloads it and deletes it; the secret field is write-only ("Saved
 //! in the keychain"); wrong keys are said in words; Remove forgets the host.
 
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use creatorflow_e2e::{App, SERIAL, Session};
+use creatorflow_e2e::{App, S3Server, SECRET_KEY, SERIAL, Session, start_s3, type_media_host};
 
 const ZONE: &str = "Europe/Berlin";
-const ACCESS_KEY: &str = "cf-e2e-access";
-const SECRET_KEY: &str = "cf-e2e-secret-7fQ2nV9kLm";
-
-/// s3s-fs on a free port over a temp dir with one bucket; killed on drop.
-struct S3Server {
-    child: Child,
-    port: u16,
-    root: tempfile::TempDir,
-}
-
-impl Drop for S3Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn s3s_fs() -> creatorflow_e2e::Result<PathBuf> {
-    if let Some(p) = std::env::var_os("CF_S3S_FS") {
-        return Ok(PathBuf::from(p));
-    }
-    let installed = std::env::var_os("CF_S3S_FS_ROOT")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(std::env::var_os("HOME").unwrap_or_default())
-                .join(".cache/creatorflow/s3s-fs")
-        })
-        .join("bin/s3s-fs");
-    if installed.is_file() {
-        return Ok(installed);
-    }
-    Err("s3s-fs is not installed: run scripts/test.sh (install_s3s_fs in scripts/lib.sh)".into())
-}
-
-async fn start_s3() -> creatorflow_e2e::Result<S3Server> {
-    let root = tempfile::tempdir()?;
-    std::fs::create_dir_all(root.path().join("cf-media"))?;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
-    let child = Command::new(s3s_fs()?)
-        .args(["--host", "127.0.0.1", "--port", &port.to_string()])
-        .args(["--access-key", ACCESS_KEY, "--secret-key", SECRET_KEY])
-        .arg(root.path())
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()?;
-    let server = S3Server { child, port, root };
-    creatorflow_e2e::wait_for("s3s-fs to listen", Duration::from_secs(10), || async {
-        tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .ok()
-            .map(|_| ())
-    })
-    .await?;
-    Ok(server)
-}
-
 async fn type_into(app: &App, testid: &str, text: &str) -> creatorflow_e2e::Result<()> {
     app.el(testid).await?.send_keys(text).await?;
     Ok(())
@@ -109,16 +48,7 @@ async fn run(session: &Session, s3: &S3Server) -> creatorflow_e2e::Result<()> {
     assert!(state.contains("Not set up"), "{state}");
 
     // Typed as a creator does; the storage-service picker fills in the rest.
-    creatorflow_e2e::set_field(&app, "settings-media-host-provider", "minio").await?;
-    type_into(
-        &app,
-        "settings-media-host-endpoint",
-        &format!("http://127.0.0.1:{}", s3.port),
-    )
-    .await?;
-    type_into(&app, "settings-media-host-bucket", "cf-media").await?;
-    type_into(&app, "settings-media-host-access-key", ACCESS_KEY).await?;
-    type_into(&app, "settings-media-host-secret", SECRET_KEY).await?;
+    type_media_host(&app, s3).await?;
     let region = app
         .el("settings-media-host-region")
         .await?
