@@ -24,11 +24,13 @@
 
 mod checkpoint;
 mod client;
+mod convert;
 mod errors;
 mod validate;
 
 pub use checkpoint::{CHECKPOINT_VERSION, InstagramCheckpoint};
 pub use client::InstagramClient;
+pub use convert::{CONVERTED_TYPES, needs_conversion};
 pub use errors::{InstagramOperation, map_error};
 pub use validate::{
     MAX_CAPTION_CHARS, MAX_CAROUSEL_ITEMS, MAX_HASHTAGS, MAX_IMAGE_BYTES, MAX_MENTIONS,
@@ -751,7 +753,10 @@ pub fn capabilities(can_delete: bool) -> Capabilities {
         media: vec![
             MediaRule {
                 kind: MediaKind::Image,
-                mime_types: vec!["image/jpeg".into()],
+                // JPEG as Meta takes it; PNG and WebP converted on the way.
+                mime_types: ["image/jpeg", "image/png", "image/webp"]
+                    .map(str::to_owned)
+                    .to_vec(),
                 max_count: MAX_CAROUSEL_ITEMS as u32,
                 max_bytes: MAX_IMAGE_BYTES,
                 min_duration_ms: None,

@@ -385,3 +385,48 @@ async fn profiles_of_both_products() {
         "the Page without Instagram is left out"
     );
 }
+
+#[tokio::test]
+async fn a_png_picture_goes_as_a_jpeg_meta_takes() {
+    let e = env().await;
+    let host = public_host(&e.sb).await;
+    let tokens = Tokens::new(&e.sb, Product::Instagram, CREATOR.0);
+    // A real PNG of 4:5, with a transparent half.
+    let mut img = image::RgbaImage::new(80, 100);
+    for (x, _, p) in img.enumerate_pixels_mut() {
+        *p = image::Rgba([30, 120, 200, if x < 40 { 255 } else { 0 }]);
+    }
+    let path = e.dir.path().join("logo.png");
+    img.save(&path).expect("png");
+    let bytes = std::fs::read(&path).expect("read");
+    let png = creatorflow_platforms::MediaFile {
+        width: Some(80),
+        height: Some(100),
+        ..instagram_common::media_file(e.dir.path(), "logo.png", &bytes, "image/png")
+    };
+    let post = post(
+        Product::Instagram,
+        CREATOR,
+        InstagramKind::Feed,
+        vec![png],
+        "Our new logo",
+    );
+    let sink = Sink::new(Some(host));
+    let mut cp = Value::Null;
+    published(
+        publish_to_end(&e.client, &e.sb, &tokens, &post, &mut cp, &sink)
+            .await
+            .expect("published as a JPEG"),
+    );
+    let got = received(&e.sb);
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].media[0].mime, "image/jpeg", "{:?}", got[0].media);
+    // The converted copy is removed once it is on the host.
+    let copy = std::env::temp_dir()
+        .join("creatorflow-instagram")
+        .join(format!(
+            "{}.jpg",
+            got[0].media[0].sha256.clone().unwrap_or_default()
+        ));
+    assert!(!copy.exists(), "{} left behind", copy.display());
+}

@@ -183,7 +183,15 @@ impl InstagramClient {
         resumable_ok: bool,
     ) -> Result<Source, PlatformError> {
         if sink.has_media_host() {
-            return Ok(Source::Url(sink.host_media(file).await?.url));
+            // Meta takes JPEG pictures: a PNG or WebP goes as a JPEG copy.
+            return Ok(Source::Url(match super::convert::to_jpeg(file).await? {
+                Some(jpeg) => {
+                    let hosted = sink.host_media(&jpeg).await;
+                    let _ = tokio::fs::remove_file(&jpeg.path).await;
+                    hosted?.url
+                }
+                None => sink.host_media(file).await?.url,
+            }));
         }
         if resumable_ok {
             return Ok(Source::Resumable);

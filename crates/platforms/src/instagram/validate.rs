@@ -137,16 +137,16 @@ pub fn validate_post(post: &PublishRequest) -> Vec<ValidationIssue> {
     }
     if o.kind == InstagramKind::Reel {
         if let Some(cover) = &post.cover {
-            if cover.kind() != Some(MediaKind::Image) || !is_jpeg(&cover.mime) {
+            if !(is_jpeg(&cover.mime) || needs_conversion(cover)) {
                 issues.push(ValidationIssue::new(
                     "cover_type",
                     format!(
-                        "A Reel's cover must be a JPEG picture; \"{}\" is not one.",
+                        "A Reel's cover must be a JPEG, PNG or WebP picture; \"{}\" is not one.",
                         cover.display_name()
                     ),
                     Some("cover"),
                 ));
-            } else if cover.size > MAX_IMAGE_BYTES {
+            } else if is_jpeg(&cover.mime) && cover.size > MAX_IMAGE_BYTES {
                 issues.push(ValidationIssue::new(
                     "cover_too_large",
                     format!(
@@ -176,12 +176,7 @@ pub fn validate_post(post: &PublishRequest) -> Vec<ValidationIssue> {
     issues
 }
 
-fn is_jpeg(mime: &str) -> bool {
-    matches!(
-        mime.trim().to_ascii_lowercase().as_str(),
-        "image/jpeg" | "image/jpg"
-    )
-}
+use super::convert::{is_jpeg, needs_conversion};
 
 fn validate_file(kind: InstagramKind, file: &MediaFile) -> Vec<ValidationIssue> {
     let mut issues = Vec::new();
@@ -193,16 +188,17 @@ fn validate_file(kind: InstagramKind, file: &MediaFile) -> Vec<ValidationIssue> 
             format!("A Reel is a video; \"{name}\" is a picture. Pick \"Feed\" or \"Story\"."),
         )),
         Some(MediaKind::Image) => {
-            if !is_jpeg(&file.mime) {
+            if !(is_jpeg(&file.mime) || needs_conversion(file)) {
                 issues.push(issue(
                     "media_type",
                     format!(
-                        "Instagram takes JPEG pictures; \"{name}\" is not one. Export it as \
-                         JPEG and attach it again."
+                        "Instagram takes JPEG pictures (CreatorFlow converts PNG and WebP); \
+                         \"{name}\" is neither. Export it as JPEG and attach it again."
                     ),
                 ));
             }
-            if file.size > MAX_IMAGE_BYTES {
+            // A converted picture is measured once it is a JPEG.
+            if is_jpeg(&file.mime) && file.size > MAX_IMAGE_BYTES {
                 issues.push(issue(
                     "media_too_large",
                     format!(
@@ -382,7 +378,12 @@ mod tests {
         );
         assert!(validate_post(&post(InstagramKind::Story, vec![tall], "")).is_empty());
         let png = file("p.png", "image/png", 1000, 1000, None);
-        let issues = validate_post(&post(InstagramKind::Feed, vec![png], ""));
+        assert!(
+            validate_post(&post(InstagramKind::Feed, vec![png], "")).is_empty(),
+            "converted on the way"
+        );
+        let bmp = file("p.bmp", "image/bmp", 1000, 1000, None);
+        let issues = validate_post(&post(InstagramKind::Feed, vec![bmp], ""));
         assert_eq!(codes(&issues), ["media_type"]);
         assert!(issues[0].message.contains("JPEG"), "{}", issues[0].message);
     }

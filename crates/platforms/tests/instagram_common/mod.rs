@@ -29,7 +29,7 @@ use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 #[path = "../helpers/mod.rs"]
 mod helpers;
 #[allow(unused_imports)]
-pub use helpers::{fixture, sha256_hex};
+pub use helpers::{fixture, media_file, sha256_hex};
 
 pub const CREATOR: (&str, &str) = (META_IG_ACCOUNT_CREATOR.0, META_IG_ACCOUNT_CREATOR.1);
 pub const STUDIO: (&str, &str) = (META_IG_ACCOUNT_STUDIO.0, META_IG_ACCOUNT_STUDIO.1);
