@@ -10,7 +10,6 @@ mod s3_server;
 
 use chrono::Duration;
 use common::*;
-use creatorflow_engine::media_host::MediaHostConfig;
 use creatorflow_engine::{
     Platform, PostInput, SaveIntent, TargetOptions, TargetOptionsInput, TargetStatus,
 };
@@ -50,18 +49,7 @@ async fn a_carousel_goes_out_once_through_the_media_host_and_leaves_nothing_ther
     let mut h = Harness::new().await;
     let s3 = S3Server::start().await;
     h.engine
-        .set_media_host(
-            MediaHostConfig {
-                endpoint: s3.endpoint(),
-                region: "us-east-1".into(),
-                bucket: BUCKET.into(),
-                access_key_id: ACCESS_KEY.into(),
-                path_style: true,
-                public_base_url: None,
-                url_validity_minutes: 60,
-            },
-            Some(SECRET_KEY),
-        )
+        .set_media_host(s3.presigned(), Some(SECRET_KEY))
         .await
         .expect("media host");
     // The emulated Meta fetches only from public addresses: the test lists

@@ -29,18 +29,6 @@ use s3_server::*;
 
 const CREATOR: &str = "1500000000000000001";
 
-fn presigned(s3: &S3Server) -> MediaHostConfig {
-    MediaHostConfig {
-        endpoint: s3.endpoint(),
-        region: "us-east-1".into(),
-        bucket: BUCKET.into(),
-        access_key_id: ACCESS_KEY.into(),
-        path_style: true,
-        public_base_url: None,
-        url_validity_minutes: 60,
-    }
-}
-
 async fn set_host(h: &Harness, config: MediaHostConfig, secret: &str) {
     h.engine
         .set_media_host(config, Some(secret))
@@ -260,7 +248,7 @@ async fn the_connection_test_uploads_fetches_and_deletes() {
         .expect_err("nothing set up");
     assert!(refused.user_message().contains("Set up a media host"));
 
-    set_host(&h, presigned(&s3), SECRET_KEY).await;
+    set_host(&h, s3.presigned(), SECRET_KEY).await;
     let test = h.engine.test_media_host().await.expect("test ran");
     assert!(test.passed, "{test:?}");
     let steps: Vec<_> = test.steps.iter().map(|s| (s.step, s.passed)).collect();
@@ -297,7 +285,7 @@ async fn the_connection_test_says_which_step_failed_in_words() {
     };
 
     // Wrong keys.
-    set_host(&h, presigned(&s3), "not-the-secret").await;
+    set_host(&h, s3.presigned(), "not-the-secret").await;
     let t = h.engine.test_media_host().await.expect("test ran");
     let (step, words) = failed_step(&t);
     assert_eq!(step, MediaHostStep::Upload);
@@ -312,7 +300,7 @@ async fn the_connection_test_says_which_step_failed_in_words() {
         &h,
         MediaHostConfig {
             bucket: "no-such-bucket".into(),
-            ..presigned(&s3)
+            ..s3.presigned()
         },
         SECRET_KEY,
     )
@@ -329,7 +317,7 @@ async fn the_connection_test_says_which_step_failed_in_words() {
         &h,
         MediaHostConfig {
             endpoint: format!("http://127.0.0.1:{}", free_port()),
-            ..presigned(&s3)
+            ..s3.presigned()
         },
         SECRET_KEY,
     )
@@ -347,7 +335,7 @@ async fn the_connection_test_says_which_step_failed_in_words() {
         &h,
         MediaHostConfig {
             public_base_url: Some(format!("{}/wrong-folder", site.base)),
-            ..presigned(&s3)
+            ..s3.presigned()
         },
         SECRET_KEY,
     )
@@ -376,7 +364,7 @@ async fn presigned_media_is_fetchable_and_reused_for_the_same_target_and_file() 
     let s3 = S3Server::start().await;
     let h = Harness::new().await;
     let account = h.connect_x(CREATOR).await;
-    set_host(&h, presigned(&s3), SECRET_KEY).await;
+    set_host(&h, s3.presigned(), SECRET_KEY).await;
     let post = draft_with_picture(&h, account.id, 1).await;
     let target = post.targets[0].id;
     let file = files(&h, post.id).await.remove(0);
@@ -446,7 +434,7 @@ async fn a_public_base_url_is_what_the_network_gets() {
         &h,
         MediaHostConfig {
             public_base_url: Some(format!("{}/", site.base)),
-            ..presigned(&s3)
+            ..s3.presigned()
         },
         SECRET_KEY,
     )
@@ -473,7 +461,7 @@ async fn a_large_video_is_streamed_from_the_media_folder() {
     let s3 = S3Server::start().await;
     let h = Harness::new().await;
     let account = h.connect_x(CREATOR).await;
-    set_host(&h, presigned(&s3), SECRET_KEY).await;
+    set_host(&h, s3.presigned(), SECRET_KEY).await;
     // 24 MB: several of the reader's chunks, sent with its Content-Length.
     let video = import(
         &h.engine,
@@ -521,7 +509,7 @@ async fn hosted_media_is_deleted_once_the_target_is_published() {
     let s3 = S3Server::start().await;
     let mut h = Harness::with_platforms(hosting_x).await;
     let account = h.connect_x(CREATOR).await;
-    set_host(&h, presigned(&s3), SECRET_KEY).await;
+    set_host(&h, s3.presigned(), SECRET_KEY).await;
     h.start_scheduler().await;
     // A first attempt breaks off after hosting: the retry re-uses the object.
     let text = "Out with a hosted picture [flaky]";
@@ -544,7 +532,7 @@ async fn hosted_media_is_deleted_once_the_target_failed_for_good() {
     let s3 = S3Server::start().await;
     let mut h = Harness::with_platforms(hosting_x).await;
     let account = h.connect_x(CREATOR).await;
-    set_host(&h, presigned(&s3), SECRET_KEY).await;
+    set_host(&h, s3.presigned(), SECRET_KEY).await;
     h.start_scheduler().await;
     let text = "This one is refused [refuse]";
     let post = schedule_picture(&h, account.id, text, 4).await;
@@ -566,7 +554,7 @@ async fn hosted_media_is_deleted_with_its_post() {
     let s3 = S3Server::start().await;
     let mut h = Harness::new().await;
     let account = h.connect_x(CREATOR).await;
-    set_host(&h, presigned(&s3), SECRET_KEY).await;
+    set_host(&h, s3.presigned(), SECRET_KEY).await;
     h.start_scheduler().await;
     // A draft keeps nothing hosted (hosting is for publishing): this one
     // is scheduled, far ahead.
@@ -595,7 +583,7 @@ async fn a_failed_deletion_is_tried_again_later() {
     let mut s3 = S3Server::start().await;
     let h = Harness::new().await;
     let account = h.connect_x(CREATOR).await;
-    set_host(&h, presigned(&s3), SECRET_KEY).await;
+    set_host(&h, s3.presigned(), SECRET_KEY).await;
     let post = draft_with_picture(&h, account.id, 6).await;
     let file = files(&h, post.id).await.remove(0);
     h.engine
@@ -642,7 +630,7 @@ async fn an_upload_cut_off_by_an_exit_is_deleted_at_the_next_start() {
     let s3 = S3Server::start().await;
     let mut h = Harness::new().await;
     let account = h.connect_x(CREATOR).await;
-    set_host(&h, presigned(&s3), SECRET_KEY).await;
+    set_host(&h, s3.presigned(), SECRET_KEY).await;
     let post = scheduled_picture(&h, account.id, 7).await;
     let file = files(&h, post.id).await.remove(0);
     h.engine
@@ -666,7 +654,7 @@ async fn changing_the_bucket_or_removing_the_host_deletes_what_was_there() {
     std::fs::create_dir_all(s3.root.path().join("cf-other")).expect("second bucket");
     let h = Harness::new().await;
     let account = h.connect_x(CREATOR).await;
-    set_host(&h, presigned(&s3), SECRET_KEY).await;
+    set_host(&h, s3.presigned(), SECRET_KEY).await;
     let post = draft_with_picture(&h, account.id, 8).await;
     let file = files(&h, post.id).await.remove(0);
     let target = post.targets[0].id;
@@ -678,7 +666,7 @@ async fn changing_the_bucket_or_removing_the_host_deletes_what_was_there() {
         .set_media_host(
             MediaHostConfig {
                 bucket: "cf-other".into(),
-                ..presigned(&s3)
+                ..s3.presigned()
             },
             None,
         )
@@ -729,7 +717,7 @@ async fn a_host_that_refuses_the_keys_fails_the_post_in_words_and_loses_nothing(
     let s3 = S3Server::start().await;
     let mut h = Harness::with_platforms(hosting_x).await;
     let account = h.connect_x(CREATOR).await;
-    set_host(&h, presigned(&s3), "a-wrong-secret").await;
+    set_host(&h, s3.presigned(), "a-wrong-secret").await;
     h.start_scheduler().await;
     let text = "Wrong keys first";
     let post = schedule_picture(&h, account.id, text, 9).await;
@@ -755,7 +743,7 @@ async fn a_host_that_refuses_the_keys_fails_the_post_in_words_and_loses_nothing(
 
     // Fixed in Settings, published again.
     h.engine
-        .set_media_host(presigned(&s3), Some(SECRET_KEY))
+        .set_media_host(s3.presigned(), Some(SECRET_KEY))
         .await
         .expect("fixed");
     h.engine
@@ -778,7 +766,7 @@ async fn a_missing_bucket_fails_the_post_in_words() {
         &h,
         MediaHostConfig {
             bucket: "gone-bucket".into(),
-            ..presigned(&s3)
+            ..s3.presigned()
         },
         SECRET_KEY,
     )
@@ -808,7 +796,7 @@ async fn an_unreachable_host_is_retried_then_fails_in_words() {
         &h,
         MediaHostConfig {
             endpoint: format!("http://127.0.0.1:{}", free_port()),
-            ..presigned(&s3)
+            ..s3.presigned()
         },
         SECRET_KEY,
     )
@@ -850,12 +838,12 @@ async fn the_secret_access_key_stays_in_the_keychain() {
     let h = Harness::new().await;
     let no_secret = h
         .engine
-        .set_media_host(presigned(&s3), None)
+        .set_media_host(s3.presigned(), None)
         .await
         .expect_err("a secret is needed");
     assert!(no_secret.user_message().contains("secret access key"));
 
-    set_host(&h, presigned(&s3), SECRET_KEY).await;
+    set_host(&h, s3.presigned(), SECRET_KEY).await;
     let status = h.engine.media_host().await.expect("status");
     assert!(status.secret_saved);
     let json = serde_json::to_string(&status).expect("json");
@@ -875,7 +863,7 @@ async fn the_secret_access_key_stays_in_the_keychain() {
         .set_media_host(
             MediaHostConfig {
                 url_validity_minutes: 30,
-                ..presigned(&s3)
+                ..s3.presigned()
             },
             Some("  "),
         )
@@ -886,7 +874,7 @@ async fn the_secret_access_key_stays_in_the_keychain() {
             .set_media_host(
                 MediaHostConfig {
                     access_key_id: "another-key".into(),
-                    ..presigned(&s3)
+                    ..s3.presigned()
                 },
                 None,
             )

@@ -323,17 +323,7 @@ impl InstagramAuthenticator {
     }
 
     async fn get(&self, url: Url) -> Result<(u16, bytes::Bytes), AuthError> {
-        let resp = standard::http()
-            .get(url)
-            .send()
-            .await
-            .map_err(|e| AuthError::Unreachable(standard::describe_transport(&e)))?;
-        let status = resp.status().as_u16();
-        let body = resp
-            .bytes()
-            .await
-            .map_err(|e| AuthError::Unreachable(standard::describe_transport(&e)))?;
-        Ok((status, body))
+        answer(standard::http().get(url)).await
     }
 
     /// Swaps a valid token for a long-lived one: `ig_exchange_token` or
@@ -399,6 +389,15 @@ impl InstagramAuthenticator {
             .map(|i| i.permission)
             .collect())
     }
+}
+
+/// Sends a token or permissions request: its status and body.
+async fn answer(request: reqwest::RequestBuilder) -> Result<(u16, bytes::Bytes), AuthError> {
+    let unreachable = |e: reqwest::Error| AuthError::Unreachable(standard::describe_transport(&e));
+    let resp = request.send().await.map_err(unreachable)?;
+    let status = resp.status().as_u16();
+    let body = resp.bytes().await.map_err(unreachable)?;
+    Ok((status, body))
 }
 
 fn secret_of(client: &ClientCredentials) -> Result<&str, AuthError> {
@@ -581,23 +580,15 @@ impl Authenticator for InstagramAuthenticator {
         let code = code.strip_suffix("#_").unwrap_or(code);
         match Login::of_product(client.product.as_deref()) {
             Login::Instagram => {
-                let resp = standard::http()
-                    .post(self.spec.token_url.clone())
-                    .form(&[
+                let (status, body) =
+                    answer(standard::http().post(self.spec.token_url.clone()).form(&[
                         ("client_id", client.client_id.as_str()),
                         ("client_secret", secret),
                         ("grant_type", "authorization_code"),
                         ("redirect_uri", redirect_uri),
                         ("code", code),
-                    ])
-                    .send()
-                    .await
-                    .map_err(|e| AuthError::Unreachable(standard::describe_transport(&e)))?;
-                let status = resp.status().as_u16();
-                let body = resp
-                    .bytes()
-                    .await
-                    .map_err(|e| AuthError::Unreachable(standard::describe_transport(&e)))?;
+                    ]))
+                    .await?;
                 let answer = parse_token(status, &body)?;
                 let granted = answer.permissions();
                 // Short-lived: one hour (§3.2) when Meta does not say.
@@ -718,13 +709,7 @@ impl Authenticator for InstagramAuthenticator {
         let mut url = self.endpoints.graph(Login::Facebook, "/me/permissions");
         url.query_pairs_mut()
             .append_pair("access_token", &tokens.access_token);
-        let resp = standard::http()
-            .delete(url)
-            .send()
-            .await
-            .map_err(|e| AuthError::Unreachable(standard::describe_transport(&e)))?;
-        let status = resp.status().as_u16();
-        let body = resp.bytes().await.unwrap_or_default();
+        let (status, body) = answer(standard::http().delete(url)).await?;
         if (200..300).contains(&status) {
             Ok(())
         } else {

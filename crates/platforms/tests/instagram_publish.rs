@@ -70,9 +70,7 @@ async fn a_picture_through_the_media_host_with_caption_and_alt_text() {
 
 #[tokio::test]
 async fn a_carousel_of_pictures_and_a_video_on_facebook_login() {
-    let e = env().await;
-    let host = public_host(&e.sb).await;
-    let tokens = Tokens::new(&e.sb, Product::Facebook, STUDIO.0);
+    let (e, tokens, sink) = hosted(Product::Facebook, STUDIO).await;
     let media = vec![
         photo(e.dir.path(), "one.jpg"),
         video(e.dir.path(), "two.mp4", 200_000, 10),
@@ -85,7 +83,6 @@ async fn a_carousel_of_pictures_and_a_video_on_facebook_login() {
         media,
         "Three from the shoot",
     );
-    let sink = Sink::new(Some(host));
     let mut cp = Value::Null;
     let p = published(
         publish_to_end(&e.client, &e.sb, &tokens, &post, &mut cp, &sink)
@@ -180,9 +177,7 @@ async fn instagram_login_needs_a_media_host_and_says_where_before_sending_anythi
 
 #[tokio::test]
 async fn a_story_picture() {
-    let e = env().await;
-    let host = public_host(&e.sb).await;
-    let tokens = Tokens::new(&e.sb, Product::Instagram, CREATOR.0);
+    let (e, tokens, sink) = hosted(Product::Instagram, CREATOR).await;
     let post = post(
         Product::Instagram,
         CREATOR,
@@ -190,7 +185,6 @@ async fn a_story_picture() {
         vec![photo(e.dir.path(), "story.jpg")],
         "",
     );
-    let sink = Sink::new(Some(host));
     let mut cp = Value::Null;
     published(
         publish_to_end(&e.client, &e.sb, &tokens, &post, &mut cp, &sink)
@@ -208,11 +202,8 @@ async fn a_story_picture() {
 
 #[tokio::test]
 async fn a_full_publishing_limit_waits_for_room_before_anything_is_made() {
-    let e = env().await;
-    let host = public_host(&e.sb).await;
+    let (e, tokens, sink) = hosted(Product::Instagram, CREATOR).await;
     set(&e.sb, json!({"publishing_quota_total": 1}));
-    let tokens = Tokens::new(&e.sb, Product::Instagram, CREATOR.0);
-    let sink = Sink::new(Some(host));
     let first = post(
         Product::Instagram,
         CREATOR,
@@ -247,13 +238,11 @@ async fn a_full_publishing_limit_waits_for_room_before_anything_is_made() {
 
 #[tokio::test]
 async fn a_container_that_fails_says_why_and_starts_over_next_time() {
-    let e = env().await;
-    let host = public_host(&e.sb).await;
+    let (e, tokens, sink) = hosted(Product::Instagram, CREATOR).await;
     set(
         &e.sb,
         json!({"processing_error": {"subcode": 2207026}, "video_processing_polls": 0}),
     );
-    let tokens = Tokens::new(&e.sb, Product::Instagram, CREATOR.0);
     let post = post(
         Product::Instagram,
         CREATOR,
@@ -261,7 +250,6 @@ async fn a_container_that_fails_says_why_and_starts_over_next_time() {
         vec![video(e.dir.path(), "bad.mp4", 100_000, 8)],
         "won't work",
     );
-    let sink = Sink::new(Some(host));
     let mut cp = Value::Null;
     let err = publish_to_end(&e.client, &e.sb, &tokens, &post, &mut cp, &sink)
         .await
@@ -310,9 +298,7 @@ async fn a_private_address_is_refused_by_meta_in_words_about_the_host() {
 
 #[tokio::test]
 async fn a_lost_publish_answer_is_found_again_not_sent_twice() {
-    let e = env().await;
-    let host = public_host(&e.sb).await;
-    let tokens = Tokens::new(&e.sb, Product::Instagram, CREATOR.0);
+    let (e, tokens, sink) = hosted(Product::Instagram, CREATOR).await;
     let post = post(
         Product::Instagram,
         CREATOR,
@@ -320,7 +306,6 @@ async fn a_lost_publish_answer_is_found_again_not_sent_twice() {
         vec![photo(e.dir.path(), "once.jpg")],
         "Only once",
     );
-    let sink = Sink::new(Some(host));
     let mut cp = Value::Null;
     e.client
         .publish(&tokens, &post, &mut cp, &sink)
@@ -388,9 +373,7 @@ async fn profiles_of_both_products() {
 
 #[tokio::test]
 async fn a_png_picture_goes_as_a_jpeg_meta_takes() {
-    let e = env().await;
-    let host = public_host(&e.sb).await;
-    let tokens = Tokens::new(&e.sb, Product::Instagram, CREATOR.0);
+    let (e, tokens, sink) = hosted(Product::Instagram, CREATOR).await;
     // A real PNG of 4:5, with a transparent half.
     let mut img = image::RgbaImage::new(80, 100);
     for (x, _, p) in img.enumerate_pixels_mut() {
@@ -411,7 +394,6 @@ async fn a_png_picture_goes_as_a_jpeg_meta_takes() {
         vec![png],
         "Our new logo",
     );
-    let sink = Sink::new(Some(host));
     let mut cp = Value::Null;
     published(
         publish_to_end(&e.client, &e.sb, &tokens, &post, &mut cp, &sink)

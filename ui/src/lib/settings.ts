@@ -57,3 +57,6 @@ export function rebaseForm(
   }
   return { base: { ...latest }, form: next as SettingsForm };
 }
+
+/** A part of Settings another view can open at. */
+export type SettingsSection = "platforms" | "media-host";

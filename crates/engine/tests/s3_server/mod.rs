@@ -71,6 +71,20 @@ impl S3Server {
         format!("http://127.0.0.1:{}", self.port)
     }
 
+    /// This server as a creator sets it up: path style, presigned links
+    /// for an hour, the test keys.
+    pub fn presigned(&self) -> creatorflow_engine::media_host::MediaHostConfig {
+        creatorflow_engine::media_host::MediaHostConfig {
+            endpoint: self.endpoint(),
+            region: "us-east-1".into(),
+            bucket: BUCKET.into(),
+            access_key_id: ACCESS_KEY.into(),
+            path_style: true,
+            public_base_url: None,
+            url_validity_minutes: 60,
+        }
+    }
+
     /// The file an object is kept in.
     pub fn object_path(&self, key: &str) -> PathBuf {
         self.root.path().join(BUCKET).join(key)

@@ -280,6 +280,15 @@ pub async fn public_host(sb: &SandboxHandle) -> TestHost {
     h
 }
 
+/// The usual setup: the sandbox, a media host it treats as public, a
+/// token source for `account` on `product`, and a sink with that host.
+pub async fn hosted(product: Product, account: (&str, &str)) -> (Env, Tokens, Sink) {
+    let e = env().await;
+    let host = public_host(&e.sb).await;
+    let tokens = Tokens::new(&e.sb, product, account.0);
+    (e, tokens, Sink::new(Some(host)))
+}
+
 /// A real JPEG of 40×50 (4:5), described as the engine would.
 pub fn photo(dir: &Path, name: &str) -> MediaFile {
     MediaFile {

@@ -1,6 +1,7 @@
 // What every network's options component gets from the composer's frame.
 
 import type { NetworkOptions, PlatformInfo } from "../../lib/api";
+import type { SettingsSection } from "../../lib/settings";
 import type { FieldCount, MediaKind, ValidationIssue_Serialize } from "../../lib/bindings";
 
 export interface NetworkOptionsProps {
@@ -23,8 +24,8 @@ export interface NetworkOptionsProps {
   mode: "compose" | "update";
   /** Prefix of test ids and element ids ("composer" → composer-youtube-title). */
   testid: string;
-  /** Opens Settings → Platforms at this network, where the frame can (its developer app). */
-  onopensettings?: () => void;
+  /** Opens Settings at this network's developer app, or at `section` (the media host), where the frame can. */
+  onopensettings?: (section?: SettingsSection) => void;
   /** The kinds of the post's attached files, in order. */
   mediaKinds?: MediaKind[];
 }
