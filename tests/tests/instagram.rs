@@ -110,8 +110,22 @@ async fn run(session: &Session, s3: &S3Server) -> creatorflow_e2e::Result<()> {
     app.shot("instagram-connected").await?;
     assert!(received(&sandbox.url, "instagram").await.is_empty());
 
-    // A media host: Meta fetches the pictures and the video from it.
-    app.click("nav-settings").await?;
+    // Without a media host the composer says Instagram needs one, and
+    // takes the creator there.
+    app.click("nav-calendar").await?;
+    app.wait_css("button[aria-label=\"New post\"]", Duration::from_secs(5))
+        .await?
+        .click()
+        .await?;
+    let warning = app
+        .wait_testid("composer-instagram-no-host", Duration::from_secs(10))
+        .await?
+        .text()
+        .await?;
+    assert!(warning.contains("needs your media host"), "{warning}");
+    app.click("composer-instagram-open-media-host").await?;
+    app.wait_testid("settings-media-host", Duration::from_secs(10))
+        .await?;
     type_media_host(&app, s3).await?;
     app.click("settings-media-host-test").await?;
     app.until(
@@ -231,15 +245,22 @@ async fn compose(
     kind: &str,
 ) -> creatorflow_e2e::Result<()> {
     app.click("nav-calendar").await?;
-    app.click("view-month").await?;
-    app.wait_css(
-        &format!("td.fc-daygrid-day[data-date=\"{}\"]", at.format("%Y-%m-%d")),
-        Duration::from_secs(5),
-    )
-    .await?
-    .click()
-    .await?;
+    // The composer left open for Settings goes on; else one opens on `at`'s day.
+    if !app.exists(&App::sel("composer")).await {
+        app.click("view-month").await?;
+        app.wait_css(
+            &format!("td.fc-daygrid-day[data-date=\"{}\"]", at.format("%Y-%m-%d")),
+            Duration::from_secs(5),
+        )
+        .await?
+        .click()
+        .await?;
+    }
     app.el("composer").await?;
+    assert!(
+        !app.exists(&App::sel("composer-instagram-no-host")).await,
+        "the media host is set up"
+    );
     app.wait_testid("composer-instagram-options", Duration::from_secs(10))
         .await?;
     app.el("composer-text").await?.send_keys(text).await?;
