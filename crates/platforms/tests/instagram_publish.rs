@@ -412,3 +412,40 @@ async fn a_png_picture_goes_as_a_jpeg_meta_takes() {
         ));
     assert!(!copy.exists(), "{} left behind", copy.display());
 }
+
+#[tokio::test]
+async fn a_reel_with_a_cover_picture_kept_out_of_the_grid() {
+    let (e, tokens, sink) = hosted(Product::Instagram, CREATOR).await;
+    let mut post = post(
+        Product::Instagram,
+        CREATOR,
+        InstagramKind::Reel,
+        vec![video(e.dir.path(), "tour.mp4", 150_000, 12)],
+        "Studio tour",
+    );
+    let cover = photo(e.dir.path(), "cover.jpg");
+    post.cover = Some(cover.clone());
+    post.options = PlatformOptions::Instagram(InstagramOptions {
+        kind: InstagramKind::Reel,
+        share_to_feed: false,
+        cover_offset_ms: None,
+        cover_media_id: Some(7),
+    });
+    let mut cp = Value::Null;
+    published(
+        publish_to_end(&e.client, &e.sb, &tokens, &post, &mut cp, &sink)
+            .await
+            .expect("published"),
+    );
+    let got = received(&e.sb);
+    assert_eq!(got.len(), 1);
+    let extra = &got[0].extra;
+    assert_eq!(extra["media_type"], "REELS", "{extra}");
+    assert_eq!(extra["share_to_feed"], false, "{extra}");
+    assert_eq!(
+        extra["cover"]["sha256"].as_str(),
+        Some(cover.sha256.as_str()),
+        "Meta fetched the cover picture: {extra}"
+    );
+    assert_eq!(sink.hosted(), 2, "the video and its cover on the host");
+}
