@@ -73,9 +73,11 @@ pub const SCOPE_FB_PUBLISH: &str = "instagram_content_publish";
 pub const SCOPE_FB_PAGES: &str = "pages_show_list";
 pub const SCOPE_FB_ENGAGEMENT: &str = "pages_read_engagement";
 
-/// How long CreatorFlow follows Meta's processing of a container: Meta
-/// suggests checking for up to five minutes; long Reels take longer.
-pub const PROCESSING_HORIZON_SECS: u32 = 3600;
+/// How long CreatorFlow follows a prepared post: as long as Meta keeps a
+/// container (24 hours, §4.2). Meta prepares most in minutes; the rest of
+/// the time covers a post that waits for room in the 24-hour publishing
+/// limit after Meta prepared it (the wait shows in Activity).
+pub const PROCESSING_HORIZON_SECS: u32 = 24 * 3600;
 
 /// Renew a long-lived token once this much of its life is left (§3.4, §2.4).
 const RENEW_WHEN_LEFT: Duration = Duration::days(30);

@@ -449,3 +449,40 @@ async fn a_reel_with_a_cover_picture_kept_out_of_the_grid() {
     );
     assert_eq!(sink.hosted(), 2, "the video and its cover on the host");
 }
+
+#[tokio::test]
+async fn a_limit_reached_after_preparing_waits_for_room_with_the_post_kept() {
+    let (e, tokens, sink) = hosted(Product::Instagram, CREATOR).await;
+    let post = post(
+        Product::Instagram,
+        CREATOR,
+        InstagramKind::Feed,
+        vec![photo(e.dir.path(), "later.jpg")],
+        "When there is room",
+    );
+    let mut cp = Value::Null;
+    e.client
+        .publish(&tokens, &post, &mut cp, &sink)
+        .await
+        .expect("prepared while there was room");
+    // Meanwhile the account used up its 24 hours elsewhere.
+    set(&e.sb, json!({"publishing_quota_total": 0}));
+    let waiting = e
+        .client
+        .check(&tokens, &post, &mut cp, &sink)
+        .await
+        .expect("waits");
+    let Outcome::Processing(p) = waiting else {
+        panic!("not waiting: {waiting:?}");
+    };
+    assert!(p.stage.contains("Waiting for room"), "{}", p.stage);
+    assert!(p.check_at > chrono::Utc::now() + chrono::Duration::minutes(30));
+    assert_eq!(cp["publishing"], Value::Null, "nothing in flight: {cp}");
+    assert!(received(&e.sb).is_empty());
+    // Room again: the same prepared post goes out.
+    set(&e.sb, json!({"publishing_quota_total": 100}));
+    let done = e.client.check(&tokens, &post, &mut cp, &sink).await;
+    assert!(matches!(done, Ok(Outcome::Published(_))), "{done:?}");
+    assert_eq!(received(&e.sb).len(), 1);
+    assert_eq!(count(&e.sb, "POST", "/media"), 1, "one container, kept");
+}
