@@ -19,6 +19,16 @@ use crate::{ChangeSource, Engine, Entity, accounts};
 
 pub use creatorflow_platforms::auth::random_token;
 
+/// Whether a sign-in is due for renewal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Renewal {
+    NotYet,
+    /// Due, and the token is still good for a while: renewing may fail.
+    Early,
+    /// The token is about to end (or has): renew or reconnect.
+    Needed,
+}
+
 /// A connect flow is good for this long after the browser was opened.
 pub const FLOW_LIFETIME: Duration = Duration::minutes(10);
 /// Refresh an access token this long before it expires.
@@ -629,13 +639,10 @@ impl Engine {
         let lock = self.refresh_lock(account)?;
         let _guard = lock.lock().await;
         let tokens = self.tokens_or_reauth(account).await?;
-        let now = self.now();
-        let platform = accounts::get(self.store(), account).await?.platform;
-        let renew_at = self.publisher(platform)?.authenticator().renew_at(&tokens);
-        match (renew_at, tokens.expires_at) {
+        match self.renewal(account, &tokens).await? {
             // Still good for a while: renewing early is a courtesy that may
             // fail without harm (the network may find the token too young).
-            (Some(renew), Some(expires)) if renew <= now && expires - now > REFRESH_AHEAD => {
+            Renewal::Early => {
                 let current = AccessToken::new(tokens.access_token.clone());
                 match self.renew_locked(account, tokens, false).await {
                     Ok(renewed) => Ok(renewed),
@@ -648,8 +655,8 @@ impl Engine {
                     }
                 }
             }
-            (Some(renew), _) if renew <= now => self.refresh_locked(account, tokens).await,
-            _ => Ok(AccessToken::new(tokens.access_token)),
+            Renewal::Needed => self.refresh_locked(account, tokens).await,
+            Renewal::NotYet => Ok(AccessToken::new(tokens.access_token)),
         }
     }
 
@@ -662,18 +669,23 @@ impl Engine {
         let Some(tokens) = self.vault().tokens(account).await? else {
             return Ok(false);
         };
-        let now = self.now();
-        let platform = accounts::get(self.store(), account).await?.platform;
-        let due = self
-            .publisher(platform)?
-            .authenticator()
-            .renew_at(&tokens)
-            .is_some_and(|at| at <= now);
-        let usable = tokens.expires_at.is_some_and(|at| at - now > REFRESH_AHEAD);
-        if !(due && usable) {
+        if self.renewal(account, &tokens).await? != Renewal::Early {
             return Ok(false);
         }
         Ok(self.renew_locked(account, tokens, false).await.is_ok())
+    }
+
+    /// Whether `tokens` are due for renewal now, by their network's rule.
+    async fn renewal(&self, account: AccountId, tokens: &TokenSet) -> Result<Renewal> {
+        let now = self.now();
+        let platform = accounts::get(self.store(), account).await?.platform;
+        let renew_at = self.publisher(platform)?.authenticator().renew_at(tokens);
+        Ok(match (renew_at, tokens.expires_at) {
+            (Some(at), _) if at > now => Renewal::NotYet,
+            (None, _) => Renewal::NotYet,
+            (Some(_), Some(expires)) if expires - now > REFRESH_AHEAD => Renewal::Early,
+            (Some(_), _) => Renewal::Needed,
+        })
     }
 
     /// After a 401 with `rejected`: refresh, unless another task already did.

@@ -115,15 +115,7 @@ async fn a_carousel_goes_out_once_through_the_media_host_and_leaves_nothing_ther
     assert_eq!(got[0].media.len(), 2);
     assert_eq!(got[0].text, "Two from the shoot #carousel");
     // The files left the bucket once the post was out.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while !s3.objects().is_empty() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "still in the bucket: {:?}",
-            s3.objects()
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
+    wait_for_objects(&s3, 0, "the carousel's files to be deleted").await;
     h.cleanup().await;
 }
 

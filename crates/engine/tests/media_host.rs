@@ -85,21 +85,6 @@ async fn fetch(url: &str) -> (u16, Vec<u8>) {
 }
 
 /// Waits until the S3 server holds exactly `n` of CreatorFlow's objects.
-async fn wait_for_objects(s3: &S3Server, n: usize, what: &str) {
-    let deadline = std::time::Instant::now() + StdDuration::from_secs(20);
-    loop {
-        let objects = s3.objects();
-        if objects.len() == n {
-            return;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "timed out waiting for {what}: the bucket holds {objects:?}"
-        );
-        tokio::time::sleep(StdDuration::from_millis(100)).await;
-    }
-}
-
 async fn hosted_rows(h: &Harness) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM hosted_media")
         .fetch_one(h.engine.store().pool())

@@ -227,3 +227,19 @@ impl Drop for PublicSite {
         self.task.abort();
     }
 }
+
+/// Waits until the bucket holds `n` objects (at most 20 s).
+pub async fn wait_for_objects(s3: &S3Server, n: usize, what: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let objects = s3.objects();
+        if objects.len() == n {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}: the bucket holds {objects:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}

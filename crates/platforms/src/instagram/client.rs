@@ -38,14 +38,6 @@ const CHECK_VIDEO_SECS: i64 = 10;
 /// Pages of `/me/accounts` followed at most.
 const MAX_ACCOUNT_PAGES: usize = 20;
 
-/// Where a file reaches Meta from.
-enum Source {
-    /// A URL Meta fetches (the creator's media host).
-    Url(String),
-    /// Meta's resumable upload (Facebook Login Reels, §5).
-    Resumable,
-}
-
 /// The Instagram client. Cheap to clone; holds no tokens.
 #[derive(Clone)]
 pub struct InstagramClient {
@@ -174,40 +166,35 @@ impl InstagramClient {
         .with_retry_at(Utc::now() + chrono::Duration::hours(1)))
     }
 
-    /// Where Meta gets `file` from: the creator's media host; without one, a
-    /// Facebook Login Reel goes through the resumable upload.
-    async fn source(
+    /// Where Meta fetches `file` from: the creator's media host (a PNG or
+    /// WebP picture goes as a JPEG copy, Meta takes JPEG only).
+    async fn hosted_url(
         &self,
         sink: &dyn PublishSink,
         file: &MediaFile,
-        resumable_ok: bool,
-    ) -> Result<Source, PlatformError> {
-        if sink.has_media_host() {
-            // Meta takes JPEG pictures: a PNG or WebP goes as a JPEG copy.
-            return Ok(Source::Url(match super::convert::to_jpeg(file).await? {
-                Some(jpeg) => {
-                    let hosted = sink.host_media(&jpeg).await;
-                    let _ = tokio::fs::remove_file(&jpeg.path).await;
-                    hosted?.url
-                }
-                None => sink.host_media(file).await?.url,
-            }));
+    ) -> Result<String, PlatformError> {
+        if !sink.has_media_host() {
+            return Err(PlatformError::new(
+                ErrorKind::Rejected,
+                "no_media_host",
+                format!(
+                    "Instagram fetches {} from a public web address, so CreatorFlow needs a \
+                     media host: set one up in Settings → Media hosting.",
+                    match file.kind() {
+                        Some(MediaKind::Video) => format!("the video \"{}\"", file.display_name()),
+                        _ => format!("the picture \"{}\"", file.display_name()),
+                    }
+                ),
+            ));
         }
-        if resumable_ok {
-            return Ok(Source::Resumable);
-        }
-        Err(PlatformError::new(
-            ErrorKind::Rejected,
-            "no_media_host",
-            format!(
-                "Instagram fetches {} from a public web address, so CreatorFlow needs a media \
-                 host: set one up in Settings → Media hosting.",
-                match file.kind() {
-                    Some(MediaKind::Video) => format!("the video \"{}\"", file.display_name()),
-                    _ => format!("the picture \"{}\"", file.display_name()),
-                }
-            ),
-        ))
+        Ok(match super::convert::to_jpeg(file).await? {
+            Some(jpeg) => {
+                let hosted = sink.host_media(&jpeg).await;
+                let _ = tokio::fs::remove_file(&jpeg.path).await;
+                hosted?.url
+            }
+            None => sink.host_media(file).await?.url,
+        })
     }
 
     /// `POST /{ig-user-id}/media` (§4.2): one container.
@@ -451,16 +438,13 @@ impl Run<'_, InstagramClient, InstagramCheckpoint> {
                             continue;
                         }
                         let mut item = vec![("is_carousel_item", "true".to_owned())];
-                        let Source::Url(url) = self.client.source(self.sink, file, false).await?
-                        else {
-                            unreachable!("no resumable items");
-                        };
+                        let url = self.client.hosted_url(self.sink, file).await?;
                         if file.kind() == Some(MediaKind::Video) {
                             item.push(("media_type", "VIDEO".to_owned()));
                             item.push(("video_url", url));
                         } else {
                             item.push(("image_url", url));
-                            if let Some(alt) = file.alt_text.clone().filter(|a| !a.is_empty()) {
+                            if let Some(alt) = alt_text(file) {
                                 item.push(("alt_text", alt));
                             }
                         }
@@ -480,36 +464,29 @@ impl Run<'_, InstagramClient, InstagramCheckpoint> {
                 }
                 InstagramKind::Feed => {
                     let file = &post.media[0];
-                    let Source::Url(url) = self.client.source(self.sink, file, false).await? else {
-                        unreachable!("pictures are fetched");
-                    };
+                    let url = self.client.hosted_url(self.sink, file).await?;
                     form.push(("image_url", url));
                     form.push(caption());
-                    if let Some(alt) = file.alt_text.clone().filter(|a| !a.is_empty()) {
+                    if let Some(alt) = alt_text(file) {
                         form.push(("alt_text", alt));
                     }
                 }
                 InstagramKind::Reel => {
                     let file = &post.media[0];
                     form.push(("media_type", "REELS".to_owned()));
-                    match self
-                        .client
-                        .source(self.sink, file, login == Login::Facebook)
-                        .await?
-                    {
-                        Source::Url(url) => form.push(("video_url", url)),
-                        Source::Resumable => {
-                            resumable = true;
-                            form.push(("upload_type", "resumable".to_owned()));
-                        }
+                    // Without a media host, a Facebook Login Reel goes
+                    // through Meta's resumable upload (§5).
+                    if login == Login::Facebook && !self.sink.has_media_host() {
+                        resumable = true;
+                        form.push(("upload_type", "resumable".to_owned()));
+                    } else {
+                        let url = self.client.hosted_url(self.sink, file).await?;
+                        form.push(("video_url", url));
                     }
                     form.push(caption());
                     form.push(("share_to_feed", o.share_to_feed.to_string()));
                     if let Some(cover) = &post.cover {
-                        let Source::Url(url) = self.client.source(self.sink, cover, false).await?
-                        else {
-                            unreachable!("covers are fetched");
-                        };
+                        let url = self.client.hosted_url(self.sink, cover).await?;
                         form.push(("cover_url", url));
                     } else if let Some(ms) = o.cover_offset_ms {
                         form.push(("thumb_offset", ms.to_string()));
@@ -518,9 +495,7 @@ impl Run<'_, InstagramClient, InstagramCheckpoint> {
                 InstagramKind::Story => {
                     let file = &post.media[0];
                     form.push(("media_type", "STORIES".to_owned()));
-                    let Source::Url(url) = self.client.source(self.sink, file, false).await? else {
-                        unreachable!("stories are fetched");
-                    };
+                    let url = self.client.hosted_url(self.sink, file).await?;
                     if file.kind() == Some(MediaKind::Video) {
                         form.push(("video_url", url));
                     } else {
@@ -639,9 +614,7 @@ impl Publisher for InstagramClient {
                         .into_iter()
                         .flatten()
                     {
-                        if let Some(ig) =
-                            page.get("instagram_business_account").and_then(id_of_value)
-                        {
+                        if let Some(ig) = page.get("instagram_business_account").and_then(id_of) {
                             linked.push(ig);
                         }
                     }
@@ -870,8 +843,9 @@ impl Publisher for InstagramClient {
     }
 }
 
-fn id_of_value(v: &Value) -> Option<String> {
-    id_of(v)
+/// A picture's alt text, when it has one.
+fn alt_text(file: &MediaFile) -> Option<String> {
+    file.alt_text.clone().filter(|a| !a.is_empty())
 }
 
 fn profile_of(id: String, v: &Value) -> Profile {
