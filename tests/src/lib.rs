@@ -664,6 +664,14 @@ impl Session {
     }
 }
 
+/// A test that panics never reaches `end`: its app still goes away, so the
+/// next test's launch is not handed to it as a second instance.
+impl Drop for Session {
+    fn drop(&mut self) {
+        kill_app();
+    }
+}
+
 /// The app's embedded sandbox, as a test drives it.
 pub struct Sandbox {
     /// Its base URL (`http://127.0.0.1:PORT`).

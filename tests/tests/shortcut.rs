@@ -85,8 +85,13 @@ async fn run(session: &Session) -> creatorflow_e2e::Result<()> {
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    let quick = visible("^Quick post")?.pop().ok_or("quick post")?;
-    xdotool(&["windowunmap", "--sync", &quick])?;
+    // Closed as a person closes it (the window is freed, not just hidden), so
+    // nothing the app still does for the new window can bring it back.
+    creatorflow_e2e::close_window_like_a_window_manager("Quick post — CreatorFlow")?;
+    creatorflow_e2e::wait_for("Quick post closed", Duration::from_secs(10), || async {
+        visible("^Quick post").ok().filter(|w| w.is_empty())
+    })
+    .await?;
 
     // Turned off, the keys are free again: nothing opens.
     app.click("settings-shortcut-off").await?;
@@ -100,6 +105,10 @@ async fn run(session: &Session) -> creatorflow_e2e::Result<()> {
             == "Off")
     })
     .await?;
+    assert!(
+        visible("^Quick post")?.is_empty(),
+        "no quick-post window before the keys are pressed"
+    );
     press("ctrl+alt+p")?;
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert!(
