@@ -3,6 +3,7 @@
 // typed bindings and the capability files agree).
 pub const APP_COMMANDS: &[&str] = &[
     "app_info",
+    "startup_mark",
     "list_posts",
     "list_unscheduled_drafts",
     "post_count",

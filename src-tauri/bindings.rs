@@ -15,6 +15,7 @@ pub fn builder() -> tauri_specta::Builder<Wry> {
     tauri_specta::Builder::<Wry>::new()
         .commands(collect_commands![
             app_info::<Wry>,
+            startup_mark,
             list_posts::<Wry>,
             list_unscheduled_drafts::<Wry>,
             post_count::<Wry>,

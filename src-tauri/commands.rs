@@ -30,6 +30,15 @@ pub async fn app_info<R: Runtime>(app: AppHandle<R>) -> CmdResult<AppInfo> {
     Ok(app.info())
 }
 
+/// A startup mark from the window (first paint, calendar visible): see
+/// `startup.rs`.
+#[tauri::command]
+#[specta::specta]
+pub fn startup_mark(mark: crate::startup::WindowMark) -> CmdResult<()> {
+    crate::startup::window_mark(mark);
+    Ok(())
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn list_posts<R: Runtime>(app: AppHandle<R>, range: TimeRange) -> CmdResult<Vec<Post>> {

@@ -16,8 +16,10 @@ pub mod notify;
 pub mod sandbox_mode;
 pub mod shortcut;
 pub mod signin;
+pub mod startup;
 pub mod state;
 pub mod tray;
+pub mod webkit;
 pub mod windows;
 
 use std::path::PathBuf;
@@ -33,6 +35,7 @@ use crate::error::IpcError;
 use crate::state::{AppExt, AppState};
 
 pub fn run() {
+    startup::mark("process start");
     let cli = Cli::from_env();
     if std::env::args().any(|a| a == "--help" || a == "-h") {
         print!("{}", cli::USAGE);
@@ -55,12 +58,15 @@ pub fn run() {
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(shortcut::plugin())
+        .plugin(webkit::plugin())
         .plugin(tauri_plugin_autostart::init(
             tauri_plugin_autostart::MacosLauncher::LaunchAgent,
             Some(vec!["--minimized"]),
         ))
         .invoke_handler(specta.invoke_handler())
         .setup(move |app| {
+            // Tauri builds the configured main window before this hook.
+            startup::mark("webview created");
             specta.mount_events(app);
             let data_dir = resolve_data_dir(app.handle(), &cli)?;
             logging::init(&data_dir);
@@ -95,6 +101,7 @@ pub fn run() {
                 tracing::error!("could not open the database: {e}");
                 IpcError::from(e)
             });
+            startup::mark("engine ready");
             let saved = match &engine {
                 Ok(engine) => tauri::async_runtime::block_on(engine.settings()).ok(),
                 Err(_) => None,
@@ -128,6 +135,7 @@ pub fn run() {
                     Err(e) => tracing::error!("the publisher could not start: {e}"),
                 }
             }
+            startup::mark("scheduler started");
             let info = AppInfo {
                 version: env!("CARGO_PKG_VERSION").to_owned(),
                 sandbox: cli.sandbox,
@@ -161,11 +169,12 @@ pub fn run() {
                     .or_else(|| tauri::utils::platform::current_exe().ok());
                 let applications = app.path().data_dir().map(|d| d.join("applications"));
                 match (exe, applications) {
-                    (Some(exe), Ok(applications)) => {
+                    // Off the window's way: the xdg-mime calls take 60-100 ms.
+                    (Some(exe), Ok(applications)) => drop(std::thread::spawn(move || {
                         if let Err(e) = desktop_entry::ensure(&applications, "CreatorFlow", &exe) {
                             tracing::warn!("could not register the creatorflow:// scheme: {e}");
                         }
-                    }
+                    })),
                     _ => tracing::warn!("could not tell where CreatorFlow runs from"),
                 }
             }
@@ -182,6 +191,7 @@ pub fn run() {
             if let (true, Some(window)) = (cli.minimized, app.get_webview_window("main")) {
                 window.hide()?;
             }
+            startup::mark("setup done");
             Ok(())
         })
         .on_window_event(|window, event| {

@@ -32,6 +32,7 @@ import {
   type TargetOptions_Deserialize,
   type TargetOptions_Serialize,
   type TimeRange,
+  type WindowMark,
 } from "./bindings";
 import { settle, type Result } from "./result";
 
@@ -62,6 +63,9 @@ export type { DeleteScope };
 
 export const api = {
   appInfo: (): Promise<Result<AppInfo>> => settle(() => commands.appInfo()),
+  /** A mark for the startup trace; a failure to report it changes nothing. */
+  startupMark: (mark: WindowMark): Promise<Result<null>> =>
+    settle(() => commands.startupMark(mark)),
   listPosts: (range: TimeRange): Promise<Result<Post[]>> => settle(() => commands.listPosts(range)),
   listUnscheduledDrafts: (): Promise<Result<Post[]>> =>
     settle(() => commands.listUnscheduledDrafts()),

@@ -8,6 +8,11 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 /** Commands */
 export const commands = {
 	appInfo: () => typedError<AppInfo_Serialize, IpcError>(__TAURI_INVOKE("app_info")),
+	/**
+	 *  A startup mark from the window (first paint, calendar visible): see
+	 *  `startup.rs`.
+	 */
+	startupMark: (mark: WindowMark) => typedError<null, IpcError>(__TAURI_INVOKE("startup_mark", { mark })),
 	listPosts: (range: TimeRange) => typedError<Post_Serialize[], IpcError>(__TAURI_INVOKE("list_posts", { range })),
 	listUnscheduledDrafts: () => typedError<Post_Serialize[], IpcError>(__TAURI_INVOKE("list_unscheduled_drafts")),
 	/**  How many posts exist, drafts included (for the first-launch empty state). */
@@ -1427,6 +1432,13 @@ export type ValidationIssue_Serialize = {
 	/**  The field it is about (see [`FieldCount::field`]), if one. */
 	field: string | null,
 };
+
+/**  The marks the window reports. */
+export type WindowMark = 
+/**  The first frame with the app's shell in it. */
+"first_paint" | 
+/**  The calendar drawn with the posts of its range. */
+"calendar_visible";
 
 /**  X: a post, or a thread of posts each replying to the one before. */
 export type XOptions = XOptions_Serialize | XOptions_Deserialize;

@@ -42,7 +42,7 @@ const MAX_ACCOUNT_PAGES: usize = 20;
 #[derive(Clone)]
 pub struct InstagramClient {
     endpoints: InstagramEndpoints,
-    http: reqwest::Client,
+    http: crate::http::Shared,
     auth: Arc<InstagramAuthenticator>,
     can_delete: bool,
 }
@@ -340,7 +340,7 @@ impl InstagramClient {
         send(InstagramOperation::Upload, tokens, |token| {
             let url = url.clone();
             let path = path.clone();
-            let http = self.http.clone();
+            let http = self.http;
             async move {
                 let body = file_body(&path, offset, total - offset)
                     .await

@@ -49,9 +49,9 @@ const MEDIA_NOT_READY_WAIT: chrono::Duration = chrono::Duration::seconds(20);
 #[derive(Clone)]
 pub struct LinkedinClient {
     pub(super) endpoints: LinkedinEndpoints,
-    pub(super) http: reqwest::Client,
+    pub(super) http: crate::http::Shared,
     /// For linked pages (link previews): short timeouts.
-    pub(super) pages: reqwest::Client,
+    pub(super) pages: crate::http::Shared,
     pub(super) version: String,
     pub(super) revoked_pause: Duration,
     auth: Arc<LinkedinAuthenticator>,

@@ -19,18 +19,21 @@ pub const MAX_TITLE_CHARS: usize = 200;
 const MAX_REDIRECTS: usize = 5;
 
 /// The client for linked pages: short timeouts, few redirects, no cookies.
-pub(super) fn page_client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .user_agent(concat!(
-            "Mozilla/5.0 (compatible; CreatorFlow/",
-            env!("CARGO_PKG_VERSION"),
-            "; link preview)"
-        ))
-        .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
-        .connect_timeout(Duration::from_secs(3))
-        .timeout(PAGE_TIMEOUT)
-        .build()
-        .unwrap_or_else(|_| reqwest::Client::new())
+pub(super) fn page_client() -> crate::http::Shared {
+    static PAGES: std::sync::LazyLock<reqwest::Client> = std::sync::LazyLock::new(|| {
+        reqwest::Client::builder()
+            .user_agent(concat!(
+                "Mozilla/5.0 (compatible; CreatorFlow/",
+                env!("CARGO_PKG_VERSION"),
+                "; link preview)"
+            ))
+            .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
+            .connect_timeout(Duration::from_secs(3))
+            .timeout(PAGE_TIMEOUT)
+            .build()
+            .unwrap_or_else(|_| reqwest::Client::new())
+    });
+    crate::http::Shared::new(&PAGES)
 }
 
 /// The title of the page at `url`, or `None` (no answer, not HTML, no

@@ -159,7 +159,7 @@ impl PublishState {
 #[derive(Clone)]
 pub struct TiktokClient {
     pub(super) endpoints: TiktokEndpoints,
-    http: reqwest::Client,
+    http: crate::http::Shared,
     chunk_size: u64,
     auth: Arc<TiktokAuthenticator>,
 }
