@@ -22,6 +22,26 @@ pub struct Listener {
     pub task: JoinHandle<Option<std::result::Result<Account, CallbackError>>>,
 }
 
+/// Binds 127.0.0.1:`port`. A registered port lies inside the range Linux
+/// hands out as the local end of outgoing connections, so one of those can
+/// hold it for a moment: a busy port is tried again for up to 3 s before it
+/// counts as taken.
+async fn bind(port: u16) -> std::io::Result<TcpListener> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
+    loop {
+        match TcpListener::bind(("127.0.0.1", port)).await {
+            Err(e)
+                if e.kind() == std::io::ErrorKind::AddrInUse
+                    && port != 0
+                    && tokio::time::Instant::now() < deadline =>
+            {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            other => return other,
+        }
+    }
+}
+
 /// Binds the listener (`port` 0 = any free port) for `platform`'s callback.
 pub async fn listen(
     engine: Engine,
@@ -29,7 +49,7 @@ pub async fn listen(
     port: u16,
     timeout: Duration,
 ) -> Result<Listener> {
-    let listener = TcpListener::bind(("127.0.0.1", port)).await.map_err(|e| {
+    let listener = bind(port).await.map_err(|e| {
         if e.kind() == std::io::ErrorKind::AddrInUse {
             EngineError::Conflict(format!(
                 "Port {port} on this computer is busy, so {} cannot send you back to CreatorFlow. Close the program using it and try again.",
