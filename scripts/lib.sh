@@ -81,7 +81,7 @@ build_app() {
   cd "$ROOT"
   say "building the app"
   # shellcheck disable=SC2086
-  cargo build --bin creatorflow $CF_FEATURES
+  cargo build --bin creatorflow --bin creatorflow-sandbox $CF_FEATURES
 }
 
 app_binary() {

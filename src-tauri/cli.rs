@@ -12,14 +12,20 @@ pub struct Cli {
     pub data_dir: Option<PathBuf>,
     /// Start hidden in the tray (`--minimized`, used by autostart).
     pub minimized: bool,
+    /// Sandbox mode against emulators that already run (`--sandbox-url URL`,
+    /// the `creatorflow-sandbox` binary), so they outlive the app.
+    pub sandbox_url: Option<String>,
 }
 
 pub const USAGE: &str = "\
-Usage: creatorflow [--sandbox] [--data-dir PATH] [--minimized]
+Usage: creatorflow [--sandbox | --sandbox-url URL] [--data-dir PATH] [--minimized]
 
   --sandbox        use the built-in emulators of Instagram, X, LinkedIn, TikTok
                    and YouTube instead of the real platforms (no developer
                    accounts needed); its data is kept apart from real data
+  --sandbox-url URL
+                   sandbox mode against emulators that already run at URL
+                   (started with creatorflow-sandbox), so they outlive the app
   --data-dir PATH  keep the database, media and logs in PATH
                    (also: CREATORFLOW_DATA_DIR=PATH)
   --minimized      start in the tray without opening the window
@@ -41,14 +47,38 @@ impl Cli {
                         cli.data_dir = Some(PathBuf::from(dir));
                     }
                 }
+                "--sandbox-url" => {
+                    if let Some(url) = args.next() {
+                        cli.sandbox = true;
+                        cli.sandbox_url = Some(url);
+                    }
+                }
                 other => {
                     if let Some(dir) = other.strip_prefix("--data-dir=") {
                         cli.data_dir = Some(PathBuf::from(dir));
+                    } else if let Some(url) = other.strip_prefix("--sandbox-url=") {
+                        cli.sandbox = true;
+                        cli.sandbox_url = Some(url.to_owned());
                     }
                 }
             }
         }
         cli
+    }
+
+    /// The running sandbox's address, when one was given: an http(s) URL,
+    /// or why not, in words.
+    pub fn sandbox_url(&self) -> Result<Option<url::Url>, String> {
+        let Some(raw) = &self.sandbox_url else {
+            return Ok(None);
+        };
+        match url::Url::parse(raw) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(Some(u)),
+            _ => Err(format!(
+                "--sandbox-url needs the address the sandbox printed, like \
+                 http://127.0.0.1:47600 (got {raw:?})"
+            )),
+        }
     }
 
     pub fn from_env() -> Self {
@@ -79,5 +109,22 @@ mod tests {
         assert!(!cli.sandbox);
         let cli = Cli::parse(args(&["--data-dir"]), None);
         assert_eq!(cli.data_dir, None, "a flag without its value is ignored");
+    }
+
+    #[test]
+    fn a_running_sandbox_means_sandbox_mode() {
+        let cli = Cli::parse(args(&["--sandbox-url", "http://127.0.0.1:47600"]), None);
+        assert!(cli.sandbox);
+        let url = cli.sandbox_url().expect("valid").expect("given");
+        assert_eq!(url.as_str(), "http://127.0.0.1:47600/");
+        let cli = Cli::parse(args(&["--sandbox-url=http://localhost:9/"]), None);
+        assert!(cli.sandbox && cli.sandbox_url().expect("valid").is_some());
+        let cli = Cli::parse(args(&["--sandbox"]), None);
+        assert_eq!(cli.sandbox_url(), Ok(None));
+        for bad in ["47600", "ftp://127.0.0.1/", "http://"] {
+            let cli = Cli::parse(args(&["--sandbox-url", bad]), None);
+            let e = cli.sandbox_url().expect_err(bad);
+            assert!(e.contains("--sandbox-url") && e.contains(bad), "{e}");
+        }
     }
 }

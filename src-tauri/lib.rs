@@ -41,6 +41,13 @@ pub fn run() {
         print!("{}", cli::USAGE);
         return;
     }
+    if let Err(e) = cli.sandbox_url() {
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!("{e}\n\n{}", cli::USAGE);
+        }
+        std::process::exit(2);
+    }
     let specta = bindings::builder();
 
     let app = tauri::Builder::default()
@@ -76,23 +83,32 @@ pub fn run() {
                 env!("CARGO_PKG_VERSION")
             );
 
-            // Sandbox mode: the embedded emulators, demo apps and a keychain
-            // service of their own, so demo tokens never mix with real ones.
-            let (sandbox, platforms, vault) = if cli.sandbox {
-                let sandbox = tauri::async_runtime::block_on(sandbox_mode::start(&data_dir))?;
-                tracing::info!("sandbox listening on {}", sandbox.base_url());
-                let platforms = sandbox_mode::platforms(&sandbox);
-                (
-                    Some(sandbox),
-                    platforms,
-                    Vault::keychain(creatorflow_engine::SANDBOX_KEYCHAIN_SERVICE),
-                )
-            } else {
-                (
-                    None,
+            // Sandbox mode: the emulators (embedded, or already running),
+            // demo apps and a keychain service of their own, so demo tokens
+            // never mix with real ones.
+            let link = match cli.sandbox_url() {
+                Ok(Some(url)) => Some(sandbox_mode::Link::Running(url)),
+                Ok(None) if cli.sandbox => Some(sandbox_mode::Link::Embedded(
+                    tauri::async_runtime::block_on(sandbox_mode::start(&data_dir))?,
+                )),
+                Ok(None) => None,
+                Err(e) => return Err(e.into()),
+            };
+            let (platforms, vault) = match &link {
+                Some(link) => {
+                    if matches!(link, sandbox_mode::Link::Running(_)) {
+                        tracing::info!("using a sandbox that was started before CreatorFlow");
+                    }
+                    tracing::info!("sandbox listening on {}", link.base_url());
+                    (
+                        sandbox_mode::platforms(&link.base_url()),
+                        Vault::keychain(creatorflow_engine::SANDBOX_KEYCHAIN_SERVICE),
+                    )
+                }
+                None => (
                     creatorflow_engine::Platforms::production(),
                     Vault::keychain(creatorflow_engine::KEYCHAIN_SERVICE),
-                )
+                ),
             };
             let config = EngineConfig::new(&data_dir)
                 .platforms(platforms)
@@ -117,7 +133,7 @@ pub fn run() {
                     .as_ref()
                     .and_then(|s| s.quick_post_shortcut.as_deref()),
             );
-            if let (Ok(engine), Some(sandbox)) = (&engine, &sandbox)
+            if let (Ok(engine), Some(sandbox)) = (&engine, &link)
                 && let Ok(status) = tauri::async_runtime::block_on(engine.media_host())
             {
                 sandbox_mode::treat_media_host_as_public(sandbox, status.config.as_ref());
@@ -139,14 +155,14 @@ pub fn run() {
             let info = AppInfo {
                 version: env!("CARGO_PKG_VERSION").to_owned(),
                 sandbox: cli.sandbox,
-                sandbox_url: sandbox.as_ref().map(|s| s.base_url().to_string()),
+                sandbox_url: link.as_ref().map(|s| s.base_url().to_string()),
                 startup_error: engine.as_ref().err().cloned(),
             };
             app.manage(AppState {
                 engine,
                 info,
                 close_to_tray: AtomicBool::new(close_to_tray),
-                sandbox: std::sync::Mutex::new(sandbox),
+                sandbox: std::sync::Mutex::new(link),
                 scheduler: std::sync::Mutex::new(scheduler),
                 open_post: std::sync::Mutex::new(None),
             });
@@ -235,7 +251,7 @@ fn shutdown<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
         if let Some(s) = scheduler {
             s.stop().await;
         }
-        if let Some(s) = sandbox
+        if let Some(sandbox_mode::Link::Embedded(s)) = sandbox
             && let Err(e) = s.shutdown().await
         {
             tracing::warn!("the sandbox could not save its state: {e}");

@@ -1,6 +1,8 @@
-//! Sandbox mode: the embedded emulators of the five platforms on 127.0.0.1,
-//! with their state (demo accounts, tokens, received posts) kept in the data
-//! directory so demo accounts stay connected across restarts.
+//! Sandbox mode: the emulators of the five platforms on 127.0.0.1, either
+//! embedded (their state, demo accounts, tokens and received posts, kept in
+//! the data directory so demo accounts stay connected across restarts) or
+//! already running (`--sandbox-url`, the `creatorflow-sandbox` binary), so
+//! they outlive the app.
 
 use std::path::Path;
 
@@ -27,11 +29,28 @@ pub async fn start(data_dir: &Path) -> Result<SandboxHandle, creatorflow_sandbox
     }
 }
 
-/// Every platform pointed at the sandbox, with its demo developer apps.
-pub fn platforms(sandbox: &SandboxHandle) -> Platforms {
+/// The emulators the app talks to in sandbox mode.
+pub enum Link {
+    /// Started by the app; stopped, with its state saved, when it quits.
+    Embedded(SandboxHandle),
+    /// Started before it (`--sandbox-url`); left running when it quits.
+    Running(url::Url),
+}
+
+impl Link {
+    pub fn base_url(&self) -> url::Url {
+        match self {
+            Self::Embedded(s) => s.base_url(),
+            Self::Running(u) => u.clone(),
+        }
+    }
+}
+
+/// Every platform pointed at the sandbox at `base`, with its demo developer apps.
+pub fn platforms(base: &url::Url) -> Platforms {
     creatorflow_sandbox::demo_clients()
         .into_iter()
-        .fold(Platforms::sandbox(&sandbox.base_url()), |p, c| {
+        .fold(Platforms::sandbox(base), |p, c| {
             p.with_demo_client(c.platform, c.client_id, c.client_secret)
         })
 }
@@ -42,7 +61,7 @@ pub fn platforms(sandbox: &SandboxHandle) -> Platforms {
 /// host's addresses as public in the emulator; the real Meta would refuse
 /// them, and the media host's test says so.
 pub fn treat_media_host_as_public(
-    sandbox: &SandboxHandle,
+    sandbox: &Link,
     config: Option<&creatorflow_engine::media_host::MediaHostConfig>,
 ) {
     let hosts: Vec<String> = config
@@ -58,10 +77,25 @@ pub fn treat_media_host_as_public(
             })
         })
         .collect();
-    if let Err(e) = sandbox.update_platform_settings(
-        creatorflow_sandbox::platforms::meta::PLATFORM,
-        serde_json::json!({ "public_hosts": hosts }),
-    ) {
-        tracing::warn!("the sandbox did not take the media host's address: {e}");
+    let patch = serde_json::json!({ "public_hosts": hosts });
+    let platform = creatorflow_sandbox::platforms::meta::PLATFORM;
+    match sandbox {
+        Link::Embedded(s) => {
+            if let Err(e) = s.update_platform_settings(platform, patch) {
+                tracing::warn!("the sandbox did not take the media host's address: {e}");
+            }
+        }
+        // The same settings through the running sandbox's control API.
+        Link::Running(base) => {
+            let Ok(url) = base.join(&format!("/_sandbox/settings/{platform}")) else {
+                return;
+            };
+            tauri::async_runtime::spawn(async move {
+                let sent = reqwest::Client::new().post(url).json(&patch).send().await;
+                if let Err(e) = sent.and_then(|r| r.error_for_status()) {
+                    tracing::warn!("the sandbox did not take the media host's address: {e}");
+                }
+            });
+        }
     }
 }

@@ -14,8 +14,8 @@ pub struct AppState {
     pub engine: Result<Engine, IpcError>,
     pub info: AppInfo,
     pub close_to_tray: AtomicBool,
-    /// The embedded sandbox, in sandbox mode (stopped and saved at exit).
-    pub sandbox: std::sync::Mutex<Option<creatorflow_sandbox::SandboxHandle>>,
+    /// The sandbox, in sandbox mode (an embedded one is stopped and saved at exit).
+    pub sandbox: std::sync::Mutex<Option<crate::sandbox_mode::Link>>,
     pub scheduler: std::sync::Mutex<Option<creatorflow_engine::SchedulerHandle>>,
     /// The post a notification or link asked to show, until the main window's
     /// UI takes it: a window recreated from the tray has not loaded yet when

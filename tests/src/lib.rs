@@ -506,14 +506,30 @@ pub async fn set_field(app: &App, testid: &str, value: &str) -> Result<()> {
 
 /// Stops every running copy of the app binary (what a test started).
 pub fn kill_app() {
+    signal_app("TERM");
+}
+
+/// Sends `signal` (`TERM`, `KILL`) to every running copy of the app binary.
+pub fn signal_app(signal: &str) {
     let Ok(bin) = app_binary().canonicalize() else {
         return;
     };
     for e in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
         if std::fs::read_link(e.path().join("exe")).is_ok_and(|x| x == bin) {
-            let _ = Command::new("kill").arg(e.file_name()).status();
+            let _ = Command::new("kill")
+                .arg(format!("-{signal}"))
+                .arg(e.file_name())
+                .status();
         }
     }
+}
+
+/// The `creatorflow-sandbox` binary: `CF_SANDBOX_BINARY`, else the one built
+/// beside the app.
+pub fn sandbox_binary() -> PathBuf {
+    std::env::var_os("CF_SANDBOX_BINARY")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| app_binary().with_file_name("creatorflow-sandbox"))
 }
 
 /// Whether the app binary still runs (closing its window must not quit it).

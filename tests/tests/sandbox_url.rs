@@ -1,0 +1,141 @@
+//! `creatorflow --sandbox-url URL`: sandbox mode against emulators started
+//! before the app (the `creatorflow-sandbox` binary), which outlive it. An X
+//! account is connected through them, the app is killed (SIGKILL) and started
+//! again, and a post published now reaches the same emulators, once.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use creatorflow_e2e::{App, SERIAL, Sandbox, Session, app_is_running, received, wait_for};
+
+/// The sandbox binary, stopped when the test ends.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test]
+async fn the_app_uses_a_running_sandbox_that_outlives_it() -> creatorflow_e2e::Result<()> {
+    let _one_at_a_time = SERIAL.lock().await;
+    let session = Session::start("Europe/Berlin").await?;
+    let result = run(&session).await;
+    session.end(result)
+}
+
+async fn run(session: &Session) -> creatorflow_e2e::Result<()> {
+    let state = session.tmp.path().join("sandbox-state.json");
+    let mut child = Command::new(creatorflow_e2e::sandbox_binary())
+        .args(["--port", "0", "--state", &state.to_string_lossy()])
+        .stdout(Stdio::piped())
+        .spawn()?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let _sandbox_process = Running(child);
+    let mut first = String::new();
+    BufReader::new(stdout).read_line(&mut first)?;
+    let url = first
+        .split("listening on ")
+        .nth(1)
+        .map(|u| u.trim().trim_end_matches('/').to_owned())
+        .ok_or_else(|| format!("the sandbox said {first:?}"))?;
+    let sandbox = Sandbox::new(url.clone())?;
+    let args = [
+        "--sandbox-url",
+        url.as_str(),
+        "--data-dir",
+        &session.data_dir,
+    ];
+
+    let app = App::launch(&session.driver, "sandbox-url", &args).await?;
+    app.el("sandbox-badge").await?;
+    let named = app
+        .wait_css(".sandbox-url", Duration::from_secs(5))
+        .await?
+        .attr("title")
+        .await?
+        .unwrap_or_default();
+    assert!(
+        named.contains(&url),
+        "the badge names the running sandbox: {named}"
+    );
+
+    // Connect X through it, as a creator does.
+    sandbox.approve_as("1500000000000000001").await?;
+    app.click("nav-accounts").await?;
+    app.click("connect-x").await?;
+    app.click("connect-confirm").await?;
+    let authorize = session.opened_url().await?;
+    assert!(authorize.starts_with(&format!("{url}/x/")), "{authorize}");
+    let deep_link = sandbox.redirect_of(&authorize).await?;
+    tokio::task::spawn_blocking(move || {
+        creatorflow_e2e::xdg_open(&deep_link).map_err(|e| e.to_string())
+    })
+    .await??;
+    let connected =
+        "[data-testid=\"account-card\"][data-platform=\"x\"][data-status=\"connected\"]";
+    app.wait_css(connected, Duration::from_secs(20)).await?;
+
+    // Killed outright: the emulators keep running, with what they issued.
+    creatorflow_e2e::signal_app("KILL");
+    wait_for("the app gone", Duration::from_secs(10), || async {
+        (!app_is_running()).then_some(())
+    })
+    .await?;
+    // WebDriver still counts the dead app's session: end it.
+    let _ = app.quit().await;
+    let status = reqwest::get(format!("{url}/_sandbox")).await?.status();
+    assert!(
+        status.is_success(),
+        "the sandbox outlives the app: {status}"
+    );
+
+    // Started again against the same sandbox: still connected, and a post
+    // published now arrives there once.
+    let mut app = App::launch(&session.driver, "sandbox-url-again", &args).await?;
+    app.click("nav-accounts").await?;
+    app.wait_css(connected, Duration::from_secs(10)).await?;
+    app.click("nav-calendar").await?;
+    app.click("view-month").await?;
+    let today = chrono::Local::now().format("%Y-%m-%d").to_string();
+    app.wait_css(
+        &format!("td.fc-daygrid-day[data-date=\"{today}\"]"),
+        Duration::from_secs(5),
+    )
+    .await?
+    .click()
+    .await?;
+    app.el("composer").await?;
+    let text = format!(
+        "Through a sandbox that outlives the app {}",
+        chrono::Utc::now().timestamp()
+    );
+    app.el("composer-text").await?.send_keys(&text).await?;
+    app.wait_css(
+        "[data-testid=\"composer-account\"]:checked",
+        Duration::from_secs(5),
+    )
+    .await?;
+    app.click("composer-post-now").await?;
+    wait_for(
+        "the post at the sandbox",
+        Duration::from_secs(60),
+        || async {
+            let got = received(&url, "x").await;
+            got.iter().any(|p| p["text"] == text.as_str()).then_some(())
+        },
+    )
+    .await?;
+    app.shot("published").await?;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let all = received(&url, "x").await;
+    assert_eq!(
+        all.iter().filter(|p| p["text"] == text.as_str()).count(),
+        1,
+        "exactly once"
+    );
+    Ok(())
+}
