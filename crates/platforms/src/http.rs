@@ -1,39 +1,52 @@
-//! The shared HTTP clients. Each is built once, the first time a request
+//! The network clients' HTTP clients. Each is built the first time a request
 //! needs it (building one loads the system's TLS roots, which takes tens of
-//! milliseconds that the app's start should not wait for), and every network
-//! client shares it, with its connection pool.
+//! milliseconds that the app's start should not wait for).
+//!
+//! A built client belongs to the network client that holds the handle, not to
+//! the process: its pooled connections are driven by tasks of the tokio
+//! runtime that opened them, so a process-wide client would hand one runtime's
+//! connections to another (a test binary runs one runtime per test; a
+//! connection whose runtime is gone fails every request sent on it).
 
 use std::ops::Deref;
-use std::sync::LazyLock;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-/// A handle on one of the shared clients; derefs to the `reqwest::Client`,
-/// built on first use.
-#[derive(Clone, Copy)]
-pub struct Shared(&'static LazyLock<reqwest::Client>);
+/// A `reqwest::Client` built on first use; clones share it (and its
+/// connection pool).
+#[derive(Clone)]
+pub struct LazyClient {
+    cell: Arc<OnceLock<reqwest::Client>>,
+    build: fn() -> reqwest::Client,
+}
 
-impl Deref for Shared {
+impl LazyClient {
+    /// A handle whose client `build` makes, the first time it is needed.
+    pub fn new(build: fn() -> reqwest::Client) -> Self {
+        Self {
+            cell: Arc::new(OnceLock::new()),
+            build,
+        }
+    }
+}
+
+impl Deref for LazyClient {
     type Target = reqwest::Client;
 
     fn deref(&self) -> &reqwest::Client {
-        self.0
+        self.cell.get_or_init(self.build)
     }
 }
 
-impl std::fmt::Debug for Shared {
+impl std::fmt::Debug for LazyClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Shared(reqwest::Client)")
+        f.debug_struct("LazyClient")
+            .field("built", &self.cell.get().is_some())
+            .finish()
     }
 }
 
-impl Shared {
-    /// A handle on `client`, a static built on first use.
-    pub(crate) const fn new(client: &'static LazyLock<reqwest::Client>) -> Self {
-        Self(client)
-    }
-}
-
-static API: LazyLock<reqwest::Client> = LazyLock::new(|| {
+fn api() -> reqwest::Client {
     reqwest::Client::builder()
         .user_agent(concat!("CreatorFlow/", env!("CARGO_PKG_VERSION")))
         .connect_timeout(Duration::from_secs(15))
@@ -42,9 +55,9 @@ static API: LazyLock<reqwest::Client> = LazyLock::new(|| {
         .pool_idle_timeout(Duration::from_secs(30))
         .build()
         .unwrap_or_else(|_| reqwest::Client::new())
-});
+}
 
-static UPLOAD: LazyLock<reqwest::Client> = LazyLock::new(|| {
+fn upload() -> reqwest::Client {
     reqwest::Client::builder()
         .user_agent(concat!("CreatorFlow/", env!("CARGO_PKG_VERSION")))
         .redirect(reqwest::redirect::Policy::none())
@@ -52,16 +65,33 @@ static UPLOAD: LazyLock<reqwest::Client> = LazyLock::new(|| {
         .pool_idle_timeout(Duration::from_secs(30))
         .build()
         .unwrap_or_else(|_| reqwest::Client::new())
-});
-
-/// The client for API calls: timeouts suited to them.
-pub fn client() -> Shared {
-    Shared::new(&API)
 }
 
-/// The client for uploads: no overall time limit (each request sets its own,
+/// A client for API calls: timeouts suited to them.
+pub fn client() -> LazyClient {
+    LazyClient::new(api)
+}
+
+/// A client for uploads: no overall time limit (each request sets its own,
 /// by size), and no redirects followed (YouTube's `308 Resume Incomplete` is
 /// an answer, and an upload URL is never handed to another host).
-pub fn upload_client() -> Shared {
-    Shared::new(&UPLOAD)
+pub fn upload_client() -> LazyClient {
+    LazyClient::new(upload)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_once_on_first_use_and_shared_by_clones() {
+        let a = client();
+        let b = a.clone();
+        assert!(a.cell.get().is_none(), "not built before use");
+        let first: *const reqwest::Client = &*b;
+        assert!(a.cell.get().is_some(), "built on first use");
+        assert!(std::ptr::eq(first, &*a), "clones share one client");
+        let other = client();
+        assert!(other.cell.get().is_none(), "a new handle has its own");
+    }
 }

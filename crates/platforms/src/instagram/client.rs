@@ -42,7 +42,7 @@ const MAX_ACCOUNT_PAGES: usize = 20;
 #[derive(Clone)]
 pub struct InstagramClient {
     endpoints: InstagramEndpoints,
-    http: crate::http::Shared,
+    http: crate::http::LazyClient,
     auth: Arc<InstagramAuthenticator>,
     can_delete: bool,
 }
@@ -340,7 +340,7 @@ impl InstagramClient {
         send(InstagramOperation::Upload, tokens, |token| {
             let url = url.clone();
             let path = path.clone();
-            let http = self.http;
+            let http = self.http.clone();
             async move {
                 let body = file_body(&path, offset, total - offset)
                     .await

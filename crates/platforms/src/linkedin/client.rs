@@ -49,9 +49,9 @@ const MEDIA_NOT_READY_WAIT: chrono::Duration = chrono::Duration::seconds(20);
 #[derive(Clone)]
 pub struct LinkedinClient {
     pub(super) endpoints: LinkedinEndpoints,
-    pub(super) http: crate::http::Shared,
+    pub(super) http: crate::http::LazyClient,
     /// For linked pages (link previews): short timeouts.
-    pub(super) pages: crate::http::Shared,
+    pub(super) pages: crate::http::LazyClient,
     pub(super) version: String,
     pub(super) revoked_pause: Duration,
     auth: Arc<LinkedinAuthenticator>,

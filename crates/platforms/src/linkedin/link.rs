@@ -19,8 +19,8 @@ pub const MAX_TITLE_CHARS: usize = 200;
 const MAX_REDIRECTS: usize = 5;
 
 /// The client for linked pages: short timeouts, few redirects, no cookies.
-pub(super) fn page_client() -> crate::http::Shared {
-    static PAGES: std::sync::LazyLock<reqwest::Client> = std::sync::LazyLock::new(|| {
+pub(super) fn page_client() -> crate::http::LazyClient {
+    crate::http::LazyClient::new(|| {
         reqwest::Client::builder()
             .user_agent(concat!(
                 "Mozilla/5.0 (compatible; CreatorFlow/",
@@ -32,8 +32,7 @@ pub(super) fn page_client() -> crate::http::Shared {
             .timeout(PAGE_TIMEOUT)
             .build()
             .unwrap_or_else(|_| reqwest::Client::new())
-    });
-    crate::http::Shared::new(&PAGES)
+    })
 }
 
 /// The title of the page at `url`, or `None` (no answer, not HTML, no

@@ -159,7 +159,7 @@ impl PublishState {
 #[derive(Clone)]
 pub struct TiktokClient {
     pub(super) endpoints: TiktokEndpoints,
-    http: crate::http::Shared,
+    http: crate::http::LazyClient,
     chunk_size: u64,
     auth: Arc<TiktokAuthenticator>,
 }

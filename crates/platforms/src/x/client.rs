@@ -32,7 +32,7 @@ use crate::{PublishSink, Publisher};
 #[derive(Clone)]
 pub struct XClient {
     pub(super) endpoints: XEndpoints,
-    pub(super) http: crate::http::Shared,
+    pub(super) http: crate::http::LazyClient,
     pub(super) text_limit: usize,
     auth: std::sync::Arc<StandardOAuth>,
 }

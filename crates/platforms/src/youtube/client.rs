@@ -39,7 +39,7 @@ const API_TIMEOUT: Duration = Duration::from_secs(60);
 #[derive(Clone)]
 pub struct YoutubeClient {
     pub(super) endpoints: YoutubeEndpoints,
-    pub(super) http: crate::http::Shared,
+    pub(super) http: crate::http::LazyClient,
     pub(super) chunk_size: u64,
     pub(super) retry_delay: Duration,
     auth: Arc<YoutubeAuthenticator>,
