@@ -87,12 +87,9 @@ pub fn treat_media_host_as_public(
         }
         // The same settings through the running sandbox's control API.
         Link::Running(base) => {
-            let Ok(url) = base.join(&format!("/_sandbox/settings/{platform}")) else {
-                return;
-            };
+            let remote = creatorflow_sandbox::Remote::new(base.clone());
             tauri::async_runtime::spawn(async move {
-                let sent = reqwest::Client::new().post(url).json(&patch).send().await;
-                if let Err(e) = sent.and_then(|r| r.error_for_status()) {
+                if let Err(e) = remote.update_platform_settings(platform, &patch).await {
                     tracing::warn!("the sandbox did not take the media host's address: {e}");
                 }
             });

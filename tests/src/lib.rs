@@ -707,13 +707,8 @@ impl Sandbox {
 
     /// `POST /_sandbox/<path>` with `body` (settings, consent, faults ...).
     pub async fn control(&self, path: &str, body: serde_json::Value) -> Result<()> {
-        self.http
-            .post(format!("{}/_sandbox/{path}", self.url))
-            .json(&body)
-            .send()
-            .await?
-            .error_for_status()?;
-        Ok(())
+        let remote = creatorflow_sandbox::Remote::new(url::Url::parse(&self.url)?);
+        Ok(remote.control(path, &body).await?)
     }
 
     /// The next sign-in is approved at once, as `account`.

@@ -37,6 +37,7 @@ pub use crate::core::oauth::{ClientType, IssuedTokens, OAuthClient, PkceMethod, 
 pub use crate::core::platform::{Account, PlatformCore, PlatformModule};
 pub use crate::core::ratelimit::{Limit, RateDecision, WindowKind};
 pub use crate::core::received::{ReceivedMedia, ReceivedPost};
+pub use crate::core::remote::{Remote, RemoteError};
 pub use crate::core::reqlog::RequestRecord;
 pub use crate::core::sandbox::{
     AccountInfo, ClientRegistration, ClockInfo, ControlError, QuotaInfo, QuotaSpec, RevokeSummary,
