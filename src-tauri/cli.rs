@@ -14,7 +14,7 @@ pub struct Cli {
     pub minimized: bool,
     /// Sandbox mode against emulators that already run (`--sandbox-url URL`,
     /// the `creatorflow-sandbox` binary), so they outlive the app.
-    pub sandbox_url: Option<String>,
+    pub sandbox_url: Option<url::Url>,
 }
 
 pub const USAGE: &str = "\
@@ -32,7 +32,12 @@ Usage: creatorflow [--sandbox | --sandbox-url URL] [--data-dir PATH] [--minimize
 ";
 
 impl Cli {
-    pub fn parse<I: IntoIterator<Item = String>>(args: I, env_data_dir: Option<String>) -> Self {
+    /// The flags in `args`; an error, in words, for a value that cannot be
+    /// used (the app then prints it with [`USAGE`] and exits).
+    pub fn parse<I: IntoIterator<Item = String>>(
+        args: I,
+        env_data_dir: Option<String>,
+    ) -> Result<Self, String> {
         let mut cli = Cli {
             data_dir: env_data_dir.filter(|s| !s.is_empty()).map(PathBuf::from),
             ..Cli::default()
@@ -50,7 +55,7 @@ impl Cli {
                 "--sandbox-url" => {
                     if let Some(url) = args.next() {
                         cli.sandbox = true;
-                        cli.sandbox_url = Some(url);
+                        cli.sandbox_url = Some(sandbox_url(&url)?);
                     }
                 }
                 other => {
@@ -58,34 +63,30 @@ impl Cli {
                         cli.data_dir = Some(PathBuf::from(dir));
                     } else if let Some(url) = other.strip_prefix("--sandbox-url=") {
                         cli.sandbox = true;
-                        cli.sandbox_url = Some(url.to_owned());
+                        cli.sandbox_url = Some(sandbox_url(url)?);
                     }
                 }
             }
         }
-        cli
+        Ok(cli)
     }
 
-    /// The running sandbox's address, when one was given: an http(s) URL,
-    /// or why not, in words.
-    pub fn sandbox_url(&self) -> Result<Option<url::Url>, String> {
-        let Some(raw) = &self.sandbox_url else {
-            return Ok(None);
-        };
-        match url::Url::parse(raw) {
-            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(Some(u)),
-            _ => Err(format!(
-                "--sandbox-url needs the address the sandbox printed, like \
-                 http://127.0.0.1:47600 (got {raw:?})"
-            )),
-        }
-    }
-
-    pub fn from_env() -> Self {
+    pub fn from_env() -> Result<Self, String> {
         Self::parse(
             std::env::args().skip(1),
             std::env::var("CREATORFLOW_DATA_DIR").ok(),
         )
+    }
+}
+
+/// A running sandbox's address: an http(s) URL, or why not, in words.
+fn sandbox_url(raw: &str) -> Result<url::Url, String> {
+    match url::Url::parse(raw) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(u),
+        _ => Err(format!(
+            "--sandbox-url needs the address the sandbox printed, like \
+             http://127.0.0.1:47600 (got {raw:?})"
+        )),
     }
 }
 
@@ -97,34 +98,39 @@ mod tests {
         list.iter().map(|s| s.to_string()).collect()
     }
 
+    fn parse(list: &[&str], env_data_dir: Option<String>) -> Cli {
+        Cli::parse(args(list), env_data_dir).expect("valid flags")
+    }
+
     #[test]
     fn flags_and_env() {
-        let cli = Cli::parse(args(&["--sandbox", "--data-dir", "/tmp/cf"]), None);
+        let cli = parse(&["--sandbox", "--data-dir", "/tmp/cf"], None);
         assert!(cli.sandbox);
         assert_eq!(cli.data_dir, Some(PathBuf::from("/tmp/cf")));
-        let cli = Cli::parse(args(&["--data-dir=/a"]), Some("/b".into()));
+        let cli = parse(&["--data-dir=/a"], Some("/b".into()));
         assert_eq!(cli.data_dir, Some(PathBuf::from("/a")), "flag beats env");
-        let cli = Cli::parse(args(&["creatorflow://oauth/x?code=1"]), Some("/b".into()));
+        let cli = parse(&["creatorflow://oauth/x?code=1"], Some("/b".into()));
         assert_eq!(cli.data_dir, Some(PathBuf::from("/b")));
         assert!(!cli.sandbox);
-        let cli = Cli::parse(args(&["--data-dir"]), None);
+        let cli = parse(&["--data-dir"], None);
         assert_eq!(cli.data_dir, None, "a flag without its value is ignored");
     }
 
     #[test]
     fn a_running_sandbox_means_sandbox_mode() {
-        let cli = Cli::parse(args(&["--sandbox-url", "http://127.0.0.1:47600"]), None);
+        let cli = parse(&["--sandbox-url", "http://127.0.0.1:47600"], None);
         assert!(cli.sandbox);
-        let url = cli.sandbox_url().expect("valid").expect("given");
+        let url = cli.sandbox_url.expect("given");
         assert_eq!(url.as_str(), "http://127.0.0.1:47600/");
-        let cli = Cli::parse(args(&["--sandbox-url=http://localhost:9/"]), None);
-        assert!(cli.sandbox && cli.sandbox_url().expect("valid").is_some());
-        let cli = Cli::parse(args(&["--sandbox"]), None);
-        assert_eq!(cli.sandbox_url(), Ok(None));
+        let cli = parse(&["--sandbox-url=http://localhost:9/"], None);
+        assert!(cli.sandbox && cli.sandbox_url.is_some());
+        let cli = parse(&["--sandbox"], None);
+        assert_eq!(cli.sandbox_url, None);
         for bad in ["47600", "ftp://127.0.0.1/", "http://"] {
-            let cli = Cli::parse(args(&["--sandbox-url", bad]), None);
-            let e = cli.sandbox_url().expect_err(bad);
+            let e = Cli::parse(args(&["--sandbox-url", bad]), None).expect_err(bad);
             assert!(e.contains("--sandbox-url") && e.contains(bad), "{e}");
+            let e = Cli::parse(args(&[&format!("--sandbox-url={bad}")]), None).expect_err(bad);
+            assert!(e.contains(bad), "{e}");
         }
     }
 }

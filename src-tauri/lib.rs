@@ -36,18 +36,20 @@ use crate::state::{AppExt, AppState};
 
 pub fn run() {
     startup::mark("process start");
-    let cli = Cli::from_env();
     if std::env::args().any(|a| a == "--help" || a == "-h") {
         print!("{}", cli::USAGE);
         return;
     }
-    if let Err(e) = cli.sandbox_url() {
-        #[allow(clippy::print_stderr)]
-        {
-            eprintln!("{e}\n\n{}", cli::USAGE);
+    let cli = match Cli::from_env() {
+        Ok(cli) => cli,
+        Err(e) => {
+            #[allow(clippy::print_stderr)]
+            {
+                eprintln!("{e}\n\n{}", cli::USAGE);
+            }
+            std::process::exit(2);
         }
-        std::process::exit(2);
-    }
+    };
     let specta = bindings::builder();
 
     let app = tauri::Builder::default()
@@ -86,13 +88,12 @@ pub fn run() {
             // Sandbox mode: the emulators (embedded, or already running),
             // demo apps and a keychain service of their own, so demo tokens
             // never mix with real ones.
-            let link = match cli.sandbox_url() {
-                Ok(Some(url)) => Some(sandbox_mode::Link::Running(url)),
-                Ok(None) if cli.sandbox => Some(sandbox_mode::Link::Embedded(
+            let link = match &cli.sandbox_url {
+                Some(url) => Some(sandbox_mode::Link::Running(url.clone())),
+                None if cli.sandbox => Some(sandbox_mode::Link::Embedded(
                     tauri::async_runtime::block_on(sandbox_mode::start(&data_dir))?,
                 )),
-                Ok(None) => None,
-                Err(e) => return Err(e.into()),
+                None => None,
             };
             let (platforms, vault) = match &link {
                 Some(link) => {
