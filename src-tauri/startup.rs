@@ -38,40 +38,50 @@ struct Trace {
     logged: bool,
 }
 
+impl Trace {
+    fn new() -> Self {
+        Self {
+            start: Instant::now(),
+            start_wall: SystemTime::now(),
+            marks: Vec::new(),
+            logged: false,
+        }
+    }
+
+    /// Records `name` once, until the trace is logged.
+    fn record(&mut self, name: &'static str) {
+        if self.logged || self.marks.iter().any(|(n, _)| *n == name) {
+            return;
+        }
+        let ms = self.start.elapsed().as_millis();
+        self.marks.push((name, ms));
+    }
+}
+
 static TRACE: Mutex<Option<Trace>> = Mutex::new(None);
+
+/// Runs `f` on the trace (started by the first call) under its lock.
+fn with_trace<T>(f: impl FnOnce(&mut Trace) -> T) -> Option<T> {
+    let mut guard = TRACE.lock().ok()?;
+    Some(f(guard.get_or_insert_with(Trace::new)))
+}
 
 /// Starts the trace (the first call) and records `name` once.
 pub fn mark(name: &'static str) {
-    let Ok(mut guard) = TRACE.lock() else {
-        return;
-    };
-    let trace = guard.get_or_insert_with(|| Trace {
-        start: Instant::now(),
-        start_wall: SystemTime::now(),
-        marks: Vec::new(),
-        logged: false,
-    });
-    if trace.logged || trace.marks.iter().any(|(n, _)| *n == name) {
-        return;
-    }
-    let ms = trace.start.elapsed().as_millis();
-    trace.marks.push((name, ms));
+    with_trace(|trace| trace.record(name));
 }
 
 /// A mark from the window; the calendar's one ends the trace and logs it.
 pub fn window_mark(which: WindowMark) {
-    mark(which.name());
-    if which != WindowMark::CalendarVisible {
-        return;
+    let done = with_trace(|trace| {
+        trace.record(which.name());
+        let ends = which == WindowMark::CalendarVisible && !trace.logged;
+        trace.logged |= ends;
+        ends.then(|| line(trace))
+    });
+    if let Some(line) = done.flatten() {
+        tracing::info!("{line}");
     }
-    let Ok(mut guard) = TRACE.lock() else {
-        return;
-    };
-    let Some(trace) = guard.as_mut().filter(|t| !t.logged) else {
-        return;
-    };
-    trace.logged = true;
-    tracing::info!("{}", line(trace));
 }
 
 fn line(trace: &Trace) -> String {
@@ -94,6 +104,18 @@ fn line(trace: &Trace) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_mark_is_recorded_once_and_none_after_the_trace_is_logged() {
+        let mut trace = Trace::new();
+        trace.record("process start");
+        trace.record("process start");
+        trace.record("engine ready");
+        trace.logged = true;
+        trace.record("calendar visible");
+        let names: Vec<_> = trace.marks.iter().map(|(n, _)| *n).collect();
+        assert_eq!(names, ["process start", "engine ready"]);
+    }
 
     #[test]
     fn the_line_names_each_mark_in_order_with_the_wall_clock_start() {
