@@ -280,17 +280,23 @@ async fn main() -> creatorflow_e2e::Result<()> {
     Ok(())
 }
 
+/// A table's title and its header row: `first` and one column per variant.
+fn header(title: &str, first: &str, results: &[(String, VariantResult)]) {
+    println!();
+    println!("{title}");
+    println!();
+    let variants: String = results.iter().map(|(v, _)| format!(" {v} |")).collect();
+    println!("| {first} |{variants}");
+    println!("|---|{}", "---|".repeat(results.len()));
+}
+
 fn print_tables(runs: usize, build: &str, results: &[(String, VariantResult)]) {
     // Startup: median of each mark, per variant.
-    println!();
-    println!("Startup, ms after spawn (median of {runs} launches, {build}, Xvfb):");
-    println!();
-    print!("| mark |");
-    for (v, _) in results {
-        print!(" {v} |");
-    }
-    println!();
-    println!("|---|{}", "---|".repeat(results.len()));
+    header(
+        &format!("Startup, ms after spawn (median of {runs} launches, {build}, Xvfb):"),
+        "mark",
+        results,
+    );
     let names: Vec<String> = results
         .first()
         .and_then(|(_, r)| r.traces.first())
@@ -310,15 +316,11 @@ fn print_tables(runs: usize, build: &str, results: &[(String, VariantResult)]) {
     }
 
     // Memory 30 s after the calendar shows.
-    println!();
-    println!("Memory 30 s after the calendar shows, {POSTS} posts this month (median, MiB):");
-    println!();
-    print!("| process |");
-    for (v, _) in results {
-        print!(" {v} |");
-    }
-    println!();
-    println!("|---|{}", "---|".repeat(results.len()));
+    header(
+        &format!("Memory 30 s after the calendar shows, {POSTS} posts this month (median, MiB):"),
+        "process",
+        results,
+    );
     let mut processes: Vec<String> = results
         .iter()
         .flat_map(|(_, r)| r.memory.iter().flat_map(|m| m.parts.keys().cloned()))
