@@ -156,6 +156,34 @@ impl App {
         format!("[data-testid=\"{testid}\"]")
     }
 
+    /// The month view's cell of `date`.
+    pub fn day_cell(date: chrono::NaiveDate) -> String {
+        format!(
+            "td.fc-daygrid-day[data-date=\"{}\"]",
+            date.format("%Y-%m-%d")
+        )
+    }
+
+    /// The card of a connected `platform` account.
+    pub fn connected_card(platform: &str) -> String {
+        format!(
+            "[data-testid=\"account-card\"][data-platform=\"{platform}\"][data-status=\"connected\"]"
+        )
+    }
+
+    /// Calendar, month view, a click on `date`'s day: the composer opens for a
+    /// new post on that day.
+    pub async fn open_composer_on(&self, date: chrono::NaiveDate) -> Result<()> {
+        self.click("nav-calendar").await?;
+        self.click("view-month").await?;
+        self.wait_css(&Self::day_cell(date), Duration::from_secs(5))
+            .await?
+            .click()
+            .await?;
+        self.el("composer").await?;
+        Ok(())
+    }
+
     pub async fn wait_css(&self, css: &str, timeout: Duration) -> Result<Element> {
         Ok(self
             .client
@@ -753,6 +781,13 @@ pub fn xdg_open(url: &str) -> Result<()> {
         )
         .into());
     }
+    Ok(())
+}
+
+/// [`xdg_open`] off the async runtime, as the browser hands a link over.
+pub async fn hand_to_os(url: &str) -> Result<()> {
+    let url = url.to_owned();
+    tokio::task::spawn_blocking(move || xdg_open(&url).map_err(|e| e.to_string())).await??;
     Ok(())
 }
 

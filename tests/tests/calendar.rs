@@ -10,16 +10,12 @@ use fantoccini::Locator;
 
 const TEXT: &str = "E2E: launch day post";
 
-fn day_cell(date: NaiveDate) -> String {
-    format!(
-        "td.fc-daygrid-day[data-date=\"{}\"]",
-        date.format("%Y-%m-%d")
-    )
-}
-
 async fn chip_in(app: &App, date: NaiveDate) -> bool {
-    app.exists(&format!("{} [data-testid=\"post-chip\"]", day_cell(date)))
-        .await
+    app.exists(&format!(
+        "{} [data-testid=\"post-chip\"]",
+        App::day_cell(date)
+    ))
+    .await
 }
 
 #[tokio::test]
@@ -126,11 +122,14 @@ async fn create_in_a_slot_drag_to_another_day_and_find_it_after_a_restart()
     };
     let chip = app
         .wait_css(
-            &format!("{} [data-testid=\"post-chip\"]", day_cell(tomorrow)),
+            &format!("{} [data-testid=\"post-chip\"]", App::day_cell(tomorrow)),
             Duration::from_secs(5),
         )
         .await?;
-    let cell = app.client.find(Locator::Css(&day_cell(target))).await?;
+    let cell = app
+        .client
+        .find(Locator::Css(&App::day_cell(target)))
+        .await?;
     drag(&app, &chip, &cell).await?;
     app.until("chip on the new day", Duration::from_secs(5), || async {
         Ok(chip_in(&app, target).await && !chip_in(&app, tomorrow).await)
@@ -158,7 +157,7 @@ async fn create_in_a_slot_drag_to_another_day_and_find_it_after_a_restart()
     .await?;
     app.shot("month-after-restart").await?;
     app.wait_css(
-        &format!("{} [data-testid=\"post-chip\"]", day_cell(target)),
+        &format!("{} [data-testid=\"post-chip\"]", App::day_cell(target)),
         Duration::from_secs(5),
     )
     .await?

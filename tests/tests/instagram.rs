@@ -96,10 +96,7 @@ async fn run(session: &Session, s3: &S3Server) -> creatorflow_e2e::Result<()> {
     )
     .await?;
     let card = app
-        .wait_css(
-            "[data-testid=\"account-card\"][data-platform=\"instagram\"][data-status=\"connected\"]",
-            Duration::from_secs(20),
-        )
+        .wait_css(&App::connected_card("instagram"), Duration::from_secs(20))
         .await?;
     let text = card.text().await?;
     assert!(text.contains("sandbox"), "{text}");
@@ -247,14 +244,7 @@ async fn compose(
     app.click("nav-calendar").await?;
     // The composer left open for Settings goes on; else one opens on `at`'s day.
     if !app.exists(&App::sel("composer")).await {
-        app.click("view-month").await?;
-        app.wait_css(
-            &format!("td.fc-daygrid-day[data-date=\"{}\"]", at.format("%Y-%m-%d")),
-            Duration::from_secs(5),
-        )
-        .await?
-        .click()
-        .await?;
+        app.open_composer_on(at.date_naive()).await?;
     }
     app.el("composer").await?;
     assert!(

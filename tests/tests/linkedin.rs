@@ -46,16 +46,7 @@ async fn schedule(
     at: chrono::DateTime<chrono_tz::Tz>,
     shot: Option<&str>,
 ) -> creatorflow_e2e::Result<()> {
-    app.click("nav-calendar").await?;
-    app.click("view-month").await?;
-    app.wait_css(
-        &format!("td.fc-daygrid-day[data-date=\"{}\"]", at.format("%Y-%m-%d")),
-        Duration::from_secs(5),
-    )
-    .await?
-    .click()
-    .await?;
-    app.el("composer").await?;
+    app.open_composer_on(at.date_naive()).await?;
     // The only account is picked for a new post.
     app.wait_css(
         &format!("[data-testid=\"composer-account\"][data-account-id=\"{account}\"]:checked"),
@@ -133,10 +124,7 @@ async fn run(session: &Session) -> creatorflow_e2e::Result<()> {
     );
     assert_eq!(reqwest::get(&back).await?.status(), 200);
     let card = app
-        .wait_css(
-            "[data-testid=\"account-card\"][data-platform=\"linkedin\"][data-status=\"connected\"]",
-            Duration::from_secs(20),
-        )
+        .wait_css(&App::connected_card("linkedin"), Duration::from_secs(20))
         .await?;
     let card_text = card.text().await?;
     assert!(card_text.contains("Sandbox Creator"), "{card_text}");

@@ -48,16 +48,7 @@ async fn schedule(
     text: &str,
     at: chrono::DateTime<chrono_tz::Tz>,
 ) -> creatorflow_e2e::Result<()> {
-    app.click("nav-calendar").await?;
-    app.click("view-month").await?;
-    let today = app
-        .wait_css(
-            &format!("td.fc-daygrid-day[data-date=\"{}\"]", at.format("%Y-%m-%d")),
-            Duration::from_secs(5),
-        )
-        .await?;
-    today.click().await?;
-    app.el("composer").await?;
+    app.open_composer_on(at.date_naive()).await?;
     app.el("composer-text").await?.send_keys(text).await?;
     set_field(app, "composer-date", &at.format("%Y-%m-%d").to_string()).await?;
     set_field(app, "composer-time", &at.format("%H:%M").to_string()).await?;
@@ -188,25 +179,15 @@ async fn run(session: &Session) -> creatorflow_e2e::Result<()> {
         "creatorflow://oauth/x?code=forged&state=forged-{}",
         "0".repeat(20)
     );
-    tokio::task::spawn_blocking(move || {
-        creatorflow_e2e::xdg_open(&forged).map_err(|e| e.to_string())
-    })
-    .await??;
+    creatorflow_e2e::hand_to_os(&forged).await?;
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert!(
         app.exists(&App::sel("connect-waiting")).await,
         "a stray link must not end the sign-in in progress"
     );
-    tokio::task::spawn_blocking({
-        let link = deep_link.clone();
-        move || creatorflow_e2e::xdg_open(&link).map_err(|e| e.to_string())
-    })
-    .await??;
+    creatorflow_e2e::hand_to_os(&deep_link).await?;
     let card = app
-        .wait_css(
-            "[data-testid=\"account-card\"][data-platform=\"x\"][data-status=\"connected\"]",
-            Duration::from_secs(20),
-        )
+        .wait_css(&App::connected_card("x"), Duration::from_secs(20))
         .await?;
     assert!(card.text().await?.contains("sandbox_creator"));
     let account = card.attr("data-account-id").await?.ok_or("account id")?;
@@ -300,28 +281,30 @@ async fn run(session: &Session) -> creatorflow_e2e::Result<()> {
     );
 
     // The click brings the window back with post B open in the composer.
-    let window = wait_for(
-        "the window to come back",
-        Duration::from_secs(20),
+    // The window was unmapped and is mapped again: until WebKit has it back,
+    // a driver command may fail, so each try starts over from the handle.
+    let shown = wait_for(
+        "the window back with post B open in the composer (clicked post)",
+        Duration::from_secs(30),
         || async {
-            let handles = app.client.windows().await.ok()?;
-            handles.into_iter().next()
+            let window = app.client.windows().await.ok()?.into_iter().next()?;
+            app.client.switch_to_window(window).await.ok()?;
+            let value = app
+                .script(
+                    "const t = document.querySelector('[data-testid=\"composer-text\"]');\
+                     return t ? t.value : null;",
+                    vec![],
+                )
+                .await
+                .ok()?;
+            (value.as_str() == Some(text_b.as_str())).then_some(())
         },
     )
-    .await?;
-    app.client.switch_to_window(window).await?;
-    app.wait_testid("composer", Duration::from_secs(30)).await?;
-    let shown = app
-        .script(
-            "return document.querySelector('[data-testid=\"composer-text\"]').value;",
-            vec![],
-        )
-        .await?;
-    assert_eq!(
-        shown.as_str(),
-        Some(text_b.as_str()),
-        "the clicked post is open"
-    );
+    .await;
+    if shown.is_err() {
+        app.shot("notification-click-no-post").await?;
+    }
+    shown?;
     app.shot("notification-opened-post").await?;
 
     // Exactly once, a minute later still; B never arrived.

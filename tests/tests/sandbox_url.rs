@@ -71,13 +71,9 @@ async fn run(session: &Session) -> creatorflow_e2e::Result<()> {
     let authorize = session.opened_url().await?;
     assert!(authorize.starts_with(&format!("{url}/x/")), "{authorize}");
     let deep_link = sandbox.redirect_of(&authorize).await?;
-    tokio::task::spawn_blocking(move || {
-        creatorflow_e2e::xdg_open(&deep_link).map_err(|e| e.to_string())
-    })
-    .await??;
-    let connected =
-        "[data-testid=\"account-card\"][data-platform=\"x\"][data-status=\"connected\"]";
-    app.wait_css(connected, Duration::from_secs(20)).await?;
+    creatorflow_e2e::hand_to_os(&deep_link).await?;
+    let connected = App::connected_card("x");
+    app.wait_css(&connected, Duration::from_secs(20)).await?;
 
     // Killed outright: the emulators keep running, with what they issued.
     creatorflow_e2e::signal_app("KILL");
@@ -97,18 +93,9 @@ async fn run(session: &Session) -> creatorflow_e2e::Result<()> {
     // published now arrives there once.
     let mut app = App::launch(&session.driver, "sandbox-url-again", &args).await?;
     app.click("nav-accounts").await?;
-    app.wait_css(connected, Duration::from_secs(10)).await?;
-    app.click("nav-calendar").await?;
-    app.click("view-month").await?;
-    let today = chrono::Local::now().format("%Y-%m-%d").to_string();
-    app.wait_css(
-        &format!("td.fc-daygrid-day[data-date=\"{today}\"]"),
-        Duration::from_secs(5),
-    )
-    .await?
-    .click()
-    .await?;
-    app.el("composer").await?;
+    app.wait_css(&connected, Duration::from_secs(10)).await?;
+    app.open_composer_on(chrono::Local::now().date_naive())
+        .await?;
     let text = format!(
         "Through a sandbox that outlives the app {}",
         chrono::Utc::now().timestamp()

@@ -58,10 +58,7 @@ async fn run(session: &Session) -> creatorflow_e2e::Result<()> {
     assert_eq!(back_url.path(), "/oauth/tiktok/callback", "{back}");
     assert_eq!(reqwest::get(&back).await?.status(), 200);
     let card = app
-        .wait_css(
-            "[data-testid=\"account-card\"][data-platform=\"tiktok\"][data-status=\"connected\"]",
-            Duration::from_secs(20),
-        )
+        .wait_css(&App::connected_card("tiktok"), Duration::from_secs(20))
         .await?;
     let card_text = card.text().await?;
     assert!(card_text.contains("Sandbox Studio"), "{card_text}");
@@ -78,16 +75,7 @@ async fn run(session: &Session) -> creatorflow_e2e::Result<()> {
     if at - now < Span::seconds(100) {
         at += Span::minutes(1);
     }
-    app.click("nav-calendar").await?;
-    app.click("view-month").await?;
-    app.wait_css(
-        &format!("td.fc-daygrid-day[data-date=\"{}\"]", at.format("%Y-%m-%d")),
-        Duration::from_secs(5),
-    )
-    .await?
-    .click()
-    .await?;
-    app.el("composer").await?;
+    app.open_composer_on(at.date_naive()).await?;
     // The only account is picked for a new post.
     app.wait_css(
         &format!("[data-testid=\"composer-account\"][data-account-id=\"{account}\"]:checked"),

@@ -71,10 +71,7 @@ async fn run(session: &Session) -> creatorflow_e2e::Result<()> {
     let landing = reqwest::get(&back).await?;
     assert_eq!(landing.status(), 200, "the listener answers the browser");
     let card = app
-        .wait_css(
-            "[data-testid=\"account-card\"][data-platform=\"youtube\"][data-status=\"connected\"]",
-            Duration::from_secs(20),
-        )
+        .wait_css(&App::connected_card("youtube"), Duration::from_secs(20))
         .await?;
     assert!(card.text().await?.contains("Sandbox Creator"));
     let account = card.attr("data-account-id").await?.ok_or("account id")?;
@@ -90,16 +87,7 @@ async fn run(session: &Session) -> creatorflow_e2e::Result<()> {
     if at - now < Span::seconds(40) {
         at += Span::minutes(1);
     }
-    app.click("nav-calendar").await?;
-    app.click("view-month").await?;
-    app.wait_css(
-        &format!("td.fc-daygrid-day[data-date=\"{}\"]", at.format("%Y-%m-%d")),
-        Duration::from_secs(5),
-    )
-    .await?
-    .click()
-    .await?;
-    app.el("composer").await?;
+    app.open_composer_on(at.date_naive()).await?;
     // The only account is picked for a new post.
     app.wait_css(
         &format!("[data-testid=\"composer-account\"][data-account-id=\"{account}\"]:checked"),
