@@ -460,7 +460,8 @@ async fn hold_unconnected(engine: &Engine, now: DateTime<Utc>) -> Result<()> {
 /// At launch: a target still `publishing` was interrupted (this app is single
 /// instance, so no one else holds it). It goes back to the queue at once; its
 /// checkpoint makes the publisher reconcile before trying again. A check of
-/// a processing target needs nothing: its lease just runs out.
+/// a processing target that was cut off is due again at once (its lease was
+/// the last process's).
 async fn recover_interrupted(engine: &Engine, now: DateTime<Utc>) -> Result<()> {
     let moved = engine
         .move_targets(
@@ -472,6 +473,13 @@ async fn recover_interrupted(engine: &Engine, now: DateTime<Utc>) -> Result<()> 
         .await?;
     let mut conn = engine.store().pool().acquire().await?;
     crate::targets::close_interrupted_attempts(&mut conn, now).await?;
+    let checks = crate::targets::release_interrupted_checks(&mut conn).await?;
+    if checks > 0 {
+        tracing::warn!(
+            count = checks,
+            "checking again at once what the last exit cut off"
+        );
+    }
     if !moved.is_empty() {
         tracing::warn!(
             count = moved.len(),

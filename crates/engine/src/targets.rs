@@ -570,6 +570,19 @@ pub(crate) async fn close_interrupted_attempts(
     Ok(())
 }
 
+/// Checks of processing (or published, still completing) targets that an
+/// exit cut off: their leases belonged to the last process, so they are due
+/// again now instead of when the lease would have run out. Returns how many.
+pub(crate) async fn release_interrupted_checks(conn: &mut SqliteConnection) -> Result<u64> {
+    let done = sqlx::query(
+        "UPDATE post_targets SET lease_until = NULL
+         WHERE status IN ('processing', 'published') AND lease_until IS NOT NULL",
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// Writes a post's targets (one per picked account) with their options:
 /// new ones are created, kept ones updated and started over (new content is
 /// a new publish), dropped ones removed. The caller checked none is locked.

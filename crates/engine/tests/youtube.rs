@@ -342,6 +342,48 @@ async fn an_interrupted_upload_resumes_where_youtube_says_it_stopped() {
 }
 
 #[tokio::test]
+async fn a_check_cut_off_by_an_exit_is_made_again_at_the_next_start() {
+    let mut h = Harness::new().await;
+    h.platform_settings("youtube", serde_json::json!({"processing_secs": 60}));
+    let account = h.connect_youtube(CHANNEL).await;
+    let media = import(
+        &h.engine,
+        h.dir.path(),
+        "checked.mp4",
+        &mp4_video(640, 360, 2, 50_000),
+    )
+    .await;
+    h.start_scheduler().await;
+    let post = video_post(
+        &h,
+        account.id,
+        media.id,
+        youtube("Checked again"),
+        Utc::now(),
+    )
+    .await;
+    h.wait_for(post.id, "processing", |s| s == TargetStatus::Processing)
+        .await;
+    // The app went away while it was checking: the check's lease (the
+    // scheduler's is ten minutes) is still on the target.
+    let held = (Utc::now() + Duration::days(1)).timestamp_millis();
+    sqlx::query("UPDATE post_targets SET lease_until = ? WHERE post_id = ?")
+        .bind(held)
+        .bind(post.id)
+        .execute(h.engine.store().pool())
+        .await
+        .expect("a lease left behind");
+    h.restart().await;
+    h.advance(Duration::minutes(2));
+    h.start_scheduler().await;
+    let done = h
+        .wait_for(post.id, "published", |s| s == TargetStatus::Published)
+        .await;
+    assert_eq!(done.targets[0].attempts, 0);
+    h.cleanup().await;
+}
+
+#[tokio::test]
 async fn after_a_crash_mid_upload_the_next_start_resumes_the_session() {
     let mut h = Harness::with_platforms(small_chunks).await;
     let account = h.connect_youtube(CHANNEL).await;
