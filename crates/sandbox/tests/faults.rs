@@ -234,3 +234,55 @@ async fn fault_control_api() {
     assert_eq!(cleared["cleared"], 1);
     assert!(sb.faults().is_empty());
 }
+
+#[tokio::test]
+async fn a_rule_with_a_chance_hits_about_that_share_and_passes_the_rest_on() {
+    let sb = sandbox().await;
+    let t = token(&sb).await;
+    let inject = |body: Value| {
+        let url = control(&sb, "/faults");
+        async move { http().post(url).json(&body).send().await.expect("inject") }
+    };
+    for bad in [0.0, 1.5, -0.2] {
+        let resp = inject(json!({ "path": "/x/2/tweets", "chance": bad,
+                                  "fault": { "kind": "status", "status": 503 } }))
+        .await;
+        assert_eq!(resp.status(), 400, "chance {bad} is refused");
+    }
+    // 30 % get a 503, a rule after it catches a share of the rest with a 502.
+    let resp = inject(
+        json!({ "method": "POST", "path": "/x/2/*", "count": 10_000, "chance": 0.3,
+                              "fault": { "kind": "status", "status": 503 } }),
+    )
+    .await;
+    assert_eq!(resp.status(), 201);
+    let resp = inject(
+        json!({ "method": "POST", "path": "/x/2/*", "count": 10_000, "chance": 0.5,
+                              "fault": { "kind": "status", "status": 502 } }),
+    )
+    .await;
+    assert_eq!(resp.status(), 201);
+    let (mut s503, mut s502, mut ok) = (0, 0, 0);
+    // 200 creates: X's 100 per 15 minutes is not reached by the served ones.
+    for i in 0..200 {
+        match post_tweet(&sb, &t, json!({ "text": format!("chance {i}") }))
+            .await
+            .status()
+            .as_u16()
+        {
+            503 => s503 += 1,
+            502 => s502 += 1,
+            201 => ok += 1,
+            other => panic!("unexpected {other}"),
+        }
+    }
+    // Expected 60 / 70 / 70; the bounds are five standard deviations wide.
+    assert!((28..=92).contains(&s503), "503: {s503}");
+    assert!((37..=103).contains(&s502), "502: {s502}");
+    assert!((37..=100).contains(&ok), "served: {ok}");
+    assert_eq!(
+        sb.received(Some("x")).len(),
+        ok,
+        "only served ones were created"
+    );
+}

@@ -59,6 +59,11 @@ pub struct FaultSpec {
     /// How many matching requests it applies to (default 1).
     #[serde(default = "one")]
     pub count: u32,
+    /// The chance (above 0, at most 1) that a matching request gets the
+    /// fault; one that does not goes on to the next rule, or is served. Every
+    /// matching request gets it when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chance: Option<f64>,
     pub fault: Fault,
 }
 
@@ -69,6 +74,7 @@ impl FaultSpec {
             method: method.map(str::to_string),
             path: path.to_string(),
             count: 1,
+            chance: None,
             fault,
         }
     }
@@ -76,6 +82,12 @@ impl FaultSpec {
     /// Applies to the next `count` matching requests.
     pub fn times(mut self, count: u32) -> Self {
         self.count = count;
+        self
+    }
+
+    /// Applies to each matching request with chance `chance` (0 to 1).
+    pub fn with_chance(mut self, chance: f64) -> Self {
+        self.chance = Some(chance);
         self
     }
 }
@@ -88,6 +100,9 @@ pub struct PendingFault {
     pub path: String,
     /// Matching requests it will still apply to.
     pub remaining: u32,
+    /// The chance that a matching request gets it (always when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chance: Option<f64>,
     pub fault: Fault,
 }
 
@@ -112,6 +127,11 @@ pub fn validate(spec: &FaultSpec) -> Result<(), String> {
     }
     if spec.count == 0 {
         return Err("count must be at least 1".into());
+    }
+    if let Some(c) = spec.chance
+        && !(c > 0.0 && c <= 1.0)
+    {
+        return Err(format!("chance must be above 0 and at most 1 (got {c})"));
     }
     if let Some(m) = &spec.method
         && (m.is_empty() || !m.bytes().all(|b| b.is_ascii_alphabetic()))
@@ -141,6 +161,7 @@ mod tests {
             method: Some("post".into()),
             path: "/x/2/media/*".into(),
             remaining: 1,
+            chance: None,
             fault: Fault::Timeout,
         };
         assert!(f.matches("POST", "/x/2/media/upload"));

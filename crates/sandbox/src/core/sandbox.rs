@@ -285,6 +285,7 @@ impl Sandbox {
             method: spec.method.map(|m| m.to_ascii_uppercase()),
             path: spec.path,
             remaining: spec.count,
+            chance: spec.chance,
             fault: spec.fault,
         };
         st.faults.push(f.clone());
@@ -304,10 +305,13 @@ impl Sandbox {
         n
     }
 
-    /// Takes one use of the first fault matching the request.
+    /// Takes one use of the first fault matching the request (a rule with a
+    /// chance matches when its dice say so).
     pub(crate) fn take_fault(&self, method: &str, path: &str) -> Option<super::faults::Fault> {
         let mut st = self.lock();
-        let idx = st.faults.iter().position(|f| f.matches(method, path))?;
+        let idx = st.faults.iter().position(|f| {
+            f.matches(method, path) && f.chance.is_none_or(|c| rand::random::<f64>() < c)
+        })?;
         let fault = st.faults[idx].fault.clone();
         st.faults[idx].remaining -= 1;
         if st.faults[idx].remaining == 0 {
