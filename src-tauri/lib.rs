@@ -145,9 +145,11 @@ pub fn run() {
                 events::forward_engine_events(app.handle(), engine);
                 notify::forward_notices(app.handle(), engine);
                 follow_changes(app.handle(), engine);
-                match tauri::async_runtime::block_on(
-                    engine.start_scheduler(SchedulerConfig::default()),
-                ) {
+                match tauri::async_runtime::block_on(engine.start_scheduler(if link.is_some() {
+                    sandbox_mode::scheduler_config()
+                } else {
+                    SchedulerConfig::default()
+                })) {
                     Ok(s) => scheduler = Some(s),
                     Err(e) => tracing::error!("the publisher could not start: {e}"),
                 }

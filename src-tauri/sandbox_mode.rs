@@ -46,6 +46,31 @@ impl Link {
     }
 }
 
+/// The scheduler in sandbox mode: as in normal use, except that
+/// `CREATORFLOW_SANDBOX_RETRY_SECS` may shorten the wait before a failed
+/// attempt is tried again (a soak against the emulators' faults would
+/// otherwise wait out real back-off for an hour). The longest wait is eight
+/// times it.
+pub fn scheduler_config() -> creatorflow_engine::SchedulerConfig {
+    retry_config(
+        std::env::var("CREATORFLOW_SANDBOX_RETRY_SECS")
+            .ok()
+            .as_deref(),
+    )
+}
+
+fn retry_config(secs: Option<&str>) -> creatorflow_engine::SchedulerConfig {
+    let default = creatorflow_engine::SchedulerConfig::default();
+    match secs.and_then(|s| s.trim().parse::<i64>().ok()) {
+        Some(secs @ 1..=3600) => creatorflow_engine::SchedulerConfig {
+            base_backoff: chrono::Duration::seconds(secs),
+            max_backoff: chrono::Duration::seconds(secs * 8),
+            ..default
+        },
+        _ => default,
+    }
+}
+
 /// Every platform pointed at the sandbox at `base`, with its demo developer apps.
 pub fn platforms(base: &url::Url) -> Platforms {
     creatorflow_sandbox::demo_clients()
@@ -93,6 +118,34 @@ pub fn treat_media_host_as_public(
                     tracing::warn!("the sandbox did not take the media host's address: {e}");
                 }
             });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_retry_wait_is_shortened_only_by_a_sane_number_of_seconds() {
+        let default = creatorflow_engine::SchedulerConfig::default();
+        let short = retry_config(Some("2"));
+        assert_eq!(short.base_backoff, chrono::Duration::seconds(2));
+        assert_eq!(short.max_backoff, chrono::Duration::seconds(16));
+        assert_eq!(short.max_attempts, default.max_attempts);
+        for bad in [
+            None,
+            Some(""),
+            Some("0"),
+            Some("-5"),
+            Some("soon"),
+            Some("99999"),
+        ] {
+            assert_eq!(
+                retry_config(bad).base_backoff,
+                default.base_backoff,
+                "{bad:?}"
+            );
         }
     }
 }
