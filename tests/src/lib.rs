@@ -6,6 +6,8 @@
 //! building the app with its front end embedded), else from the cargo target
 //! dir. Screenshots go to `CF_ARTIFACTS_DIR` (default: tests/artifacts).
 
+pub mod soak;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -558,6 +560,47 @@ pub fn sandbox_binary() -> PathBuf {
     std::env::var_os("CF_SANDBOX_BINARY")
         .map(PathBuf::from)
         .unwrap_or_else(|| app_binary().with_file_name("creatorflow-sandbox"))
+}
+
+/// A `creatorflow-sandbox` process (its emulators outlive the app), stopped
+/// when dropped.
+pub struct SandboxProcess {
+    child: Child,
+    /// Its base URL (`http://127.0.0.1:PORT`).
+    pub url: String,
+}
+
+impl SandboxProcess {
+    /// Starts the sandbox binary on a free port, keeping its state in `state`.
+    pub fn start(state: &Path) -> Result<Self> {
+        use std::io::BufRead;
+        let mut child = Command::new(sandbox_binary())
+            .args(["--port", "0", "--state", &state.to_string_lossy()])
+            .stdout(Stdio::piped())
+            .spawn()?;
+        let stdout = child.stdout.take().ok_or("no stdout")?;
+        let mut first = String::new();
+        let read = std::io::BufReader::new(stdout).read_line(&mut first);
+        let url = first
+            .split("listening on ")
+            .nth(1)
+            .map(|u| u.trim().trim_end_matches('/').to_owned());
+        match (read, url) {
+            (Ok(_), Some(url)) => Ok(Self { child, url }),
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                Err(format!("the sandbox said {first:?}").into())
+            }
+        }
+    }
+}
+
+impl Drop for SandboxProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 /// Whether the app binary still runs (closing its window must not quit it).

@@ -3,21 +3,11 @@
 //! account is connected through them, the app is killed (SIGKILL) and started
 //! again, and a post published now reaches the same emulators, once.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use creatorflow_e2e::{App, SERIAL, Sandbox, Session, app_is_running, received, wait_for};
-
-/// The sandbox binary, stopped when the test ends.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use creatorflow_e2e::{
+    App, SERIAL, Sandbox, SandboxProcess, Session, app_is_running, received, wait_for,
+};
 
 #[tokio::test]
 async fn the_app_uses_a_running_sandbox_that_outlives_it() -> creatorflow_e2e::Result<()> {
@@ -28,20 +18,8 @@ async fn the_app_uses_a_running_sandbox_that_outlives_it() -> creatorflow_e2e::R
 }
 
 async fn run(session: &Session) -> creatorflow_e2e::Result<()> {
-    let state = session.tmp.path().join("sandbox-state.json");
-    let mut child = Command::new(creatorflow_e2e::sandbox_binary())
-        .args(["--port", "0", "--state", &state.to_string_lossy()])
-        .stdout(Stdio::piped())
-        .spawn()?;
-    let stdout = child.stdout.take().ok_or("no stdout")?;
-    let _sandbox_process = Running(child);
-    let mut first = String::new();
-    BufReader::new(stdout).read_line(&mut first)?;
-    let url = first
-        .split("listening on ")
-        .nth(1)
-        .map(|u| u.trim().trim_end_matches('/').to_owned())
-        .ok_or_else(|| format!("the sandbox said {first:?}"))?;
+    let process = SandboxProcess::start(&session.tmp.path().join("sandbox-state.json"))?;
+    let url = process.url.clone();
     let sandbox = Sandbox::new(url.clone())?;
     let args = [
         "--sandbox-url",
