@@ -539,6 +539,17 @@ pub fn kill_app() {
     signal_app("TERM");
 }
 
+/// Stops the app when dropped, for a test that starts it without a
+/// [`Session`]: one that panics still leaves no app behind for the next
+/// test's launch to be handed to as a second instance.
+pub struct StopsTheApp;
+
+impl Drop for StopsTheApp {
+    fn drop(&mut self) {
+        kill_app();
+    }
+}
+
 /// Sends `signal` (`TERM`, `KILL`) to every running copy of the app binary.
 pub fn signal_app(signal: &str) {
     let Ok(bin) = app_binary().canonicalize() else {
@@ -560,6 +571,13 @@ pub fn sandbox_binary() -> PathBuf {
     std::env::var_os("CF_SANDBOX_BINARY")
         .map(PathBuf::from)
         .unwrap_or_else(|| app_binary().with_file_name("creatorflow-sandbox"))
+}
+
+/// Today's date in `zone` (the zone a test gives the app, which may be a
+/// day ahead of or behind this process's own around midnight).
+pub fn today_in(zone: &str) -> Result<chrono::NaiveDate> {
+    let tz: chrono_tz::Tz = zone.parse().map_err(|_| format!("unknown zone {zone}"))?;
+    Ok(chrono::Utc::now().with_timezone(&tz).date_naive())
 }
 
 /// A `creatorflow-sandbox` process (its emulators outlive the app), stopped

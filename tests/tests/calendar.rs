@@ -4,11 +4,13 @@
 
 use std::time::Duration;
 
-use chrono::{Datelike, Duration as Days, Local, NaiveDate};
-use creatorflow_e2e::{App, Driver, SERIAL, drag, preflight};
+use chrono::{Datelike, Duration as Days, NaiveDate};
+use creatorflow_e2e::{App, Driver, SERIAL, drag, preflight, today_in};
 use fantoccini::Locator;
 
 const TEXT: &str = "E2E: launch day post";
+/// The app's zone in this test.
+const ZONE: &str = "Europe/Berlin";
 
 async fn chip_in(app: &App, date: NaiveDate) -> bool {
     app.exists(&format!(
@@ -22,10 +24,11 @@ async fn chip_in(app: &App, date: NaiveDate) -> bool {
 async fn create_in_a_slot_drag_to_another_day_and_find_it_after_a_restart()
 -> creatorflow_e2e::Result<()> {
     let _one_at_a_time = SERIAL.lock().await;
+    let _stops_the_app = creatorflow_e2e::StopsTheApp;
     preflight()?;
     let data = tempfile::tempdir()?;
     let data_dir = data.path().to_str().ok_or("utf-8 path")?.to_owned();
-    let driver = Driver::start(&[("TZ", "Europe/Berlin")]).await?;
+    let driver = Driver::start(&[("TZ", ZONE)]).await?;
     let mut app = App::launch(&driver, "calendar", &["--data-dir", &data_dir]).await?;
 
     // First launch: the calendar, in the local zone, with an empty state.
@@ -36,7 +39,7 @@ async fn create_in_a_slot_drag_to_another_day_and_find_it_after_a_restart()
     app.shot("empty-month").await?;
 
     // Tomorrow at 10:00, in the day view.
-    let tomorrow = Local::now().date_naive() + Days::days(1);
+    let tomorrow = today_in(ZONE)? + Days::days(1);
     app.click("view-day").await?;
     app.click("calendar-next").await?;
     let slot = app
@@ -108,7 +111,7 @@ async fn create_in_a_slot_drag_to_another_day_and_find_it_after_a_restart()
 
     // Month view: drag it to another day of the same week row.
     app.click("view-month").await?;
-    if Local::now().date_naive().month() != tomorrow.month() {
+    if today_in(ZONE)?.month() != tomorrow.month() {
         app.click("calendar-next").await?;
     }
     app.until("chip on tomorrow", Duration::from_secs(5), || async {
@@ -146,7 +149,7 @@ async fn create_in_a_slot_drag_to_another_day_and_find_it_after_a_restart()
     // Restart on the same data: the post is on the new day, still at 10:00.
     let mut app = App::launch(&driver, "calendar-restarted", &["--data-dir", &data_dir]).await?;
     app.click("view-month").await?;
-    if Local::now().date_naive().month() != target.month() {
+    if today_in(ZONE)?.month() != target.month() {
         app.click("calendar-next").await?;
     }
     app.until(

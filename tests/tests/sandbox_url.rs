@@ -72,7 +72,7 @@ async fn run(session: &Session) -> creatorflow_e2e::Result<()> {
     let mut app = App::launch(&session.driver, "sandbox-url-again", &args).await?;
     app.click("nav-accounts").await?;
     app.wait_css(&connected, Duration::from_secs(10)).await?;
-    app.open_composer_on(chrono::Local::now().date_naive())
+    app.open_composer_on(creatorflow_e2e::today_in("Europe/Berlin")?)
         .await?;
     let text = format!(
         "Through a sandbox that outlives the app {}",
