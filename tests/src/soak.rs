@@ -370,9 +370,10 @@ pub fn sandbox_platforms(base: &url::Url) -> Platforms {
         })
 }
 
-/// The daily caps of unaudited apps (TikTok's 15 posts a day and private
-/// accounts only, YouTube's quota) would hold most posts until tomorrow or
-/// refuse them: the soak is about crashes and faults.
+/// The daily caps (TikTok's 15 posts a day and unaudited apps' private
+/// accounts only, YouTube's quota and a channel's 50 uploads a day) would hold
+/// most posts until tomorrow or refuse them: the soak is about crashes and
+/// faults.
 async fn lift_daily_limits(remote: &Remote) -> Result<()> {
     remote
         .update_platform_settings(
@@ -384,7 +385,7 @@ async fn lift_daily_limits(remote: &Remote) -> Result<()> {
         .update_platform_settings(
             "youtube",
             &json!({"daily_quota_units": 100_000_000, "insert_calls_per_day": 100_000,
-                    "processing_secs": 5}),
+                    "channel_uploads_per_24h": 0, "processing_secs": 5}),
         )
         .await?;
     for name in [
