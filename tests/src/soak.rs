@@ -217,8 +217,13 @@ const ACCOUNTS: [(Platform, &str); 8] = [
     ),
 ];
 
-/// The path prefix of each network's emulator.
-const PREFIXES: [&str; 4] = ["/x/", "/linkedin/", "/youtube/", "/tiktok/"];
+/// The networks in the soak (each emulator is under `/<network>/`).
+const NETWORKS: [Platform; 4] = [
+    Platform::X,
+    Platform::Linkedin,
+    Platform::Youtube,
+    Platform::Tiktok,
+];
 
 /// Runs a soak and reports; the app and the sandbox are stopped at the end.
 pub async fn run(config: &Config) -> Result<Report> {
@@ -263,22 +268,20 @@ pub async fn run(config: &Config) -> Result<Report> {
 
     // Kills at random moments while the posts fall due and a while after.
     let window = config.due_within + Duration::from_secs(30);
-    let mut moments: Vec<Duration> = (0..config.kills)
-        .map(|_| window.mul_f64(rand::rng().random_range(0.02..1.0)))
+    let mut moments: Vec<(Duration, Moment)> = (0..config.kills)
+        .map(|_| {
+            let at = window.mul_f64(rand::rng().random_range(0.02..1.0));
+            (at, Moment::Kill)
+        })
+        .chain(config.revoke_one.then_some((window / 2, Moment::Revoke)))
         .collect();
-    moments.sort();
-    let revoke_at = config.revoke_one.then(|| window / 2);
-    let mut revoked = false;
-    for at in moments {
-        if let Some(r) = revoke_at
-            && !revoked
-            && at >= r
-        {
-            sleep_until(started_after(&app), r).await;
+    moments.sort_by_key(|(at, _)| *at);
+    for (at, what) in moments {
+        sleep_until(app.first_start, at).await;
+        if what == Moment::Revoke {
             revoke(&remote).await?;
-            revoked = true;
+            continue;
         }
-        sleep_until(started_after(&app), at).await;
         // Aim at a publish in flight (an upload, a create call) when one
         // starts within a few seconds.
         let aim = Instant::now();
@@ -297,19 +300,12 @@ pub async fn run(config: &Config) -> Result<Report> {
         tokio::time::sleep(Duration::from_millis(rand::rng().random_range(200..1500))).await;
         app = AppProcess::restart(app)?;
     }
-    if let Some(r) = revoke_at
-        && !revoked
-    {
-        sleep_until(started_after(&app), r).await;
-        revoke(&remote).await?;
-        revoked = true;
-    }
 
     // The faults were transient: they end once the posts are due and the
     // kills are over; then every target gets its outcome.
-    sleep_until(started_after(&app), window).await;
+    sleep_until(app.first_start, window).await;
     (report.faults, report.answers_lost) = faulted_requests(&remote).await?;
-    clear_faults(&base).await?;
+    remote.clear_faults().await?;
     let waited = Instant::now();
     let mut told = Instant::now();
     loop {
@@ -326,13 +322,13 @@ pub async fn run(config: &Config) -> Result<Report> {
     app.kill();
 
     let outcomes = outcomes(&db).await?;
-    let received = received_by_network(&remote).await?;
+    let received = received_by_network(&sandbox.url).await;
     tally(
         &mut report,
         &targets,
         &outcomes,
         &received,
-        revoked.then_some(ACCOUNTS[1].1),
+        config.revoke_one.then_some(ACCOUNTS[1].1),
     );
     let log = std::fs::read_to_string(data.join("logs/creatorflow.log")).unwrap_or_default();
     report.reconnect_notices = log
@@ -347,9 +343,11 @@ pub async fn run(config: &Config) -> Result<Report> {
     Ok(report)
 }
 
-/// When the app process was first started (the soak's clock).
-fn started_after(app: &AppProcess) -> Instant {
-    app.first_start
+/// What happens at a moment of the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Moment {
+    Kill,
+    Revoke,
 }
 
 async fn sleep_until(origin: Instant, after: Duration) {
@@ -632,11 +630,14 @@ async fn inject_faults(remote: &Remote, share: f64) -> Result<()> {
         (0.05, json!({"kind": "timeout"})),
         (0.10, json!({"kind": "delay", "ms": 2500})),
     ];
-    for prefix in PREFIXES {
+    for network in NETWORKS {
+        let prefix = format!("/{}/", network.as_str());
         let mut left = 1.0;
         for (weight, fault) in &kinds {
-            let fault = match (prefix, fault["kind"].as_str()) {
-                ("/linkedin/", Some("rate_limit")) => json!({"kind": "status", "status": 502}),
+            let fault = match (network, fault["kind"].as_str()) {
+                (Platform::Linkedin, Some("rate_limit")) => {
+                    json!({"kind": "status", "status": 502})
+                }
                 _ => fault.clone(),
             };
             let of_all = share.min(1.0) * weight;
@@ -651,15 +652,6 @@ async fn inject_faults(remote: &Remote, share: f64) -> Result<()> {
                 .await?;
         }
     }
-    Ok(())
-}
-
-async fn clear_faults(base: &url::Url) -> Result<()> {
-    reqwest::Client::new()
-        .delete(base.join("/_sandbox/faults")?)
-        .send()
-        .await?
-        .error_for_status()?;
     Ok(())
 }
 
@@ -793,35 +785,21 @@ async fn outcomes(db: &Path) -> Result<BTreeMap<i64, (String, Option<String>)>> 
 }
 
 /// What each network received: `(platform, account, text)`.
-async fn received_by_network(remote: &Remote) -> Result<Vec<(String, String, String)>> {
+async fn received_by_network(sandbox: &str) -> Vec<(String, String, String)> {
     let mut all = Vec::new();
-    for platform in ["x", "linkedin", "youtube", "tiktok"] {
-        let url = remote
-            .base()
-            .join(&format!("/_sandbox/received?platform={platform}"))?;
-        let got: Vec<Value> = reqwest::get(url).await?.json().await?;
-        for r in got {
+    for network in NETWORKS {
+        for r in crate::received(sandbox, network.as_str()).await {
             // The text where the network keeps it; YouTube's and TikTok's
             // extras (title, description) too.
             let text = format!("{} {}", r["text"].as_str().unwrap_or_default(), r["extra"]);
             all.push((
-                platform.to_owned(),
+                network.as_str().to_owned(),
                 r["account_id"].as_str().unwrap_or_default().to_owned(),
                 text,
             ));
         }
     }
-    Ok(all)
-}
-
-fn platform_id(p: Platform) -> &'static str {
-    match p {
-        Platform::X => "x",
-        Platform::Linkedin => "linkedin",
-        Platform::Youtube => "youtube",
-        Platform::Tiktok => "tiktok",
-        Platform::Instagram => "instagram",
-    }
+    all
 }
 
 /// Compares each planned target's outcome in the app with what its network
@@ -837,7 +815,7 @@ pub fn tally(
         let copies = received
             .iter()
             .filter(|(p, a, text)| {
-                p == platform_id(t.platform) && *a == t.account && contains_word(text, &t.marker)
+                p == t.platform.as_str() && *a == t.account && contains_word(text, &t.marker)
             })
             .count();
         let (status, error) = outcomes

@@ -49,6 +49,16 @@ impl Remote {
         Ok(())
     }
 
+    /// Removes every pending fault rule (`DELETE /_sandbox/faults`).
+    pub async fn clear_faults(&self) -> Result<(), RemoteError> {
+        let url = self
+            .base
+            .join("/_sandbox/faults")
+            .map_err(|_| RemoteError::Path("faults".into()))?;
+        self.http.delete(url).send().await?.error_for_status()?;
+        Ok(())
+    }
+
     /// Merges `patch` into `platform`'s settings, as
     /// [`Sandbox::update_platform_settings`](crate::Sandbox::update_platform_settings)
     /// does in-process.
