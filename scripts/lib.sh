@@ -84,6 +84,15 @@ build_app() {
   cargo build --bin creatorflow --bin creatorflow-sandbox $CF_FEATURES
 }
 
+# What starting the app needs: system and npm packages, the front end, the
+# app and the sandbox binary.
+install_and_build_app() {
+  install_system_packages
+  install_node_packages
+  build_frontend
+  build_app
+}
+
 app_binary() {
   echo "$CARGO_TARGET_DIR/debug/creatorflow"
 }

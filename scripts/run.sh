@@ -7,10 +7,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
-install_system_packages
-install_node_packages
-build_frontend
-build_app
+install_and_build_app
 
 say "starting CreatorFlow (sandbox mode)"
 if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then

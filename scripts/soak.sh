@@ -13,10 +13,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
-install_system_packages
-install_node_packages
-build_frontend
-build_app
+install_and_build_app
 
 say "building the soak"
 cargo build --locked -p creatorflow-e2e --bin creatorflow-soak
