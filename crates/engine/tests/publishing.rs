@@ -638,10 +638,14 @@ async fn forged_replayed_expired_cross_platform_and_malformed_callbacks_exchange
 
 #[tokio::test]
 async fn the_loopback_listener_is_the_other_route_into_the_same_handler() {
-    // A client registered with a loopback redirect on a port we pick.
-    let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("probe");
-    let port = probe.local_addr().expect("addr").port();
-    drop(probe);
+    // A client registered with a loopback redirect on a port we pick: a free
+    // one below Linux's ephemeral range (32768 and up), where no other test's
+    // "any free port" or outgoing connection can take it before the engine
+    // binds it (one from bind(0) was taken by a parallel test in CI).
+    let port = (20_000..32_000)
+        .map(|_| rand::random_range(20_000..32_000u16))
+        .find(|p| std::net::TcpListener::bind(("127.0.0.1", *p)).is_ok())
+        .expect("a free port");
     let sandbox = creatorflow_sandbox::start(creatorflow_sandbox::SandboxConfig {
         consent: creatorflow_sandbox::ConsentMode::Approve { account_id: None },
         ..Default::default()
