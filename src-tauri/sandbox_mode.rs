@@ -49,14 +49,20 @@ impl Link {
 /// The scheduler in sandbox mode: as in normal use, except that
 /// `CREATORFLOW_SANDBOX_RETRY_SECS` may shorten the wait before a failed
 /// attempt is tried again (a soak against the emulators' faults would
-/// otherwise wait out real back-off for an hour). The longest wait is eight
-/// times it.
+/// otherwise wait out real back-off for an hour; the longest wait is eight
+/// times it), and `CREATORFLOW_SANDBOX_LIMITS=lifted` stops counting posts
+/// against the networks' published limits, for emulators whose limits were
+/// lifted (what the emulators answer is still respected).
 pub fn scheduler_config() -> creatorflow_engine::SchedulerConfig {
-    retry_config(
+    let config = retry_config(
         std::env::var("CREATORFLOW_SANDBOX_RETRY_SECS")
             .ok()
             .as_deref(),
-    )
+    );
+    creatorflow_engine::SchedulerConfig {
+        published_limits: std::env::var("CREATORFLOW_SANDBOX_LIMITS").as_deref() != Ok("lifted"),
+        ..config
+    }
 }
 
 fn retry_config(secs: Option<&str>) -> creatorflow_engine::SchedulerConfig {

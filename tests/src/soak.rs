@@ -729,6 +729,7 @@ fn spawn_app(args: &[String], home: &Path) -> Result<Child> {
         .env("XDG_CONFIG_HOME", home.join(".config"))
         .env("XDG_DATA_HOME", home.join(".local/share"))
         .env("CREATORFLOW_SANDBOX_RETRY_SECS", "2")
+        .env("CREATORFLOW_SANDBOX_LIMITS", "lifted")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()?)

@@ -9,6 +9,7 @@ pub mod callback;
 pub mod catalog;
 pub mod error;
 pub mod events;
+pub(crate) mod limits;
 pub mod loopback;
 pub mod media;
 pub mod media_host;

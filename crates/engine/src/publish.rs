@@ -12,7 +12,9 @@ use creatorflow_platforms::{
 use sqlx::Row;
 
 use crate::error::{EngineError, ErrorCode, Result};
-use crate::model::{Account, AccountStatus, PostId, TargetId, TargetOptions, TargetStatus};
+use crate::model::{
+    Account, AccountId, AccountStatus, PostId, TargetId, TargetOptions, TargetStatus,
+};
 use crate::notices::{Notice, NoticeKind};
 use crate::scheduler::{Claim, ClaimKind, SchedulerConfig, backoff};
 use crate::targets::{self, AttemptOutcome, Problem, To};
@@ -34,6 +36,9 @@ enum Outcome {
     Failed(PlatformError),
     NeedsReauth(String),
     Unconfirmed,
+    /// Sending now would go past one of the network's limits: wait for room
+    /// (no attempt made, none counted).
+    WaitForRoom(crate::limits::Wait),
 }
 
 /// An entry of a target's history: how it ended, the HTTP status, why.
@@ -242,7 +247,7 @@ async fn follow_up_outcome(
         });
     }
     let tokens = AccountTokens::new(engine, job.account.id);
-    let sink = TargetSink::new(engine, target, config.lease).await;
+    let sink = TargetSink::new(engine, target, &job.account, config.lease).await;
     let mut checkpoint = job.checkpoint.clone();
     Ok(
         match publisher
@@ -310,7 +315,7 @@ async fn attempt(
 ) -> Result<Outcome> {
     let publisher = engine.publisher(job.account.platform)?;
     let tokens = AccountTokens::new(engine, job.account.id);
-    let sink = TargetSink::new(engine, job.target, config.lease).await;
+    let sink = TargetSink::new(engine, job.target, &job.account, config.lease).await;
     let mut checkpoint = job.checkpoint.clone();
 
     if claim.kind == ClaimKind::Check {
@@ -350,6 +355,13 @@ async fn attempt(
         return Ok(Outcome::Failed(e));
     }
 
+    // The sign-in first: a keychain that cannot be read now ends this
+    // attempt before anything is sent or marked in flight (the token is
+    // kept for the rest of the attempt).
+    if let Err(e) = creatorflow_platforms::TokenSource::token(&tokens).await {
+        return Ok(classify(engine, e));
+    }
+
     let has_checkpoint = !(checkpoint.is_null() || checkpoint == serde_json::json!({}));
     if has_checkpoint {
         match publisher
@@ -363,13 +375,50 @@ async fn attempt(
         }
     }
 
+    let platform = job.account.platform;
+    let units = publisher.limit_units(&job.request);
+    let since = engine.now();
+    let limits = if config.published_limits {
+        publisher.limits()
+    } else {
+        Vec::new()
+    };
+    if let Some(wait) = crate::limits::take_room(
+        engine.store(),
+        since,
+        &limits,
+        platform,
+        job.account.id,
+        job.target,
+        units,
+    )
+    .await?
+    {
+        return Ok(Outcome::WaitForRoom(wait));
+    }
     match publisher
         .publish(&tokens, &job.request, &mut checkpoint, &sink)
         .await
     {
         Ok(creatorflow_platforms::Outcome::Published(p)) => Ok(Outcome::Published(p)),
         Ok(creatorflow_platforms::Outcome::Processing(p)) => Ok(Outcome::Processing(p)),
-        Err(e) => Ok(classify(engine, e)),
+        Err(e) => {
+            // Answered, and nothing was made: the room taken is free again.
+            if !e.may_have_taken_effect() && e.kind != ErrorKind::Protocol {
+                crate::limits::give_back(engine.store(), job.target, since).await?;
+            }
+            if e.kind == ErrorKind::RateLimited {
+                crate::limits::record_refusal(
+                    engine.store(),
+                    engine.now(),
+                    platform,
+                    job.account.id,
+                    &e,
+                )
+                .await?;
+            }
+            Ok(classify(engine, e))
+        }
     }
 }
 
@@ -553,6 +602,37 @@ async fn finish(
                 )),
             )
         }
+        Outcome::WaitForRoom(wait) => {
+            tracing::info!(target, limit = %wait.label, until = %wait.until, "waiting for room in a limit");
+            let to = To::WaitForRoom {
+                at: wait.until,
+                problem: Problem::new(
+                    "waiting_for_limit",
+                    format!(
+                        "Waiting for room in {}: CreatorFlow sends it then, instead of having it refused now.",
+                        wait.label
+                    ),
+                ),
+            };
+            // The account's (or, for the app's limit, the network's) other
+            // due posts wait with it, instead of each being claimed to
+            // find the same.
+            let others = match wait.scope {
+                creatorflow_platforms::LimitScope::Account => {
+                    targets::Select::account(job.account.id)
+                }
+                creatorflow_platforms::LimitScope::App => targets::Select::platform(platform),
+            };
+            engine
+                .move_targets(
+                    &others.due_by(now),
+                    &targets::WAITING,
+                    to.clone(),
+                    ChangeSource::Scheduler,
+                )
+                .await?;
+            (to, None)
+        }
         Outcome::Unconfirmed => {
             engine.notices().send(Notice {
                 kind: NoticeKind::Unconfirmed,
@@ -597,16 +677,20 @@ async fn finish(
 struct TargetSink {
     engine: Engine,
     target: TargetId,
+    account: AccountId,
+    platform: creatorflow_platforms::Platform,
     lease: Duration,
     /// A media host is set up (read when the attempt starts).
     media_host: bool,
 }
 
 impl TargetSink {
-    async fn new(engine: &Engine, target: TargetId, lease: Duration) -> Self {
+    async fn new(engine: &Engine, target: TargetId, account: &Account, lease: Duration) -> Self {
         Self {
             engine: engine.clone(),
             target,
+            account: account.id,
+            platform: account.platform,
             lease,
             media_host: engine.has_media_host().await,
         }
@@ -628,6 +712,23 @@ impl PublishSink for TargetSink {
 
     fn progress(&self, sent: u64, total: u64) {
         self.engine.report_progress(self.target, sent, total);
+    }
+
+    async fn limit_reading(&self, reading: creatorflow_platforms::LimitReading) {
+        if let Err(e) = crate::limits::record_reading(
+            self.engine.store(),
+            self.engine.now(),
+            self.platform,
+            self.account,
+            &reading,
+        )
+        .await
+        {
+            tracing::warn!(
+                target = self.target,
+                "could not keep a limit's reading: {e}"
+            );
+        }
     }
 
     fn has_media_host(&self) -> bool {

@@ -35,6 +35,11 @@ pub struct SchedulerConfig {
     pub max_backoff: Duration,
     /// The longest the loop sleeps before re-reading the wall clock.
     pub max_sleep: StdDuration,
+    /// Count sends against the limits the networks publish
+    /// ([`creatorflow_platforms::Publisher::limits`]). What the networks say
+    /// in their answers is respected either way. Off only against emulators
+    /// whose limits were lifted.
+    pub published_limits: bool,
 }
 
 impl Default for SchedulerConfig {
@@ -46,6 +51,7 @@ impl Default for SchedulerConfig {
             base_backoff: Duration::seconds(30),
             max_backoff: Duration::minutes(30),
             max_sleep: StdDuration::from_secs(60),
+            published_limits: true,
         }
     }
 }
@@ -240,6 +246,9 @@ async fn run(
         if let Err(e) = engine.remind_reconnect(now).await {
             tracing::error!("scheduler could not check accounts' sign-ins: {e}");
         }
+        if let Err(e) = crate::limits::prune(engine.store(), now).await {
+            tracing::warn!("scheduler could not forget old limit counts: {e}");
+        }
         if !paused {
             if let Err(e) = engine.mark_missed(now).await {
                 tracing::error!("scheduler could not check for missed posts: {e}");
@@ -371,8 +380,9 @@ async fn claim_due(
         // Atomic claim: only one claimer can move it out of its status.
         let lease_until = now + config.lease;
         let (select, from, to): (Select, &[TargetStatus], To) = match kind {
+            // Still due: a wait for room may have moved it since it was read.
             ClaimKind::Publish => (
-                Select::target(target),
+                Select::target(target).due_by(now),
                 &WAITING,
                 To::Publishing { lease_until },
             ),

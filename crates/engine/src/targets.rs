@@ -19,6 +19,8 @@ pub(crate) struct Select {
     target: Option<TargetId>,
     post: Option<PostId>,
     account: Option<AccountId>,
+    /// On any account of this network.
+    platform: Option<&'static str>,
     /// `next_attempt_at <= this`.
     due_by: Option<i64>,
     /// `next_attempt_at < this`.
@@ -53,6 +55,13 @@ impl Select {
     pub fn account(id: AccountId) -> Self {
         Self {
             account: Some(id),
+            ..Self::default()
+        }
+    }
+
+    pub fn platform(platform: creatorflow_platforms::Platform) -> Self {
+        Self {
+            platform: Some(platform.as_str()),
             ..Self::default()
         }
     }
@@ -111,6 +120,11 @@ impl Select {
         }
         if let Some(id) = self.account {
             q.push(" AND account_id = ").push_bind(id);
+        }
+        if let Some(p) = self.platform {
+            q.push(" AND account_id IN (SELECT id FROM accounts WHERE platform = ")
+                .push_bind(p)
+                .push(")");
         }
         if let Some(at) = self.due_by {
             q.push(" AND next_attempt_at <= ").push_bind(at);
@@ -191,6 +205,12 @@ pub(crate) enum To {
         attempts: i64,
         problem: Problem,
     },
+    /// Held back for room in a network's limit until `at`: nothing was
+    /// sent, no attempt counted; `problem` names the limit.
+    WaitForRoom {
+        at: DateTime<Utc>,
+        problem: Problem,
+    },
     /// Failed for good (one more attempt counted).
     Failed(Problem),
     NeedsReauth(String),
@@ -232,9 +252,10 @@ impl To {
             To::Checking { .. } | To::FollowedUp { .. } => return None,
             To::Processing { .. } => TargetStatus::Processing,
             To::Published(_) | To::Confirmed => TargetStatus::Published,
-            To::Retrying { .. } | To::Requeued { .. } | To::Resumed { .. } => {
-                TargetStatus::Retrying
-            }
+            To::Retrying { .. }
+            | To::WaitForRoom { .. }
+            | To::Requeued { .. }
+            | To::Resumed { .. } => TargetStatus::Retrying,
             To::Failed(_) => TargetStatus::Failed,
             To::NeedsReauth(_) => TargetStatus::NeedsReauth,
             To::Unconfirmed(_) => TargetStatus::Unconfirmed,
@@ -317,6 +338,13 @@ impl To {
                 q.push(", attempts = ")
                     .push_bind(*attempts)
                     .push(", next_attempt_at = ")
+                    .push_bind(to_millis(*at))
+                    .push(", lease_until = NULL")
+                    .push(NOT_PROCESSING);
+                error(q, problem);
+            }
+            To::WaitForRoom { at, problem } => {
+                q.push(", next_attempt_at = ")
                     .push_bind(to_millis(*at))
                     .push(", lease_until = NULL")
                     .push(NOT_PROCESSING);

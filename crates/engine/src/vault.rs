@@ -84,14 +84,27 @@ impl fmt::Debug for StoredClient {
     }
 }
 
+/// Reads go to the keychain once per entry and process: what was read or
+/// written is kept in this process's memory (never on disk), and calls to
+/// the keychain go one at a time. A burst of publishes over many accounts
+/// would otherwise ask the keychain for a token per attempt, dozens a
+/// second, and gnome-keyring has been seen to crash under that (and come
+/// back empty).
 #[derive(Clone)]
 pub struct Vault {
     store: Arc<dyn SecretStore>,
+    known: Arc<std::sync::Mutex<std::collections::HashMap<String, String>>>,
+    /// One keychain call at a time.
+    calls: Arc<std::sync::Mutex<()>>,
 }
 
 impl Vault {
     pub fn new(store: Arc<dyn SecretStore>) -> Self {
-        Self { store }
+        Self {
+            store,
+            known: Arc::default(),
+            calls: Arc::default(),
+        }
     }
 
     /// The OS keychain under `service`.
@@ -164,26 +177,59 @@ impl Vault {
             .await
     }
 
+    fn remembered(&self, key: &str) -> Option<String> {
+        self.known.lock().ok()?.get(key).cloned()
+    }
+
+    fn remember(&self, key: &str, value: Option<&str>) {
+        if let Ok(mut known) = self.known.lock() {
+            match value {
+                Some(v) => known.insert(key.to_owned(), v.to_owned()),
+                None => known.remove(key),
+            };
+        }
+    }
+
     // The keychain talks D-Bus synchronously: keep it off the async workers.
-    async fn blocking_get(&self, key: String) -> Result<Option<String>> {
+    async fn blocking<T: Send + 'static>(
+        &self,
+        call: impl FnOnce(&dyn SecretStore) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
         let store = self.store.clone();
-        tokio::task::spawn_blocking(move || store.get(&key))
-            .await
-            .map_err(|e| EngineError::Internal(e.to_string()))?
+        let calls = self.calls.clone();
+        tokio::task::spawn_blocking(move || {
+            let _one_at_a_time = calls.lock().map_err(|_| poisoned())?;
+            call(store.as_ref())
+        })
+        .await
+        .map_err(|e| EngineError::Internal(e.to_string()))?
+    }
+
+    async fn blocking_get(&self, key: String) -> Result<Option<String>> {
+        if let Some(v) = self.remembered(&key) {
+            return Ok(Some(v));
+        }
+        let k = key.clone();
+        let value = self.blocking(move |s| s.get(&k)).await?;
+        if let Some(v) = &value {
+            self.remember(&key, Some(v));
+        }
+        Ok(value)
     }
 
     async fn blocking_set(&self, key: String, value: String) -> Result<()> {
-        let store = self.store.clone();
-        tokio::task::spawn_blocking(move || store.set(&key, &value))
-            .await
-            .map_err(|e| EngineError::Internal(e.to_string()))?
+        // Forgotten first: if the write fails, the next read asks the keychain.
+        self.remember(&key, None);
+        let (k, v) = (key.clone(), value.clone());
+        self.blocking(move |s| s.set(&k, &v)).await?;
+        self.remember(&key, Some(&value));
+        Ok(())
     }
 
     async fn blocking_delete(&self, key: String) -> Result<()> {
-        let store = self.store.clone();
-        tokio::task::spawn_blocking(move || store.delete(&key))
-            .await
-            .map_err(|e| EngineError::Internal(e.to_string()))?
+        self.remember(&key, None);
+        let k = key.clone();
+        self.blocking(move |s| s.delete(&k)).await
     }
 }
 
@@ -239,5 +285,52 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("tweet.write") && out.contains("id"));
+    }
+
+    /// A store that counts the reads reaching it.
+    #[derive(Default)]
+    struct Counting(MemoryStore, std::sync::atomic::AtomicUsize);
+
+    impl SecretStore for Counting {
+        fn get(&self, key: &str) -> Result<Option<String>> {
+            self.1.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            self.0.get(key)
+        }
+        fn set(&self, key: &str, value: &str) -> Result<()> {
+            self.0.set(key, value)
+        }
+        fn delete(&self, key: &str) -> Result<()> {
+            self.0.delete(key)
+        }
+    }
+
+    #[tokio::test]
+    async fn the_keychain_is_read_once_per_entry_and_writes_are_seen() {
+        let store = Arc::new(Counting::default());
+        let vault = Vault::new(store.clone());
+        let reads = || store.1.load(std::sync::atomic::Ordering::SeqCst);
+        assert_eq!(vault.media_host_secret().await.expect("get"), None);
+        assert_eq!(vault.media_host_secret().await.expect("get"), None);
+        assert_eq!(reads(), 2, "an absent entry is asked for again");
+        store
+            .0
+            .set(Vault::MEDIA_HOST_SECRET_KEY, "one")
+            .expect("set");
+        for _ in 0..3 {
+            assert_eq!(
+                vault.media_host_secret().await.expect("get").as_deref(),
+                Some("one")
+            );
+        }
+        assert_eq!(reads(), 3, "read once, then remembered");
+        vault.set_media_host_secret("two").await.expect("set");
+        assert_eq!(
+            vault.media_host_secret().await.expect("get").as_deref(),
+            Some("two")
+        );
+        assert_eq!(reads(), 3, "a write is remembered as written");
+        vault.delete_media_host_secret().await.expect("delete");
+        assert_eq!(vault.media_host_secret().await.expect("get"), None);
+        assert_eq!(reads(), 4, "a deleted entry is not remembered");
     }
 }

@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+use crate::types::LimitScope;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
     /// Connection failed, reset, or the body was cut off. Retry.
@@ -41,6 +43,10 @@ pub struct PlatformError {
     pub detail: Option<String>,
     /// When to try again (rate limits).
     pub retry_at: Option<DateTime<Utc>>,
+    /// For a limit that was reached: whose it is. Until `retry_at` nothing
+    /// more is sent for that account (or, for the app's limit, for any of
+    /// the network's accounts).
+    pub limit_scope: LimitScope,
 }
 
 impl PlatformError {
@@ -52,6 +58,7 @@ impl PlatformError {
             message: message.into(),
             detail: None,
             retry_at: None,
+            limit_scope: LimitScope::Account,
         }
     }
 
@@ -67,6 +74,12 @@ impl PlatformError {
 
     pub fn with_retry_at(mut self, at: DateTime<Utc>) -> Self {
         self.retry_at = Some(at);
+        self
+    }
+
+    /// The limit reached is the app's (all accounts on the network wait).
+    pub fn for_app(mut self) -> Self {
+        self.limit_scope = LimitScope::App;
         self
     }
 

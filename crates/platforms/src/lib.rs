@@ -41,6 +41,20 @@ pub trait Publisher: Send + Sync {
     /// Text, media and what the network allows, for the composer and engine.
     fn capabilities(&self) -> Capabilities;
 
+    /// The limits the network publishes on creating posts, per account and
+    /// per app. The engine holds a post that would go past one until there
+    /// is room. Limits the network announces in its answers are reported
+    /// through [`PublishSink::limit_reading`] as well.
+    fn limits(&self) -> Vec<PublishLimit> {
+        Vec::new()
+    }
+
+    /// How many posts `post` creates against [`Publisher::limits`] (an X
+    /// thread: one per part).
+    fn limit_units(&self, _post: &PublishRequest) -> u32 {
+        1
+    }
+
     /// Checks a post against this network's rules (at compose time and again
     /// before publishing). An empty list means it can go out.
     fn validate(&self, post: &PublishRequest) -> Vec<ValidationIssue>;
@@ -175,6 +189,11 @@ pub trait PublishSink: Send + Sync {
 
     /// Bytes of media sent so far out of the total, for a progress bar.
     fn progress(&self, sent: u64, total: u64);
+
+    /// What the network just said about one of its limits (room left and
+    /// when it resets), so that the engine holds the next posts that would
+    /// not fit.
+    async fn limit_reading(&self, _reading: LimitReading) {}
 
     /// Whether the creator has set up a media host ([`PublishSink::host_media`]).
     fn has_media_host(&self) -> bool {

@@ -510,3 +510,55 @@ pub fn human_duration(ms: u64) -> String {
         format!("{m}:{s:02}")
     }
 }
+
+/// Whose allowance a publishing limit counts against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LimitScope {
+    /// One account (X user, LinkedIn member, Instagram account, TikTok
+    /// creator, YouTube channel).
+    Account,
+    /// The creator's own developer app or project, across all its accounts
+    /// on the network (X's per-app cap, YouTube's project quota).
+    App,
+}
+
+/// How a limit's window runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LimitWindow {
+    /// Any span of this many seconds (a rolling or sliding window; also a
+    /// safe reading of a window that starts at the first request).
+    Rolling { secs: i64 },
+    /// Calendar days that start at midnight UTC.
+    DailyUtc,
+    /// Calendar days that start at midnight in Los Angeles (Pacific time,
+    /// daylight saving time included).
+    DailyPacific,
+}
+
+/// A limit a network publishes on creating posts: at most `max` per window.
+/// The engine counts what it sent against it and holds a post that would go
+/// past it until there is room, instead of sending it to be refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishLimit {
+    /// Stable name, e.g. `posts_15min`.
+    pub id: &'static str,
+    /// The limit in words, for Activity: "X's limit of 100 posts in 15
+    /// minutes per account".
+    pub label: String,
+    pub scope: LimitScope,
+    pub max: u32,
+    pub window: LimitWindow,
+}
+
+/// What a network said about one of its limits in an answer (X's
+/// `x-rate-limit-*` headers, Instagram's `content_publishing_limit`): room
+/// left now, and when the count starts over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LimitReading {
+    pub id: String,
+    pub label: String,
+    pub scope: LimitScope,
+    pub remaining: u32,
+    pub resets_at: DateTime<Utc>,
+}

@@ -23,8 +23,8 @@ use crate::support::files::{file_body, file_len, media_key};
 use crate::support::request::{Answer, send};
 use crate::support::rules_met;
 use crate::types::{
-    Capabilities, MediaFile, MediaKind, Outcome, Platform, Processing, Profile, PublishRequest,
-    Published, Reconciled, ValidationIssue,
+    Capabilities, LimitReading, LimitScope, MediaFile, MediaKind, Outcome, Platform, Processing,
+    Profile, PublishRequest, Published, Reconciled, ValidationIssue,
 };
 use crate::{PublishSink, Publisher};
 
@@ -150,8 +150,19 @@ impl InstagramClient {
         tokens: &dyn TokenSource,
         login: Login,
         ig_user: &str,
+        sink: &dyn PublishSink,
     ) -> Result<(), PlatformError> {
         let (used, total) = self.publishing_limit(tokens, login, ig_user).await?;
+        // Meta does not say when its rolling window frees room; the reading
+        // holds for the hour after which this asks again.
+        sink.limit_reading(LimitReading {
+            id: "posts_24h".into(),
+            label: format!("Instagram's limit of {total} posts in 24 hours per account"),
+            scope: LimitScope::Account,
+            remaining: u32::try_from(total.saturating_sub(used)).unwrap_or(u32::MAX),
+            resets_at: Utc::now() + chrono::Duration::hours(1),
+        })
+        .await;
         if used < total {
             return Ok(());
         }
@@ -673,7 +684,8 @@ impl Publisher for InstagramClient {
             sink,
         };
         if run.cp.container.is_none() && run.cp.items.is_empty() {
-            self.ensure_room(tokens, login, &post.account.id).await?;
+            self.ensure_room(tokens, login, &post.account.id, sink)
+                .await?;
         }
         run.prepare(post, login).await?;
         Ok(processing(run.cp.video, preparing(run.cp.video)))

@@ -26,8 +26,8 @@ use crate::options::{LinkedinVisibility, PlatformOptions};
 use crate::support::request::{Answer, execute};
 use crate::support::rules_met;
 use crate::types::{
-    AccessToken, Capabilities, FieldCount, Outcome, Platform, Processing, Profile, PublishRequest,
-    Published, Reconciled, ValidationIssue,
+    AccessToken, Capabilities, FieldCount, LimitScope, LimitWindow, Outcome, Platform, Processing,
+    Profile, PublishLimit, PublishRequest, Published, Reconciled, ValidationIssue,
 };
 use crate::{PublishSink, Publisher};
 
@@ -385,6 +385,28 @@ impl Publisher for LinkedinClient {
 
     fn capabilities(&self) -> Capabilities {
         capabilities()
+    }
+
+    /// LinkedIn's daily caps on creating posts (docs/platforms/linkedin.md
+    /// §8.3): LinkedIn publishes none and sends no headers; these are
+    /// the figures its developer portal shows a self-serve app.
+    fn limits(&self) -> Vec<PublishLimit> {
+        vec![
+            PublishLimit {
+                id: "posts_day_member",
+                label: "LinkedIn's daily limit of 150 posts per member".into(),
+                scope: LimitScope::Account,
+                max: 150,
+                window: LimitWindow::DailyUtc,
+            },
+            PublishLimit {
+                id: "posts_day_app",
+                label: "LinkedIn's daily limit of 100,000 posts for your LinkedIn app".into(),
+                scope: LimitScope::App,
+                max: 100_000,
+                window: LimitWindow::DailyUtc,
+            },
+        ]
     }
 
     fn validate(&self, post: &PublishRequest) -> Vec<ValidationIssue> {

@@ -271,12 +271,13 @@ pub fn map_error(
         )
     } else if status == 429 {
         let at = next_utc_midnight(now);
-        let whose = if text.contains("application") {
+        let app = text.contains("application") || text.contains("APPLICATION");
+        let whose = if app {
             "your LinkedIn app's daily limit"
         } else {
             "this account's daily limit"
         };
-        PlatformError::new(
+        let err = PlatformError::new(
             ErrorKind::RateLimited,
             "rate_limited",
             format!(
@@ -285,7 +286,8 @@ pub fn map_error(
                 in_words(now, at)
             ),
         )
-        .with_retry_at(at)
+        .with_retry_at(at);
+        if app { err.for_app() } else { err }
     } else if matches!(status, 400 | 403 | 409 | 422) && is_duplicate {
         PlatformError::new(
             ErrorKind::Duplicate,

@@ -24,8 +24,9 @@ use crate::support::files::{file_body, file_len, media_key};
 use crate::support::request::{Answer, execute, send};
 use crate::support::rules_met;
 use crate::types::{
-    Capabilities, Choice, MediaFile, Outcome, Platform, PostingInfo, Processing, Profile,
-    PublishRequest, Published, Reconciled, ValidationIssue, human_duration,
+    Capabilities, Choice, LimitScope, LimitWindow, MediaFile, Outcome, Platform, PostingInfo,
+    Processing, Profile, PublishLimit, PublishRequest, Published, Reconciled, ValidationIssue,
+    human_duration,
 };
 use crate::{PublishSink, Publisher};
 
@@ -556,6 +557,18 @@ impl Publisher for TiktokClient {
 
     fn capabilities(&self) -> Capabilities {
         capabilities()
+    }
+
+    /// TikTok's limit on starting posts: 6 a minute per creator's token
+    /// (docs/platforms/tiktok.md §2.3).
+    fn limits(&self) -> Vec<PublishLimit> {
+        vec![PublishLimit {
+            id: "inits_minute",
+            label: "TikTok's limit of 6 posts a minute per account".into(),
+            scope: LimitScope::Account,
+            max: 6,
+            window: LimitWindow::Rolling { secs: 60 },
+        }]
     }
 
     fn validate(&self, post: &PublishRequest) -> Vec<ValidationIssue> {

@@ -18,8 +18,8 @@ use crate::support::request::{Answer, send};
 use crate::support::rules_met;
 use crate::text::x_weighted::MAX_WEIGHTED_LENGTH;
 use crate::types::{
-    Capabilities, FieldCount, Outcome, Platform, Profile, PublishRequest, Published, Reconciled,
-    ValidationIssue,
+    Capabilities, FieldCount, LimitScope, LimitWindow, Outcome, Platform, Profile, PublishLimit,
+    PublishRequest, Published, Reconciled, ValidationIssue,
 };
 use crate::{PublishSink, Publisher};
 
@@ -102,13 +102,15 @@ impl XClient {
         })
     }
 
-    /// `POST /2/tweets`: one post, optionally replying and with media.
+    /// `POST /2/tweets`: one post, optionally replying and with media. What
+    /// X's answer says about its post limits goes to `sink`.
     pub async fn create_post(
         &self,
         tokens: &dyn TokenSource,
         text: &str,
         media_ids: &[String],
         reply_to: Option<&str>,
+        sink: &dyn PublishSink,
     ) -> Result<String, PlatformError> {
         #[derive(Deserialize)]
         struct Created {
@@ -137,6 +139,9 @@ impl XClient {
             async move { Ok(request) }
         })
         .await?;
+        for reading in super::errors::limit_readings(&answer.headers) {
+            sink.limit_reading(reading).await;
+        }
         let created: Created = data(&answer)?;
         if !is_id(&created.id) {
             return Err(unreadable(answer.status, "the new post has no valid id"));
@@ -157,6 +162,31 @@ impl Publisher for XClient {
 
     fn capabilities(&self) -> Capabilities {
         capabilities(u32::try_from(self.text_limit).unwrap_or(u32::MAX))
+    }
+
+    /// X's published limits on `POST /2/tweets` (docs/platforms/x.md §6.1); the answers' headers say where each account stands.
+    fn limits(&self) -> Vec<PublishLimit> {
+        vec![
+            PublishLimit {
+                id: "posts_15min",
+                label: "X's limit of 100 posts in 15 minutes per account".into(),
+                scope: LimitScope::Account,
+                max: 100,
+                window: LimitWindow::Rolling { secs: 15 * 60 },
+            },
+            PublishLimit {
+                id: "posts_24h_app",
+                label: "X's limit of 10,000 posts in 24 hours for CreatorFlow's X app".into(),
+                scope: LimitScope::App,
+                max: 10_000,
+                window: LimitWindow::Rolling { secs: 24 * 3600 },
+            },
+        ]
+    }
+
+    /// Each part of a thread is a post of its own.
+    fn limit_units(&self, post: &PublishRequest) -> u32 {
+        u32::try_from(validate::parts(post).len().max(1)).unwrap_or(u32::MAX)
     }
 
     fn validate(&self, post: &PublishRequest) -> Vec<ValidationIssue> {
@@ -242,7 +272,7 @@ impl Publisher for XClient {
             }
             let ids: &[String] = if i == 0 { &media_ids } else { &[] };
             match self
-                .create_post(tokens, text, ids, reply_to.as_deref())
+                .create_post(tokens, text, ids, reply_to.as_deref(), sink)
                 .await
             {
                 Ok(id) => {

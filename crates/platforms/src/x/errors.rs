@@ -17,7 +17,7 @@ use crate::support::errors::{
     MAX_DETAIL_CHARS, MAX_REASON_CHARS, json_body, retry_after, shorten, str_field,
 };
 use crate::support::request::{MapError, Operation};
-use crate::types::Platform;
+use crate::types::{LimitReading, LimitScope, Platform};
 
 /// What CreatorFlow was doing when X answered: words the message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -277,6 +277,7 @@ fn rate_limited(text: &str, headers: &HeaderMap, now: DateTime<Utc>) -> Platform
         None => "CreatorFlow will try again later.".to_owned(),
     };
     let err = PlatformError::new(ErrorKind::RateLimited, code, format!("{what} {when}"));
+    let err = if capped { err.for_app() } else { err };
     match retry_at {
         Some(at) => err.with_retry_at(at),
         None => err,
@@ -304,6 +305,59 @@ pub fn retry_at(headers: &HeaderMap, now: DateTime<Utc>) -> Option<DateTime<Utc>
     }
     candidates.extend(retry_after(headers, now));
     candidates.into_iter().max()
+}
+
+/// What an answer to `POST /2/tweets` says about X's post limits: the
+/// per-account 15-minute window (`x-rate-limit-*`, which on this endpoint
+/// counts posts) and, where X sends them, the 24-hour per-account and
+/// per-app caps (`x-user-limit-24hour-*`, `x-app-limit-24hour-*`).
+pub fn limit_readings(headers: &HeaderMap) -> Vec<LimitReading> {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
+    let reading = |prefix: &str, id: &str, label: &str, scope: LimitScope| {
+        let limit = header(&format!("{prefix}-limit"))?.parse::<u64>().ok()?;
+        let remaining = header(&format!("{prefix}-remaining"))?
+            .parse::<u32>()
+            .ok()?;
+        let reset = header(&format!("{prefix}-reset"))?.parse::<i64>().ok()?;
+        // Epoch seconds, rounded down by X: the window ends within the
+        // next second.
+        let resets_at = Utc.timestamp_opt(reset + 1, 0).single()?;
+        Some(LimitReading {
+            id: id.to_owned(),
+            label: format!("X's limit of {limit} {label}"),
+            scope,
+            remaining,
+            resets_at,
+        })
+    };
+    [
+        reading(
+            "x-rate-limit",
+            "posts_window",
+            "posts per account in its current window",
+            LimitScope::Account,
+        ),
+        reading(
+            "x-user-limit-24hour",
+            "posts_24h_user",
+            "posts per account in 24 hours",
+            LimitScope::Account,
+        ),
+        reading(
+            "x-app-limit-24hour",
+            "posts_24h_app",
+            "posts in 24 hours for CreatorFlow's X app",
+            LimitScope::App,
+        ),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 #[cfg(test)]

@@ -22,8 +22,8 @@ use crate::error::{ErrorKind, PlatformError};
 use crate::support::request::{Answer, send};
 use crate::support::rules_met;
 use crate::types::{
-    Capabilities, FieldCount, Outcome, Platform, Processing, Profile, PublishRequest, Published,
-    Reconciled, ValidationIssue,
+    Capabilities, FieldCount, LimitScope, LimitWindow, Outcome, Platform, Processing, Profile,
+    PublishLimit, PublishRequest, Published, Reconciled, ValidationIssue,
 };
 use crate::{PublishSink, Publisher};
 
@@ -213,6 +213,20 @@ impl Publisher for YoutubeClient {
 
     fn capabilities(&self) -> Capabilities {
         capabilities()
+    }
+
+    /// The project's daily allowance of uploads (docs/platforms/youtube.md
+    /// §8.1): 100 `videos.insert` calls a Pacific-time day. A project
+    /// still on the older shared pool of units runs out sooner; YouTube's
+    /// `quotaExceeded` then holds every channel until the quota day ends.
+    fn limits(&self) -> Vec<PublishLimit> {
+        vec![PublishLimit {
+            id: "inserts_day",
+            label: "YouTube's daily quota of 100 uploads for your Google Cloud project".into(),
+            scope: LimitScope::App,
+            max: 100,
+            window: LimitWindow::DailyPacific,
+        }]
     }
 
     fn validate(&self, post: &PublishRequest) -> Vec<ValidationIssue> {

@@ -211,6 +211,7 @@ pub fn map_error(
             ),
         )
         .with_retry_at(at)
+        .for_app()
     } else if g.has_reason("uploadLimitExceeded") {
         PlatformError::new(
             ErrorKind::RateLimited,
