@@ -114,7 +114,11 @@ async fn main() {
         "creating the posts took longer than the lead time"
     );
     let scheduler = engine
-        .start_scheduler(SchedulerConfig::default())
+        // The emulator's X limits are lifted: so are the engine's.
+        .start_scheduler(SchedulerConfig {
+            published_limits: false,
+            ..SchedulerConfig::default()
+        })
         .await
         .expect("scheduler");
     let deadline = t0 + Duration::seconds(SPREAD_SECS + 120);
@@ -225,7 +229,11 @@ async fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(120);
     let scheduler = engine
-        .start_scheduler(SchedulerConfig::default())
+        // The emulator's X limits are lifted: so are the engine's.
+        .start_scheduler(SchedulerConfig {
+            published_limits: false,
+            ..SchedulerConfig::default()
+        })
         .await
         .expect("scheduler");
     tokio::time::sleep(StdDuration::from_secs(secs)).await;

@@ -97,6 +97,9 @@ describe("status words and actions", () => {
     expect(statusWords("retrying")).toBe("Waiting to retry");
     expect(statusWords("processing")).toBe("Processing");
     expect(statusWords("deleted")).toBe("Removed");
+    expect(statusWords("retrying", "waiting_for_limit")).toBe("Waiting for room");
+    expect(statusWords("retrying", "rate_limited")).toBe("Waiting to retry");
+    expect(statusWords("scheduled", "waiting_for_limit")).toBe("Scheduled");
   });
 
   it("says how far the network is, in its own words", () => {
@@ -207,6 +210,9 @@ describe("filters, progress, times", () => {
     );
     expect(nextAttemptText("2026-05-01T07:05:00Z", "en-US", "UTC")).toBe("Next attempt at 7:05 AM");
     expect(nextAttemptText(null, "en-GB", "UTC")).toBeNull();
+    expect(
+      nextAttemptText("2026-05-01T10:05:00Z", "en-GB", "Europe/Berlin", "waiting_for_limit"),
+    ).toBe("Goes out at 12:05");
   });
 
   it("looks back 30 days for published posts", () => {

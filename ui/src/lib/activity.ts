@@ -96,8 +96,15 @@ const WORDS: Record<TargetStatus, string> = {
   deleted: "Removed",
 };
 
-/** A target's status in words. */
-export function statusWords(status: TargetStatus): string {
+/**
+ * The error code of a target held back for room in one of its network's
+ * limits: nothing was sent, and it goes out when the limit has room.
+ */
+export const WAITING_FOR_LIMIT = "waiting_for_limit";
+
+/** A target's status in words (its error code tells a wait for room apart). */
+export function statusWords(status: TargetStatus, errorCode?: string | null): string {
+  if (status === "retrying" && errorCode === WAITING_FOR_LIMIT) return "Waiting for room";
   return WORDS[status] ?? status;
 }
 
@@ -278,9 +285,11 @@ export function nextAttemptText(
   nextAttemptAt: string | null,
   locale: string,
   zone: string,
+  errorCode?: string | null,
 ): string | null {
   if (!nextAttemptAt || Number.isNaN(Date.parse(nextAttemptAt))) return null;
-  return `Next attempt at ${formatClock(nextAttemptAt, locale, zone)}`;
+  const at = formatClock(nextAttemptAt, locale, zone);
+  return errorCode === WAITING_FOR_LIMIT ? `Goes out at ${at}` : `Next attempt at ${at}`;
 }
 
 /** The ISO instant the Published section starts at. */

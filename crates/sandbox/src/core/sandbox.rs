@@ -368,6 +368,27 @@ impl Sandbox {
         Ok(out)
     }
 
+    /// Adds an account to a platform, for tests and benchmarks that need more
+    /// than the seeded ones (in-process only). An id that exists is left as
+    /// it is.
+    pub fn add_account(
+        &self,
+        platform: &str,
+        id: &str,
+        username: &str,
+        name: &str,
+    ) -> Result<(), ControlError> {
+        self.require_platform(platform)?;
+        self.with_state(|st| {
+            let core = st.core(platform);
+            if core.account(id).is_none() {
+                core.accounts
+                    .push(super::platform::Account::new(id, username, name));
+            }
+        });
+        Ok(())
+    }
+
     /// Revokes every token of an account: its API calls then get the platform's 401.
     pub fn revoke_account(
         &self,
