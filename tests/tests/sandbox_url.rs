@@ -1,7 +1,9 @@
 //! `creatorflow --sandbox-url URL`: sandbox mode against emulators started
 //! before the app (the `creatorflow-sandbox` binary), which outlive it. An X
 //! account is connected through them, the app is killed (SIGKILL) and started
-//! again, and a post published now reaches the same emulators, once.
+//! again, and a post published now reaches the same emulators, once. Then
+//! X's window is narrowed to one post: the next post waits for room in
+//! Activity instead of being sent to be refused.
 
 use std::time::Duration;
 
@@ -101,6 +103,77 @@ async fn run(session: &Session) -> creatorflow_e2e::Result<()> {
         all.iter().filter(|p| p["text"] == text.as_str()).count(),
         1,
         "exactly once"
+    );
+
+    // X's window for the account now allows one post in ten minutes: the
+    // first goes out, the second waits for room, shown in Activity, and is
+    // not sent to be refused.
+    sandbox
+        .control(
+            "quotas",
+            serde_json::json!({"platform": "x", "name": "POST /2/tweets", "limit": 1, "window_secs": 600}),
+        )
+        .await?;
+    let stamp = chrono::Utc::now().timestamp();
+    let fits = format!("Fits in X's window {stamp}");
+    let waits = format!("Waits for room in X's window {stamp}");
+    for text in [&fits, &waits] {
+        app.open_composer_on(creatorflow_e2e::today_in("Europe/Berlin")?)
+            .await?;
+        app.el("composer-text").await?.send_keys(text).await?;
+        app.wait_css(
+            "[data-testid=\"composer-account\"]:checked",
+            Duration::from_secs(5),
+        )
+        .await?;
+        app.click("composer-post-now").await?;
+        app.until("composer closed", Duration::from_secs(10), || async {
+            Ok(!app.exists(&App::sel("composer")).await)
+        })
+        .await?;
+        if text == &fits {
+            wait_for(
+                "the first at the sandbox",
+                Duration::from_secs(60),
+                || async {
+                    let got = received(&url, "x").await;
+                    got.iter().any(|p| p["text"] == fits.as_str()).then_some(())
+                },
+            )
+            .await?;
+        }
+    }
+    app.click("nav-activity").await?;
+    let waiting = app
+        .wait_css(
+            "[data-testid=\"activity-item\"][data-status=\"retrying\"]",
+            Duration::from_secs(60),
+        )
+        .await?
+        .text()
+        .await?;
+    assert!(waiting.contains("Waiting for room"), "{waiting}");
+    assert!(
+        waiting.contains("X's limit of 1 post per account"),
+        "names the limit: {waiting}"
+    );
+    assert!(waiting.contains("Goes out at"), "says when: {waiting}");
+    app.shot("activity-waiting-for-room").await?;
+    let requests: Vec<serde_json::Value> =
+        reqwest::get(format!("{url}/_sandbox/requests?platform=x"))
+            .await?
+            .json()
+            .await?;
+    assert!(
+        !requests.iter().any(|r| r["status"] == 429),
+        "nothing was sent to be refused"
+    );
+    assert!(
+        !received(&url, "x")
+            .await
+            .iter()
+            .any(|p| p["text"] == waits.as_str()),
+        "the second waits"
     );
     Ok(())
 }

@@ -327,9 +327,10 @@ pub fn limit_readings(headers: &HeaderMap) -> Vec<LimitReading> {
         // Epoch seconds, rounded down by X: the window ends within the
         // next second.
         let resets_at = Utc.timestamp_opt(reset + 1, 0).single()?;
+        let posts = if limit == 1 { "post" } else { "posts" };
         Some(LimitReading {
             id: id.to_owned(),
-            label: format!("X's limit of {limit} {label}"),
+            label: format!("X's limit of {limit} {posts} {label}"),
             scope,
             remaining,
             resets_at,
@@ -339,19 +340,19 @@ pub fn limit_readings(headers: &HeaderMap) -> Vec<LimitReading> {
         reading(
             "x-rate-limit",
             "posts_window",
-            "posts per account in its current window",
+            "per account in its current window",
             LimitScope::Account,
         ),
         reading(
             "x-user-limit-24hour",
             "posts_24h_user",
-            "posts per account in 24 hours",
+            "per account in 24 hours",
             LimitScope::Account,
         ),
         reading(
             "x-app-limit-24hour",
             "posts_24h_app",
-            "posts in 24 hours for CreatorFlow's X app",
+            "in 24 hours for CreatorFlow's X app",
             LimitScope::App,
         ),
     ]
@@ -383,6 +384,34 @@ mod tests {
 
     fn map(op: XOperation, status: u16, body: &str) -> PlatformError {
         map_error(op, status, &HeaderMap::new(), body.as_bytes(), now())
+    }
+
+    #[test]
+    fn answers_say_where_each_post_limit_stands() {
+        let r = limit_readings(&headers(&[
+            ("x-rate-limit-limit", "100"),
+            ("x-rate-limit-remaining", "7"),
+            ("x-rate-limit-reset", "1700000900"),
+            ("x-app-limit-24hour-limit", "1"),
+            ("x-app-limit-24hour-remaining", "0"),
+            ("x-app-limit-24hour-reset", "1700086400"),
+        ]));
+        assert_eq!(r.len(), 2, "{r:?}");
+        assert_eq!(
+            (r[0].scope, r[0].remaining, r[0].resets_at.timestamp()),
+            (LimitScope::Account, 7, 1_700_000_901),
+            "the reset is whole seconds: the window ends within the next"
+        );
+        assert_eq!(
+            r[0].label,
+            "X's limit of 100 posts per account in its current window"
+        );
+        assert_eq!((r[1].scope, r[1].remaining), (LimitScope::App, 0));
+        assert_eq!(
+            r[1].label,
+            "X's limit of 1 post in 24 hours for CreatorFlow's X app"
+        );
+        assert!(limit_readings(&headers(&[("x-rate-limit-limit", "100")])).is_empty());
     }
 
     const CREATE: XOperation = XOperation::CreatePost { reply: false };
