@@ -18,10 +18,10 @@ use std::collections::HashMap;
 use std::time::Duration as StdDuration;
 
 use chrono::{Duration, Utc};
-use creatorflow_engine::{
-    Engine, EngineConfig, Platform, Platforms, PostInput, SaveIntent, SchedulerConfig, Vault,
-};
-use creatorflow_sandbox::{ConsentMode, QuotaSpec, SandboxConfig};
+use creatorflow_engine::{PostInput, SaveIntent, SchedulerConfig};
+use creatorflow_sandbox::QuotaSpec;
+
+mod support;
 
 const ACCOUNTS: usize = 20;
 const POSTS: usize = 1_000;
@@ -29,29 +29,12 @@ const POSTS: usize = 1_000;
 const LIMIT: usize = 10;
 const WINDOW_SECS: i64 = 30;
 
-async fn follow(url: &str) -> String {
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client");
-    let resp = client.get(url).send().await.expect("authorize");
-    resp.headers()["location"]
-        .to_str()
-        .expect("ascii")
-        .to_owned()
-}
-
 #[tokio::main]
 async fn main() {
     if std::env::args().any(|a| a == "--list") {
         return; // `cargo bench -- --list` probes benches this way
     }
-    let sandbox = creatorflow_sandbox::start(SandboxConfig {
-        consent: ConsentMode::Approve { account_id: None },
-        ..SandboxConfig::default()
-    })
-    .await
-    .expect("sandbox");
+    let sandbox = support::sandbox().await;
     sandbox
         .set_quota(QuotaSpec {
             platform: "x".into(),
@@ -61,39 +44,16 @@ async fn main() {
             daily_utc: false,
         })
         .expect("quota");
-    let service = format!(
-        "creatorflow-bench-{}",
-        creatorflow_engine::auth::random_token(8)
-    );
+    let service = support::keychain_service();
     let dir = tempfile::tempdir().expect("dir");
-    let engine = Engine::open(
-        EngineConfig::new(dir.path())
-            .vault(Vault::keychain(&service))
-            .platforms(
-                creatorflow_sandbox::demo_clients()
-                    .into_iter()
-                    .fold(Platforms::sandbox(&sandbox.base_url()), |p, c| {
-                        p.with_demo_client(c.platform, c.client_id, c.client_secret)
-                    }),
-            ),
-    )
-    .await
-    .expect("engine");
+    let engine = support::engine(dir.path(), &service, &sandbox).await;
     let mut accounts = Vec::new();
     for i in 0..ACCOUNTS {
         let id = format!("{}", 1_600_000_000_000_000_000u64 + i as u64);
         sandbox
             .add_account("x", &id, &format!("burst_{i}"), &format!("Burst {i}"))
             .expect("account");
-        sandbox.set_consent(ConsentMode::Approve {
-            account_id: Some(id),
-        });
-        let start = engine.connect(Platform::X).await.expect("connect");
-        let acc = engine
-            .handle_callback(&follow(&start.authorize_url).await)
-            .await
-            .expect("callback");
-        accounts.push(acc.id);
+        accounts.push(support::connect_x(&engine, &sandbox, &id).await);
     }
 
     let t0 = Utc::now() + Duration::seconds(30);

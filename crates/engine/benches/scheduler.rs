@@ -12,26 +12,14 @@ use std::sync::atomic::Ordering;
 use std::time::Duration as StdDuration;
 
 use chrono::{Duration, Utc};
-use creatorflow_engine::{
-    Engine, EngineConfig, Platform, Platforms, PostInput, SaveIntent, SchedulerConfig, Vault,
-};
-use creatorflow_sandbox::{ConsentMode, QuotaSpec, SandboxConfig};
+use creatorflow_engine::{Platform, PostInput, SaveIntent, SchedulerConfig};
+use creatorflow_sandbox::QuotaSpec;
+
+mod support;
 
 const POSTS: i64 = 1_000;
 const SPREAD_SECS: i64 = 60;
 const ACCOUNTS: [&str; 2] = ["1500000000000000001", "1500000000000000002"];
-
-async fn follow(url: &str) -> String {
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client");
-    let resp = client.get(url).send().await.expect("authorize");
-    resp.headers()["location"]
-        .to_str()
-        .expect("ascii")
-        .to_owned()
-}
 
 fn pct(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
@@ -42,12 +30,7 @@ async fn main() {
     if std::env::args().any(|a| a == "--list") {
         return; // `cargo bench -- --list` probes benches this way
     }
-    let sandbox = creatorflow_sandbox::start(SandboxConfig {
-        consent: ConsentMode::Approve { account_id: None },
-        ..SandboxConfig::default()
-    })
-    .await
-    .expect("sandbox");
+    let sandbox = support::sandbox().await;
     // Lift X's per-user and per-app post limits: this measures the scheduler.
     for name in ["POST /2/tweets", "POST /2/tweets (app)"] {
         let spec: QuotaSpec = serde_json::from_value(serde_json::json!({
@@ -56,35 +39,12 @@ async fn main() {
         .expect("quota");
         sandbox.set_quota(spec).expect("quota");
     }
-    let service = format!(
-        "creatorflow-bench-{}",
-        creatorflow_engine::auth::random_token(8)
-    );
+    let service = support::keychain_service();
     let dir = tempfile::tempdir().expect("dir");
-    let engine = Engine::open(
-        EngineConfig::new(dir.path())
-            .vault(Vault::keychain(&service))
-            .platforms(
-                creatorflow_sandbox::demo_clients()
-                    .into_iter()
-                    .fold(Platforms::sandbox(&sandbox.base_url()), |p, c| {
-                        p.with_demo_client(c.platform, c.client_id, c.client_secret)
-                    }),
-            ),
-    )
-    .await
-    .expect("engine");
+    let engine = support::engine(dir.path(), &service, &sandbox).await;
     let mut accounts = Vec::new();
     for id in ACCOUNTS {
-        sandbox.set_consent(ConsentMode::Approve {
-            account_id: Some(id.into()),
-        });
-        let start = engine.connect(Platform::X).await.expect("connect");
-        let acc = engine
-            .handle_callback(&follow(&start.authorize_url).await)
-            .await
-            .expect("callback");
-        accounts.push(acc.id);
+        accounts.push(support::connect_x(&engine, &sandbox, id).await);
     }
 
     // ---- lateness --------------------------------------------------------
@@ -166,19 +126,7 @@ async fn main() {
 
     // ---- idle wake-ups ---------------------------------------------------
     let dir = tempfile::tempdir().expect("dir");
-    let engine = Engine::open(
-        EngineConfig::new(dir.path())
-            .vault(Vault::keychain(&service))
-            .platforms(
-                creatorflow_sandbox::demo_clients()
-                    .into_iter()
-                    .fold(Platforms::sandbox(&sandbox.base_url()), |p, c| {
-                        p.with_demo_client(c.platform, c.client_id, c.client_secret)
-                    }),
-            ),
-    )
-    .await
-    .expect("engine");
+    let engine = support::engine(dir.path(), &service, &sandbox).await;
     let account = creatorflow_engine::accounts::upsert(
         engine.store(),
         &creatorflow_engine::accounts::AccountProfile {

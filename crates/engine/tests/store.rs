@@ -71,6 +71,8 @@ async fn migrations_build_the_whole_schema_from_an_empty_file() {
             "accounts",
             "attempts",
             "hosted_media",
+            "limit_readings",
+            "limit_sends",
             "media",
             "media_host",
             "post_media",

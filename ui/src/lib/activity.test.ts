@@ -131,6 +131,10 @@ describe("status words and actions", () => {
   it("offers Retry / Publish now for failed, missed and retrying", () => {
     expect(kinds("failed")).toEqual(["retry", "open"]);
     expect(actionsFor("missed", "x", false)[0]!.label).toBe("Publish now");
+    expect(actionsFor("retrying", "x", false).map((a) => a.kind)).toEqual(["retry", "open"]);
+    expect(
+      actionsFor("retrying", "x", false, true, true, false, "waiting_for_limit").map((a) => a.kind),
+    ).toEqual(["open"]);
     expect(kinds("retrying")).toContain("retry");
   });
 

@@ -168,6 +168,8 @@ export interface Action {
  * The buttons an item gets. "open" opens the post in the composer (Edit, or
  * read-only when it has gone out); "view" opens the live post; "delete"
  * deletes the live post at its network (where the network lets CreatorFlow).
+ * A post waiting for room in a network's limit has no "Retry now": it would
+ * only wait again.
  */
 export function actionsFor(
   status: TargetStatus,
@@ -176,8 +178,11 @@ export function actionsFor(
   platformAvailable = true,
   editable = true,
   canDelete = false,
+  errorCode: string | null = null,
 ): Action[] {
-  const actions = baseActions(status, platform, hasRemoteUrl, platformAvailable);
+  const actions = baseActions(status, platform, hasRemoteUrl, platformAvailable).filter(
+    (a) => !(a.kind === "retry" && status === "retrying" && errorCode === WAITING_FOR_LIMIT),
+  );
   if (status === "published" && canDelete && platformAvailable) {
     actions.push({ kind: "delete", label: `Delete from ${platformMeta(platform).name}…` });
   }
