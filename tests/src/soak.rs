@@ -239,7 +239,7 @@ pub async fn run(config: &Config) -> Result<Report> {
 
     // Accounts and posts, written by the engine the app itself runs.
     let run_id: u32 = rand::rng().random_range(1000..9999);
-    let (targets, revoked_local_id) = {
+    let (targets, revoked_local_id, first_due) = {
         let engine = Engine::open(
             EngineConfig::new(&data)
                 .platforms(sandbox_platforms(&base))
@@ -255,7 +255,7 @@ pub async fn run(config: &Config) -> Result<Report> {
         let first_due = Utc::now() + chrono::Duration::seconds(8);
         let planned = schedule(&engine, config, &accounts, run_id, first_due, tmp.path()).await?;
         engine.store().close().await;
-        (planned, accounts[1].id)
+        (planned, accounts[1].id, first_due)
     };
 
     inject_faults(&remote, config.fault_share).await?;
@@ -267,13 +267,19 @@ pub async fn run(config: &Config) -> Result<Report> {
     };
 
     // Kills at random moments while the posts fall due and a while after.
+    // The revoke comes half-way through the posts' due times (counted from
+    // the app's start, which scheduling with its videos may have delayed),
+    // so that the revoked account still has posts due after it.
     let window = config.due_within + Duration::from_secs(30);
+    let revoke_at = (first_due + config.due_within / 2 - Utc::now())
+        .to_std()
+        .unwrap_or_default();
     let mut moments: Vec<(Duration, Moment)> = (0..config.kills)
         .map(|_| {
             let at = window.mul_f64(rand::rng().random_range(0.02..1.0));
             (at, Moment::Kill)
         })
-        .chain(config.revoke_one.then_some((window / 2, Moment::Revoke)))
+        .chain(config.revoke_one.then_some((revoke_at, Moment::Revoke)))
         .collect();
     moments.sort_by_key(|(at, _)| *at);
     for (at, what) in moments {
