@@ -179,7 +179,14 @@ async fn post_now(app: &App, text: &str) -> creatorflow_e2e::Result<()> {
         Duration::from_secs(5),
     )
     .await?;
-    app.click("composer-post-now").await?;
+    // Until the composer has checked the post, Post now is disabled.
+    app.wait_css(
+        "[data-testid=\"composer-post-now\"]:not([disabled])",
+        Duration::from_secs(10),
+    )
+    .await?
+    .click()
+    .await?;
     app.until("composer closed", Duration::from_secs(10), || async {
         Ok(!app.exists(&App::sel("composer")).await)
     })
