@@ -203,8 +203,17 @@ impl App {
         self.wait_testid(testid, Duration::from_secs(10)).await
     }
 
+    /// Clicks `testid` once it is enabled: buttons such as the composer's
+    /// Schedule and Post now stay disabled until the post has been checked,
+    /// and a click before that does nothing.
     pub async fn click(&self, testid: &str) -> Result<()> {
-        self.el(testid).await?.click().await?;
+        self.wait_css(
+            &format!("{}:not([disabled])", Self::sel(testid)),
+            Duration::from_secs(10),
+        )
+        .await?
+        .click()
+        .await?;
         Ok(())
     }
 

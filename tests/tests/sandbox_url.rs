@@ -79,15 +79,7 @@ async fn run(session: &Session) -> creatorflow_e2e::Result<()> {
         chrono::Utc::now().timestamp()
     );
     post_now(&app, &text).await?;
-    wait_for(
-        "the post at the sandbox",
-        Duration::from_secs(60),
-        || async {
-            let got = received(&url, "x").await;
-            got.iter().any(|p| p["text"] == text.as_str()).then_some(())
-        },
-    )
-    .await?;
+    arrival(&url, &text).await?;
     app.shot("published").await?;
     tokio::time::sleep(Duration::from_secs(3)).await;
     let all = received(&url, "x").await;
@@ -109,20 +101,9 @@ async fn run(session: &Session) -> creatorflow_e2e::Result<()> {
     let stamp = chrono::Utc::now().timestamp();
     let fits = format!("Fits in X's window {stamp}");
     let waits = format!("Waits for room in X's window {stamp}");
-    for text in [&fits, &waits] {
-        post_now(&app, text).await?;
-        if text == &fits {
-            wait_for(
-                "the first at the sandbox",
-                Duration::from_secs(60),
-                || async {
-                    let got = received(&url, "x").await;
-                    got.iter().any(|p| p["text"] == fits.as_str()).then_some(())
-                },
-            )
-            .await?;
-        }
-    }
+    post_now(&app, &fits).await?;
+    arrival(&url, &fits).await?;
+    post_now(&app, &waits).await?;
     app.click("nav-activity").await?;
     let waiting = app
         .wait_css(
@@ -179,16 +160,22 @@ async fn post_now(app: &App, text: &str) -> creatorflow_e2e::Result<()> {
         Duration::from_secs(5),
     )
     .await?;
-    // Until the composer has checked the post, Post now is disabled.
-    app.wait_css(
-        "[data-testid=\"composer-post-now\"]:not([disabled])",
-        Duration::from_secs(10),
-    )
-    .await?
-    .click()
-    .await?;
+    app.click("composer-post-now").await?;
     app.until("composer closed", Duration::from_secs(10), || async {
         Ok(!app.exists(&App::sel("composer")).await)
     })
+    .await
+}
+
+/// Waits (at most a minute) until X in the sandbox has received `text`.
+async fn arrival(sandbox: &str, text: &str) -> creatorflow_e2e::Result<()> {
+    wait_for(
+        "the post at the sandbox",
+        Duration::from_secs(60),
+        || async {
+            let got = received(sandbox, "x").await;
+            got.iter().any(|p| p["text"] == text).then_some(())
+        },
+    )
     .await
 }

@@ -36,10 +36,14 @@ fn key(scope: LimitScope, account: AccountId) -> AccountId {
     }
 }
 
+/// A send written down by [`take_room`], to [`give_back`] if nothing was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Send(i64);
+
 /// Takes room for a publish of `units` posts on `account`: if every limit
-/// has it, the send is written down (it counts from now) and `None` comes
-/// back; else the wait the fullest limit asks for. One write transaction,
-/// so two publishes never take the same last room.
+/// has it, the send is written down (it counts from now) and comes back;
+/// else the wait the fullest limit asks for. One write transaction, so two
+/// publishes never take the same last room.
 pub(crate) async fn take_room(
     store: &Store,
     now: DateTime<Utc>,
@@ -48,7 +52,7 @@ pub(crate) async fn take_room(
     account: AccountId,
     target: TargetId,
     units: u32,
-) -> Result<Option<Wait>> {
+) -> Result<std::result::Result<Send, Wait>> {
     let mut tx = store.write().await?;
     let mut waits = Vec::new();
     for limit in limits {
@@ -57,34 +61,29 @@ pub(crate) async fn take_room(
     waits.extend(wait_for_readings(&mut tx, platform, account, units, now).await?);
     if let Some(wait) = waits.into_iter().max_by_key(|w| w.until) {
         tx.commit().await?;
-        return Ok(Some(wait));
+        return Ok(Err(wait));
     }
-    sqlx::query(
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO limit_sends (platform, account_id, target_id, units, sent_at)
-         VALUES (?, ?, ?, ?, ?)",
+         VALUES (?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(platform.as_str())
     .bind(account)
     .bind(target)
     .bind(i64::from(units))
     .bind(to_millis(now))
-    .execute(&mut *tx)
+    .fetch_one(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok(None)
+    Ok(Ok(Send(id)))
 }
 
-/// The network answered that nothing was created: the send taken for this
-/// attempt (the target's latest, from `since` on) no longer counts.
-pub(crate) async fn give_back(store: &Store, target: TargetId, since: DateTime<Utc>) -> Result<()> {
-    sqlx::query(
-        "DELETE FROM limit_sends WHERE id = (SELECT MAX(id) FROM limit_sends
-           WHERE target_id = ? AND sent_at >= ?)",
-    )
-    .bind(target)
-    .bind(to_millis(since))
-    .execute(store.pool())
-    .await?;
+/// The network answered that nothing was created: `send` no longer counts.
+pub(crate) async fn give_back(store: &Store, send: Send) -> Result<()> {
+    sqlx::query("DELETE FROM limit_sends WHERE id = ?")
+        .bind(send.0)
+        .execute(store.pool())
+        .await?;
     Ok(())
 }
 
@@ -278,7 +277,7 @@ async fn wait_for_readings(
         .into_iter()
         .filter(|r| {
             let left = r.get::<i64, _>("remaining") - r.get::<i64, _>("sent_since");
-            left < i64::from(units.max(1))
+            left < i64::from(units)
         })
         .map(|r| Wait {
             until: from_millis(r.get("resets_at")),
@@ -321,6 +320,23 @@ mod tests {
 
     const X: Platform = Platform::X;
 
+    /// What [`take_room`] asks the publish of `target` to wait for, if
+    /// anything (the send is taken otherwise).
+    async fn wait_at(
+        store: &Store,
+        now: DateTime<Utc>,
+        limits: &[PublishLimit],
+        platform: Platform,
+        account: AccountId,
+        target: TargetId,
+        units: u32,
+    ) -> Option<Wait> {
+        take_room(store, now, limits, platform, account, target, units)
+            .await
+            .expect("room")
+            .err()
+    }
+
     #[tokio::test]
     async fn a_rolling_limit_holds_the_post_past_it_until_the_oldest_send_leaves() {
         let (_dir, store) = store().await;
@@ -332,7 +348,7 @@ mod tests {
         )];
         let t0 = at(1_800_000_000);
         for (i, t) in [0, 10, 20].into_iter().enumerate() {
-            let room = take_room(
+            let room = wait_at(
                 &store,
                 t0 + Duration::seconds(t),
                 &limits,
@@ -342,11 +358,10 @@ mod tests {
                 1,
             )
             .await;
-            assert_eq!(room.expect("room"), None, "send {i} fits");
+            assert_eq!(room, None, "send {i} fits");
         }
-        let wait = take_room(&store, t0 + Duration::seconds(30), &limits, X, 1, 9, 1)
+        let wait = wait_at(&store, t0 + Duration::seconds(30), &limits, X, 1, 9, 1)
             .await
-            .expect("room")
             .expect("the fourth waits");
         assert_eq!(
             wait.until,
@@ -356,13 +371,11 @@ mod tests {
         assert_eq!(wait.label, "the test's m");
         // Another account has its own room; another network is not counted.
         assert_eq!(
-            take_room(&store, t0 + Duration::seconds(30), &limits, X, 2, 10, 1)
-                .await
-                .expect("room"),
+            wait_at(&store, t0 + Duration::seconds(30), &limits, X, 2, 10, 1).await,
             None
         );
         assert_eq!(
-            take_room(
+            wait_at(
                 &store,
                 t0 + Duration::seconds(30),
                 &limits,
@@ -371,14 +384,12 @@ mod tests {
                 11,
                 1
             )
-            .await
-            .expect("room"),
+            .await,
             None
         );
         // A thread of two needs the two oldest sends gone.
-        let wait = take_room(&store, t0 + Duration::seconds(30), &limits, X, 1, 12, 2)
+        let wait = wait_at(&store, t0 + Duration::seconds(30), &limits, X, 1, 12, 2)
             .await
-            .expect("room")
             .expect("waits");
         assert_eq!(
             wait.until,
@@ -386,7 +397,7 @@ mod tests {
         );
         // Once the oldest left, there is room again.
         assert_eq!(
-            take_room(
+            wait_at(
                 &store,
                 wait.until - Duration::seconds(10),
                 &limits,
@@ -395,8 +406,7 @@ mod tests {
                 9,
                 1
             )
-            .await
-            .expect("room"),
+            .await,
             None
         );
     }
@@ -410,21 +420,10 @@ mod tests {
             .with_ymd_and_hms(2026, 11, 1, 12, 0, 0)
             .single()
             .expect("t");
-        assert_eq!(
-            take_room(&store, now, &limits, X, 1, 1, 1)
-                .await
-                .expect("room"),
-            None
-        );
-        assert_eq!(
-            take_room(&store, now, &limits, X, 2, 2, 1)
-                .await
-                .expect("room"),
-            None
-        );
-        let wait = take_room(&store, now, &limits, X, 3, 3, 1)
+        assert_eq!(wait_at(&store, now, &limits, X, 1, 1, 1).await, None);
+        assert_eq!(wait_at(&store, now, &limits, X, 2, 2, 1).await, None);
+        let wait = wait_at(&store, now, &limits, X, 3, 3, 1)
             .await
-            .expect("room")
             .expect("the app's room is used up");
         assert_eq!(wait.scope, LimitScope::App);
         assert_eq!(
@@ -447,25 +446,13 @@ mod tests {
             LimitWindow::Rolling { secs: 900 },
         )];
         let now = at(1_800_000_000);
-        assert_eq!(
-            take_room(&store, now, &limits, X, 1, 5, 1)
-                .await
-                .expect("room"),
-            None
-        );
-        assert!(
-            take_room(&store, now, &limits, X, 1, 6, 1)
-                .await
-                .expect("room")
-                .is_some()
-        );
-        give_back(&store, 5, now).await.expect("give back");
-        assert_eq!(
-            take_room(&store, now, &limits, X, 1, 6, 1)
-                .await
-                .expect("room"),
-            None
-        );
+        let send = take_room(&store, now, &limits, X, 1, 5, 1)
+            .await
+            .expect("room")
+            .expect("fits");
+        assert!(wait_at(&store, now, &limits, X, 1, 6, 1).await.is_some());
+        give_back(&store, send).await.expect("give back");
+        assert_eq!(wait_at(&store, now, &limits, X, 1, 6, 1).await, None);
     }
 
     #[tokio::test]
@@ -483,27 +470,24 @@ mod tests {
             .await
             .expect("reading");
         assert_eq!(
-            take_room(&store, now, &[], X, 1, 1, 1).await.expect("room"),
+            wait_at(&store, now, &[], X, 1, 1, 1).await,
             None,
             "one left"
         );
-        let wait = take_room(&store, now, &[], X, 1, 2, 1)
+        let wait = wait_at(&store, now, &[], X, 1, 2, 1)
             .await
-            .expect("room")
             .expect("none left after that");
         assert_eq!(
             (wait.until, wait.label.as_str()),
             (now + Duration::seconds(300), "X's limit of 5")
         );
         assert_eq!(
-            take_room(&store, now, &[], X, 2, 3, 1).await.expect("room"),
+            wait_at(&store, now, &[], X, 2, 3, 1).await,
             None,
             "another account's room"
         );
         assert_eq!(
-            take_room(&store, now + Duration::seconds(301), &[], X, 1, 2, 1)
-                .await
-                .expect("room"),
+            wait_at(&store, now + Duration::seconds(301), &[], X, 1, 2, 1).await,
             None,
             "after the reset the reading no longer holds"
         );
@@ -518,9 +502,8 @@ mod tests {
         record_refusal(&store, now, X, 1, &refused)
             .await
             .expect("refusal");
-        let wait = take_room(&store, now, &[], X, 7, 4, 1)
+        let wait = wait_at(&store, now, &[], X, 7, 4, 1)
             .await
-            .expect("room")
             .expect("the app is refused");
         assert_eq!(
             (wait.until, wait.scope),

@@ -376,26 +376,25 @@ async fn attempt(
     }
 
     let platform = job.account.platform;
-    let units = publisher.limit_units(&job.request);
-    let since = engine.now();
     let limits = if config.published_limits {
         publisher.limits()
     } else {
         Vec::new()
     };
-    if let Some(wait) = crate::limits::take_room(
+    let send = match crate::limits::take_room(
         engine.store(),
-        since,
+        engine.now(),
         &limits,
         platform,
         job.account.id,
         job.target,
-        units,
+        publisher.limit_units(&job.request),
     )
     .await?
     {
-        return Ok(Outcome::WaitForRoom(wait));
-    }
+        Ok(send) => send,
+        Err(wait) => return Ok(Outcome::WaitForRoom(wait)),
+    };
     match publisher
         .publish(&tokens, &job.request, &mut checkpoint, &sink)
         .await
@@ -405,7 +404,7 @@ async fn attempt(
         Err(e) => {
             // Answered, and nothing was made: the room taken is free again.
             if !e.may_have_taken_effect() && e.kind != ErrorKind::Protocol {
-                crate::limits::give_back(engine.store(), job.target, since).await?;
+                crate::limits::give_back(engine.store(), send).await?;
             }
             if e.kind == ErrorKind::RateLimited {
                 crate::limits::record_refusal(

@@ -203,12 +203,7 @@ async fn a_burst_over_two_accounts_goes_out_window_by_window_once_each() {
     h.start_scheduler().await;
     let mut posts = schedule_many(&h, 7, creator.id, "burst creator").await;
     posts.extend(schedule_many(&h, 7, studio.id, "burst studio").await);
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    loop {
-        let ts = targets(&h, &posts).await;
-        if count(&ts, TargetStatus::Published) == posts.len() {
-            break;
-        }
+    settle(&h, &posts, "all fourteen out", |ts| {
         let stuck: Vec<_> = ts
             .iter()
             .filter(|t| {
@@ -223,15 +218,9 @@ async fn a_burst_over_two_accounts_goes_out_window_by_window_once_each() {
             .map(|t| (t.id, t.status, t.error.clone()))
             .collect();
         assert!(stuck.is_empty(), "only waiting or out: {stuck:?}");
-        assert!(
-            std::time::Instant::now() < deadline,
-            "timed out: {:?}",
-            ts.iter()
-                .map(|t| (t.status, t.error.clone()))
-                .collect::<Vec<_>>()
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+        count(ts, TargetStatus::Published) == ts.len()
+    })
+    .await;
     assert_eq!(create_calls(&h), (14, 0), "each sent once, none refused");
     assert_eq!(h.sandbox.received(Some("x")).len(), 14);
     h.cleanup().await;

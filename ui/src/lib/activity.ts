@@ -100,11 +100,16 @@ const WORDS: Record<TargetStatus, string> = {
  * The error code of a target held back for room in one of its network's
  * limits: nothing was sent, and it goes out when the limit has room.
  */
-export const WAITING_FOR_LIMIT = "waiting_for_limit";
+const WAITING_FOR_LIMIT = "waiting_for_limit";
+
+/** Held back for room in its network's limit (nothing was sent yet). */
+export function waitingForRoom(status: TargetStatus, errorCode?: string | null): boolean {
+  return status === "retrying" && errorCode === WAITING_FOR_LIMIT;
+}
 
 /** A target's status in words (its error code tells a wait for room apart). */
 export function statusWords(status: TargetStatus, errorCode?: string | null): string {
-  if (status === "retrying" && errorCode === WAITING_FOR_LIMIT) return "Waiting for room";
+  if (waitingForRoom(status, errorCode)) return "Waiting for room";
   return WORDS[status] ?? status;
 }
 
@@ -181,7 +186,7 @@ export function actionsFor(
   errorCode: string | null = null,
 ): Action[] {
   const actions = baseActions(status, platform, hasRemoteUrl, platformAvailable).filter(
-    (a) => !(a.kind === "retry" && status === "retrying" && errorCode === WAITING_FOR_LIMIT),
+    (a) => !(a.kind === "retry" && waitingForRoom(status, errorCode)),
   );
   if (status === "published" && canDelete && platformAvailable) {
     actions.push({ kind: "delete", label: `Delete from ${platformMeta(platform).name}…` });

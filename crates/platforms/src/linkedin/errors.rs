@@ -271,7 +271,7 @@ pub fn map_error(
         )
     } else if status == 429 {
         let at = next_utc_midnight(now);
-        let app = text.contains("application") || text.contains("APPLICATION");
+        let app = text.contains("application");
         let whose = if app {
             "your LinkedIn app's daily limit"
         } else {
@@ -451,12 +451,18 @@ mod tests {
             "LinkedIn says this account's daily limit for this is reached. It resets at \
              midnight UTC (in about 7 hours); CreatorFlow will try again then."
         );
+        assert_eq!(e.limit_scope, crate::types::LimitScope::Account);
         let e = map(
             CREATE,
             429,
             r#"{"status":429,"message":"Resource level throttle APPLICATION DAY limit for calls to this resource is reached."}"#,
         );
         assert!(e.message.contains("your LinkedIn app's daily limit"));
+        assert_eq!(
+            e.limit_scope,
+            crate::types::LimitScope::App,
+            "every member waits"
+        );
         assert_eq!(next_utc_midnight(midnight), midnight + Duration::days(1));
     }
 

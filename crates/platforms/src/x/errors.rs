@@ -288,23 +288,27 @@ fn rate_limited(text: &str, headers: &HeaderMap, now: DateTime<Utc>) -> Platform
 /// seconds), an exhausted `x-user-limit-24hour-reset`, and `Retry-After`
 /// (seconds or an HTTP date).
 pub fn retry_at(headers: &HeaderMap, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    let header = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-    };
-    let epoch = |v: Option<&str>| {
-        v.and_then(|s| s.parse::<i64>().ok())
-            .and_then(|secs| Utc.timestamp_opt(secs, 0).single())
-    };
+    let header = |name: &str| header(headers, name);
     let mut candidates = Vec::new();
-    candidates.extend(epoch(header("x-rate-limit-reset")));
+    candidates.extend(header("x-rate-limit-reset").and_then(epoch));
     if header("x-user-limit-24hour-remaining") == Some("0") {
-        candidates.extend(epoch(header("x-user-limit-24hour-reset")));
+        candidates.extend(header("x-user-limit-24hour-reset").and_then(epoch));
     }
     candidates.extend(retry_after(headers, now));
     candidates.into_iter().max()
+}
+
+/// A header's value, trimmed.
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+}
+
+/// An instant given in epoch seconds.
+fn epoch(secs: &str) -> Option<DateTime<Utc>> {
+    Utc.timestamp_opt(secs.parse().ok()?, 0).single()
 }
 
 /// What an answer to `POST /2/tweets` says about X's post limits: the
@@ -312,21 +316,13 @@ pub fn retry_at(headers: &HeaderMap, now: DateTime<Utc>) -> Option<DateTime<Utc>
 /// counts posts) and, where X sends them, the 24-hour per-account and
 /// per-app caps (`x-user-limit-24hour-*`, `x-app-limit-24hour-*`).
 pub fn limit_readings(headers: &HeaderMap) -> Vec<LimitReading> {
-    let header = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-    };
+    let header = |name: String| header(headers, &name);
     let reading = |prefix: &str, id: &str, label: &str, scope: LimitScope| {
-        let limit = header(&format!("{prefix}-limit"))?.parse::<u64>().ok()?;
-        let remaining = header(&format!("{prefix}-remaining"))?
-            .parse::<u32>()
-            .ok()?;
-        let reset = header(&format!("{prefix}-reset"))?.parse::<i64>().ok()?;
+        let limit = header(format!("{prefix}-limit"))?.parse::<u64>().ok()?;
+        let remaining = header(format!("{prefix}-remaining"))?.parse::<u32>().ok()?;
         // Epoch seconds, rounded down by X: the window ends within the
         // next second.
-        let resets_at = Utc.timestamp_opt(reset + 1, 0).single()?;
+        let resets_at = epoch(header(format!("{prefix}-reset"))?)? + chrono::Duration::seconds(1);
         let posts = if limit == 1 { "post" } else { "posts" };
         Some(LimitReading {
             id: id.to_owned(),
