@@ -8,6 +8,7 @@ pub mod error;
 pub mod http;
 pub mod instagram;
 pub mod linkedin;
+pub mod metrics;
 pub mod options;
 mod support;
 pub mod text;
@@ -21,6 +22,7 @@ pub use auth::{
     StandardOAuth, TokenSet, TokenSource, authorized,
 };
 pub use error::{ErrorKind, PlatformError};
+pub use metrics::{Metric, MetricsSupport, PostMetrics, ReadBudget};
 pub use options::*;
 pub use types::*;
 
@@ -167,6 +169,41 @@ pub trait Publisher: Send + Sync {
         _post: &PublishRequest,
     ) -> Result<(), PlatformError> {
         Err(unsupported(self.platform(), "change a live post there"))
+    }
+
+    /// What this network reports about published posts, the permissions
+    /// that takes, and the creator's read allowance.
+    fn metrics_support(&self) -> MetricsSupport {
+        MetricsSupport::default()
+    }
+
+    /// The permissions reading metrics needs that `granted` lacks (an
+    /// account connected before CreatorFlow read metrics: it keeps
+    /// publishing, and the creator is asked to reconnect to see its
+    /// numbers). Empty when it is ready. By default: the support's scopes;
+    /// a network with several sign-in products answers per product.
+    fn metrics_scopes_missing(&self, granted: &[String]) -> Vec<String> {
+        self.metrics_support()
+            .scopes
+            .into_iter()
+            .filter(|s| !granted.iter().any(|g| g == s))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// The network's numbers now for the post `remote_id` (the id
+    /// [`Published::remote_id`] gave) on `account`. Metrics the network does
+    /// not offer for this post are absent. A post the network no longer has
+    /// is [`PostMetrics::Removed`]; a read refused for a quota is
+    /// [`ErrorKind::RateLimited`] with `retry_at`; one refused for a missing
+    /// permission is [`ErrorKind::Forbidden`].
+    async fn metrics(
+        &self,
+        _tokens: &dyn TokenSource,
+        _account: &RemoteAccount,
+        _remote_id: &str,
+    ) -> Result<PostMetrics, PlatformError> {
+        Err(unsupported(self.platform(), "read a post's numbers there"))
     }
 }
 

@@ -4,6 +4,7 @@
 
 pub mod consent;
 pub mod control_api;
+pub mod engagement;
 pub mod faults;
 pub mod layer;
 pub mod oauth;
