@@ -42,4 +42,7 @@ pub const APP_COMMANDS: &[&str] = &[
     "set_media_host",
     "clear_media_host",
     "test_media_host",
+    "post_analytics",
+    "analytics",
+    "export_analytics",
 ];

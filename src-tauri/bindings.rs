@@ -54,6 +54,9 @@ pub fn builder() -> tauri_specta::Builder<Wry> {
             set_media_host::<Wry>,
             clear_media_host::<Wry>,
             test_media_host::<Wry>,
+            post_analytics::<Wry>,
+            analytics::<Wry>,
+            export_analytics::<Wry>,
         ])
         .events(collect_events![
             DataChanged,

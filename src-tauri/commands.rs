@@ -1,8 +1,8 @@
 //! IPC commands: thin wrappers that call the engine. No SQL, no HTTP here.
 
 use creatorflow_engine::{
-    Account, DeleteScope, Post, PostId, PostInput, Settings, SettingsPatch, TargetOptions,
-    TimeRange,
+    Account, AnalyticsQuery, AnalyticsReport, DeleteScope, Post, PostAnalytics, PostId, PostInput,
+    Settings, SettingsPatch, TargetOptions, TimeRange,
 };
 use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime};
@@ -471,4 +471,57 @@ pub async fn clear_media_host<R: Runtime>(app: AppHandle<R>) -> CmdResult<MediaH
 #[specta::specta]
 pub async fn test_media_host<R: Runtime>(app: AppHandle<R>) -> CmdResult<MediaHostTest> {
     Ok(app.engine()?.test_media_host().await?)
+}
+
+/// One post's numbers on each network it went out on, with every snapshot.
+#[tauri::command]
+#[specta::specta]
+pub async fn post_analytics<R: Runtime>(
+    app: AppHandle<R>,
+    post_id: PostId,
+) -> CmdResult<Vec<PostAnalytics>> {
+    Ok(app.engine()?.post_analytics(post_id).await?)
+}
+
+/// The Analytics view: posts published in a period, their numbers, sums per
+/// day, and the networks' read allowances.
+#[tauri::command]
+#[specta::specta]
+pub async fn analytics<R: Runtime>(
+    app: AppHandle<R>,
+    query: AnalyticsQuery,
+) -> CmdResult<AnalyticsReport> {
+    Ok(app.engine()?.analytics(&query).await?)
+}
+
+/// Writes the Analytics view's posts as a CSV file in the Downloads folder
+/// (the data folder where there is none) and answers its path.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_analytics<R: Runtime>(
+    app: AppHandle<R>,
+    query: AnalyticsQuery,
+) -> CmdResult<String> {
+    let engine = app.engine()?;
+    let csv = engine.analytics_csv(&query).await?;
+    let dir = app
+        .path()
+        .download_dir()
+        .ok()
+        .filter(|d| d.is_dir())
+        .unwrap_or_else(|| engine.data_dir().to_owned());
+    let path = crate::export::write_new(
+        &dir,
+        &format!("creatorflow-analytics-{}", engine.now().format("%Y-%m-%d")),
+        "csv",
+        csv.as_bytes(),
+    )
+    .map_err(|e| IpcError {
+        code: creatorflow_engine::ErrorCode::Storage,
+        message: format!(
+            "CreatorFlow could not write the CSV file in {}: {e}",
+            dir.display()
+        ),
+    })?;
+    Ok(path.display().to_string())
 }

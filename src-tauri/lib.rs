@@ -9,6 +9,7 @@ pub mod deeplink;
 pub mod desktop_entry;
 pub mod error;
 pub mod events;
+pub mod export;
 pub mod external;
 pub mod logging;
 pub mod media;
@@ -111,9 +112,15 @@ pub fn run() {
                     Vault::keychain(creatorflow_engine::KEYCHAIN_SERVICE),
                 ),
             };
-            let config = EngineConfig::new(&data_dir)
+            let sandbox_clock = link
+                .as_ref()
+                .map(|l| tauri::async_runtime::block_on(sandbox_mode::SandboxClock::of(l)));
+            let mut config = EngineConfig::new(&data_dir)
                 .platforms(platforms)
                 .vault(vault);
+            if let Some(clock) = &sandbox_clock {
+                config = config.clock(std::sync::Arc::new(clock.clone()));
+            }
             let engine = tauri::async_runtime::block_on(Engine::open(config)).map_err(|e| {
                 tracing::error!("could not open the database: {e}");
                 IpcError::from(e)
@@ -145,6 +152,9 @@ pub fn run() {
                 events::forward_engine_events(app.handle(), engine);
                 notify::forward_notices(app.handle(), engine);
                 follow_changes(app.handle(), engine);
+                if let (Some(clock), Some(link)) = (&sandbox_clock, &link) {
+                    clock.follow(link, engine.clone());
+                }
                 match tauri::async_runtime::block_on(engine.start_scheduler(if link.is_some() {
                     sandbox_mode::scheduler_config()
                 } else {

@@ -46,6 +46,84 @@ impl Link {
     }
 }
 
+/// The app's clock in sandbox mode: the emulators' clock. Moving the
+/// sandbox's clock on (its status page or `POST /_sandbox/clock/advance`)
+/// moves the app's with it, so a creator or a test sees what happens an hour
+/// or a week later: the numbers a post gathers, sign-ins that run out. The
+/// offset is read once at start and then followed ([`SandboxClock::follow`]).
+#[derive(Clone, Default)]
+pub struct SandboxClock(std::sync::Arc<std::sync::atomic::AtomicI64>);
+
+impl creatorflow_engine::Clock for SandboxClock {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        chrono::Utc::now()
+            + chrono::Duration::seconds(self.0.load(std::sync::atomic::Ordering::Relaxed))
+    }
+}
+
+impl SandboxClock {
+    /// A clock at the sandbox's time now.
+    pub async fn of(link: &Link) -> Self {
+        let clock = Self::default();
+        if let Some(offset) = offset(link).await {
+            clock.set(offset);
+        }
+        clock
+    }
+
+    /// Stores `offset`; whether it changed.
+    fn set(&self, offset: i64) -> bool {
+        self.0.swap(offset, std::sync::atomic::Ordering::Relaxed) != offset
+    }
+
+    /// Follows the sandbox's clock (a read a second) and wakes the scheduler
+    /// when it moved, so what came due by the move is done at once.
+    pub fn follow(&self, link: &Link, engine: creatorflow_engine::Engine) {
+        let clock = self.clone();
+        let source = match link {
+            Link::Embedded(s) => Source::Here((**s).clone()),
+            Link::Running(u) => Source::There(creatorflow_sandbox::Remote::new(u.clone())),
+        };
+        tauri::async_runtime::spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                if let Some(offset) = source.offset().await
+                    && clock.set(offset)
+                {
+                    tracing::info!(offset_secs = offset, "the sandbox's clock moved");
+                    engine.wake_scheduler();
+                }
+            }
+        });
+    }
+}
+
+async fn offset(link: &Link) -> Option<i64> {
+    match link {
+        Link::Embedded(s) => Some(s.clock().offset_secs),
+        Link::Running(base) => {
+            Source::There(creatorflow_sandbox::Remote::new(base.clone()))
+                .offset()
+                .await
+        }
+    }
+}
+
+/// Where the sandbox's clock is read: in this process, or over its control API.
+enum Source {
+    Here(creatorflow_sandbox::Sandbox),
+    There(creatorflow_sandbox::Remote),
+}
+
+impl Source {
+    async fn offset(&self) -> Option<i64> {
+        match self {
+            Self::Here(s) => Some(s.clock().offset_secs),
+            Self::There(r) => r.clock().await.map(|c| c.offset_secs).ok(),
+        }
+    }
+}
+
 /// The scheduler in sandbox mode: as in normal use, except that
 /// `CREATORFLOW_SANDBOX_RETRY_SECS` may shorten the wait before a failed
 /// attempt is tried again (a soak against the emulators' faults would
@@ -82,7 +160,7 @@ pub fn platforms(base: &url::Url) -> Platforms {
     creatorflow_sandbox::demo_clients()
         .into_iter()
         .fold(Platforms::sandbox(base), |p, c| {
-            p.with_demo_client(c.platform, c.client_id, c.client_secret)
+            p.with_demo_client(c.platform, c.client_id, c.client_secret, c.product)
         })
 }
 

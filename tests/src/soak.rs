@@ -370,7 +370,7 @@ pub fn sandbox_platforms(base: &url::Url) -> Platforms {
     creatorflow_sandbox::demo_clients()
         .into_iter()
         .fold(Platforms::sandbox(base), |p, c| {
-            p.with_demo_client(c.platform, c.client_id, c.client_secret)
+            p.with_demo_client(c.platform, c.client_id, c.client_secret, c.product)
         })
 }
 

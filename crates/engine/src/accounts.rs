@@ -217,5 +217,6 @@ fn from_row(r: &SqliteRow) -> Result<Account> {
         email: r.get("email"),
         reauth_by: r.get::<Option<i64>, _>("reauth_by").map(from_millis),
         created_at: from_millis(r.get("created_at")),
+        analytics_scopes_missing: Vec::new(),
     })
 }

@@ -620,6 +620,7 @@ impl Engine {
             }
             let window = self.settings().await?.catch_up_window_minutes;
             crate::scheduler::requeue_after_reconnect(self, id, now, window).await?;
+            crate::metrics::resume_account(self.store(), id, now).await?;
             ids.push(id);
         }
         self.changes()

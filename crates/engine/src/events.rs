@@ -12,6 +12,8 @@ pub enum Entity {
     Posts,
     Accounts,
     Settings,
+    /// Posts' numbers (a snapshot was read).
+    Metrics,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]

@@ -13,6 +13,7 @@ pub(crate) mod limits;
 pub mod loopback;
 pub mod media;
 pub mod media_host;
+pub mod metrics;
 pub mod model;
 pub mod notices;
 pub mod platforms;
@@ -35,6 +36,10 @@ use specta::Type;
 
 pub use error::{EngineError, ErrorCode, Result};
 pub use events::{Change, ChangeSource, Changes, Entity};
+pub use metrics::{
+    AnalyticsQuery, AnalyticsReport, BudgetUse, DayTotals, MetricColumn, MetricValue, MetricsState,
+    PostAnalytics, Snapshot,
+};
 pub use model::*;
 pub use notices::{Notice, NoticeKind, Notices};
 pub use platforms::Platforms;
@@ -336,7 +341,33 @@ impl Engine {
     // ---- accounts -------------------------------------------------------
 
     pub async fn accounts(&self) -> Result<Vec<Account>> {
-        accounts::list(self.store()).await
+        let mut list = accounts::list(self.store()).await?;
+        for account in &mut list {
+            if let Some(p) = self.platforms().get(account.platform) {
+                account.analytics_scopes_missing = p.metrics_scopes_missing(&account.scopes);
+            }
+        }
+        Ok(list)
+    }
+
+    // ---- analytics ------------------------------------------------------
+
+    /// A post's numbers on each network it went out on, with every snapshot.
+    pub async fn post_analytics(&self, post: PostId) -> Result<Vec<metrics::PostAnalytics>> {
+        metrics::for_post(self.store(), post).await
+    }
+
+    /// The Analytics view: posts published in a period, sums, sums per day.
+    pub async fn analytics(
+        &self,
+        query: &metrics::AnalyticsQuery,
+    ) -> Result<metrics::AnalyticsReport> {
+        metrics::report(self, query).await
+    }
+
+    /// The Analytics view's posts as CSV.
+    pub async fn analytics_csv(&self, query: &metrics::AnalyticsQuery) -> Result<String> {
+        metrics::to_csv(&metrics::report(self, query).await?, &query.zone)
     }
 
     // ---- settings -------------------------------------------------------

@@ -174,6 +174,11 @@ pub struct Account {
     /// until revoked.
     pub reauth_by: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    /// The permissions Analytics needs that the account's sign-in lacks (it
+    /// was connected before CreatorFlow read posts' numbers): reconnecting
+    /// grants them. Publishing does not need them.
+    #[serde(default)]
+    pub analytics_scopes_missing: Vec<String>,
 }
 
 /// One post on one account, as the UI shows it.
@@ -354,6 +359,10 @@ pub struct Settings {
     /// The sign-in product of the creator's developer app, per network that
     /// has several (Instagram: `instagram_login` or `facebook_login`).
     pub sign_in_products: BTreeMap<Platform, String>,
+    /// Reads per month the creator's developer app may make, per network
+    /// that caps them (X's access tiers), where the creator set their own;
+    /// otherwise the network's default for the smallest tier.
+    pub read_budgets: BTreeMap<Platform, u32>,
 }
 
 impl Default for Settings {
@@ -368,6 +377,7 @@ impl Default for Settings {
             reviewed_apps: BTreeSet::new(),
             quick_post_shortcut: None,
             sign_in_products: BTreeMap::new(),
+            read_budgets: BTreeMap::new(),
         }
     }
 }
@@ -390,6 +400,16 @@ pub struct SettingsPatch {
     pub quick_post_shortcut: Option<ShortcutChoice>,
     /// Sets the sign-in product of one network's developer app.
     pub sign_in_product: Option<ProductChoice>,
+    /// Sets (or, with `None`, forgets) one network's monthly read allowance.
+    pub read_budget: Option<ReadBudgetChoice>,
+}
+
+/// The monthly read allowance of the creator's app on one network.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ReadBudgetChoice {
+    pub platform: Platform,
+    pub per_month: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
@@ -442,6 +462,16 @@ impl SettingsPatch {
         }
         if let Some(c) = &self.sign_in_product {
             to.sign_in_products.insert(c.platform, c.product.clone());
+        }
+        if let Some(b) = &self.read_budget {
+            match b.per_month {
+                Some(n) => {
+                    to.read_budgets.insert(b.platform, n);
+                }
+                None => {
+                    to.read_budgets.remove(&b.platform);
+                }
+            }
         }
         if let Some(c) = &self.quick_post_shortcut {
             to.quick_post_shortcut = c.shortcut.clone().filter(|s| !s.trim().is_empty());

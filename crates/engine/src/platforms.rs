@@ -35,16 +35,23 @@ impl Platforms {
         self
     }
 
-    /// A demo app of the sandbox, by its network's id (`x`, `youtube`);
-    /// an unknown network is ignored.
-    pub fn with_demo_client(self, platform: &str, client_id: &str, secret: Option<&str>) -> Self {
+    /// A demo app of the sandbox, by its network's id (`x`, `youtube`),
+    /// with the sign-in product it has where the network has several; an
+    /// unknown network is ignored.
+    pub fn with_demo_client(
+        self,
+        platform: &str,
+        client_id: &str,
+        secret: Option<&str>,
+        product: Option<&str>,
+    ) -> Self {
         match Platform::parse(platform) {
             Some(p) => self.with_builtin_client(
                 p,
                 ClientCredentials {
                     client_id: client_id.to_owned(),
                     client_secret: secret.map(str::to_owned),
-                    product: None,
+                    product: product.map(str::to_owned),
                 },
             ),
             None => self,

@@ -233,6 +233,8 @@ async fn run(
     let slots = Arc::new(Semaphore::new(config.concurrency));
     let busy: Arc<std::sync::Mutex<HashSet<AccountId>>> = Arc::default();
     let mut last_prune: Option<std::time::Instant> = None;
+    // A collection of posts' numbers is running (one at a time).
+    let collecting = Arc::new(std::sync::atomic::AtomicBool::new(false));
     loop {
         if *stop.borrow() {
             break;
@@ -285,6 +287,34 @@ async fn run(
             }
         }
 
+        // Posts' numbers are read beside publishing (paused or not), in a
+        // task of their own: a slow or failing read never holds a post.
+        let metrics_due = if collecting.load(Ordering::Acquire) {
+            Ok(None)
+        } else {
+            crate::metrics::next_due(engine.store()).await
+        };
+        let metrics_due = match metrics_due {
+            Ok(Some(at)) if at <= engine.now() => {
+                collecting.store(true, Ordering::Release);
+                let engine = engine.clone();
+                let collecting = collecting.clone();
+                tokio::spawn(async move {
+                    if let Err(e) = crate::metrics::collect_due(&engine).await {
+                        tracing::warn!("could not read posts' numbers: {e}");
+                    }
+                    collecting.store(false, Ordering::Release);
+                    engine.wake_scheduler();
+                });
+                None
+            }
+            Ok(at) => at,
+            Err(e) => {
+                tracing::warn!("scheduler could not read when posts' numbers are due: {e}");
+                None
+            }
+        };
+
         let due = if paused {
             Ok(None)
         } else {
@@ -292,13 +322,15 @@ async fn run(
         };
         let reminder = crate::accounts::next_reminder(engine.store()).await;
         let sleep = match (due, reminder) {
-            (Ok(due), Ok(reminder)) => match due.into_iter().chain(reminder).min() {
-                Some(at) => (at - engine.now())
-                    .to_std()
-                    .unwrap_or(StdDuration::ZERO)
-                    .min(config.max_sleep),
-                None => config.max_sleep,
-            },
+            (Ok(due), Ok(reminder)) => {
+                match due.into_iter().chain(reminder).chain(metrics_due).min() {
+                    Some(at) => (at - engine.now())
+                        .to_std()
+                        .unwrap_or(StdDuration::ZERO)
+                        .min(config.max_sleep),
+                    None => config.max_sleep,
+                }
+            }
             (Err(e), _) | (_, Err(e)) => {
                 tracing::error!("scheduler could not read the queue: {e}");
                 config.max_sleep

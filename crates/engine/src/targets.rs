@@ -430,14 +430,24 @@ pub(crate) async fn apply_in(
     select.push_where(&mut q, from);
     q.push(" RETURNING id, post_id");
     let rows = q.build().fetch_all(&mut *conn).await?;
-    Ok(PendingChange(
-        rows.iter()
-            .map(|r| Moved {
-                target: r.get("id"),
-                post: r.get("post_id"),
-            })
-            .collect(),
-    ))
+    let moved: Vec<Moved> = rows
+        .iter()
+        .map(|r| Moved {
+            target: r.get("id"),
+            post: r.get("post_id"),
+        })
+        .collect();
+    // A post that went out starts being tracked for its numbers.
+    let ids: Vec<TargetId> = moved.iter().map(|m| m.target).collect();
+    match to {
+        To::Published(_) | To::Confirmed => crate::metrics::track_in(conn, &ids).await?,
+        To::FollowedUp {
+            published: Some(_), ..
+        } => crate::metrics::refresh_in(conn, &ids, false).await?,
+        To::Deleted => crate::metrics::refresh_in(conn, &ids, true).await?,
+        _ => {}
+    }
+    Ok(PendingChange(moved))
 }
 
 /// Targets that moved, whose change is still to be announced.

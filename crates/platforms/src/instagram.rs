@@ -21,6 +21,9 @@
 //! finish asynchronously, so `publish` answers `Processing` and
 //! [`crate::Publisher::check`] follows them, publishes with
 //! `media_publish` and reads the permalink.
+//!
+//! A post's numbers come from Meta's media insights (§11), with the insights
+//! permission of the account's product.
 
 mod checkpoint;
 mod client;
@@ -72,6 +75,9 @@ pub const SCOPE_FB_BASIC: &str = "instagram_basic";
 pub const SCOPE_FB_PUBLISH: &str = "instagram_content_publish";
 pub const SCOPE_FB_PAGES: &str = "pages_show_list";
 pub const SCOPE_FB_ENGAGEMENT: &str = "pages_read_engagement";
+/// Reading a post's insights (§11), one permission per product.
+pub const SCOPE_IG_INSIGHTS: &str = "instagram_business_manage_insights";
+pub const SCOPE_FB_INSIGHTS: &str = "instagram_manage_insights";
 
 /// How long CreatorFlow follows a prepared post: as long as Meta keeps a
 /// container (24 hours, §4.2). Meta prepares most in minutes; the rest of
@@ -117,6 +123,30 @@ impl Login {
         match self {
             Self::Instagram => "Instagram Login",
             Self::Facebook => "Facebook Login",
+        }
+    }
+
+    /// The permission reading a post's insights needs (§11).
+    pub fn metrics_scope(self) -> &'static str {
+        match self {
+            Self::Instagram => SCOPE_IG_INSIGHTS,
+            Self::Facebook => SCOPE_FB_INSIGHTS,
+        }
+    }
+
+    /// The permissions the sign-in asks for: publishing's, then reading
+    /// insights. Only publishing's are needed to connect: an account without
+    /// the insights one publishes, and Analytics asks to reconnect it.
+    pub fn requested_scopes(self) -> &'static [&'static str] {
+        match self {
+            Self::Instagram => &[SCOPE_IG_BASIC, SCOPE_IG_PUBLISH, SCOPE_IG_INSIGHTS],
+            Self::Facebook => &[
+                SCOPE_FB_BASIC,
+                SCOPE_FB_PUBLISH,
+                SCOPE_FB_PAGES,
+                SCOPE_FB_ENGAGEMENT,
+                SCOPE_FB_INSIGHTS,
+            ],
         }
     }
 
@@ -243,6 +273,10 @@ fn scope_info(scope: &str, why: &str) -> ScopeInfo {
     }
 }
 
+/// Why CreatorFlow asks for the insights permission, in the connect dialog.
+const INSIGHTS_WHY: &str =
+    "read how your posts are doing (views, reach, likes, comments, saves, shares), for Analytics";
+
 /// The permissions of `login`, and why CreatorFlow asks for them.
 pub fn scopes(login: Login) -> Vec<ScopeInfo> {
     match login {
@@ -255,6 +289,7 @@ pub fn scopes(login: Login) -> Vec<ScopeInfo> {
                 SCOPE_IG_PUBLISH,
                 "publish the posts, carousels, reels and stories you schedule",
             ),
+            scope_info(SCOPE_IG_INSIGHTS, INSIGHTS_WHY),
         ],
         Login::Facebook => vec![
             scope_info(
@@ -273,6 +308,7 @@ pub fn scopes(login: Login) -> Vec<ScopeInfo> {
                 SCOPE_FB_ENGAGEMENT,
                 "Meta requires it to publish to an Instagram account linked to a Page",
             ),
+            scope_info(SCOPE_FB_INSIGHTS, INSIGHTS_WHY),
         ],
     }
 }
@@ -548,7 +584,7 @@ impl Authenticator for InstagramAuthenticator {
         state: &str,
     ) -> Result<Authorization, AuthError> {
         let login = Login::of_product(client.product.as_deref());
-        let scope = login.required_scopes().join(",");
+        let scope = login.requested_scopes().join(",");
         let mut url = match login {
             Login::Instagram => join(&self.endpoints.instagram, "/oauth/authorize"),
             Login::Facebook => join(
@@ -630,7 +666,7 @@ impl Authenticator for InstagramAuthenticator {
         }
         let granted = if granted.is_empty() {
             login
-                .required_scopes()
+                .requested_scopes()
                 .iter()
                 .map(|s| (*s).to_owned())
                 .collect()
@@ -827,7 +863,8 @@ mod tests {
             a.url.query_pairs().into_owned().collect();
         assert_eq!(
             q["scope"],
-            "instagram_business_basic,instagram_business_content_publish"
+            "instagram_business_basic,instagram_business_content_publish,\
+             instagram_business_manage_insights"
         );
         assert_eq!(q["response_type"], "code");
         assert_eq!(q["redirect_uri"], DESKTOP_REDIRECT);
@@ -840,7 +877,34 @@ mod tests {
                 .as_str()
                 .starts_with("https://www.facebook.com/v23.0/dialog/oauth?")
         );
-        assert!(f.url.as_str().contains("pages_read_engagement"));
+        let q: std::collections::HashMap<String, String> =
+            f.url.query_pairs().into_owned().collect();
+        assert_eq!(
+            q["scope"],
+            "instagram_basic,instagram_content_publish,pages_show_list,pages_read_engagement,\
+             instagram_manage_insights"
+        );
+    }
+
+    #[test]
+    fn each_product_explains_its_permissions_insights_included() {
+        for (login, product) in [
+            (Login::Instagram, INSTAGRAM_LOGIN),
+            (Login::Facebook, FACEBOOK_LOGIN),
+        ] {
+            let listed: Vec<String> = scopes(login).into_iter().map(|s| s.scope).collect();
+            assert_eq!(listed, login.requested_scopes(), "{product}");
+            let auth = InstagramAuthenticator::new(&InstagramEndpoints::production());
+            let insights = auth
+                .scopes(Some(product))
+                .into_iter()
+                .find(|s| s.scope == login.metrics_scope())
+                .expect("insights asked for");
+            assert!(insights.why.contains("Analytics"), "{}", insights.why);
+        }
+        // Connecting needs publishing's permissions only.
+        let ig = vec![SCOPE_IG_BASIC.to_owned(), SCOPE_IG_PUBLISH.to_owned()];
+        assert!(missing_permissions(Login::Instagram, &ig).is_ok());
     }
 
     #[test]

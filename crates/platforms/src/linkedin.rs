@@ -1,6 +1,8 @@
 //! LinkedIn: "Sign In with LinkedIn using OpenID Connect" + "Share on
 //! LinkedIn" (OAuth 2.0 with the creator's own app), `/v2/userinfo`, and the
-//! versioned REST API: `/rest/posts`, the Images, Videos and Documents APIs.
+//! versioned REST API: `/rest/posts`, the Images, Videos and Documents APIs,
+//! and the member post analytics (`/rest/memberCreatorPostAnalytics`, the
+//! "Community Management API" product).
 //! Contract: docs/platforms/linkedin.md; LinkedIn's redirect rules in
 //! docs/platforms/desktop-oauth.md §4.3.
 //!
@@ -28,6 +30,7 @@ mod client;
 mod errors;
 mod link;
 mod media;
+mod metrics;
 mod text;
 mod validate;
 
@@ -38,6 +41,7 @@ pub use checkpoint::{
 pub use client::LinkedinClient;
 pub use errors::{LinkedinErrorBody, LinkedinOperation, map_error, next_utc_midnight};
 pub use link::{MAX_PAGE_BYTES, MAX_TITLE_CHARS, PAGE_TIMEOUT, page_title};
+pub use metrics::{METRICS, METRICS_SCOPE, entity_param, metrics_support, total_count};
 pub use text::{commentary, commentary_length, first_url};
 pub use validate::{
     MAX_ALT_TEXT_LENGTH, MAX_DOCUMENT_BYTES, MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS, MAX_IMAGES,
@@ -50,11 +54,12 @@ use serde::Deserialize;
 use url::Url;
 
 use crate::auth::{
-    AuthError, Authenticator, ClientAuth, OAuthSpec, PkceStyle, RedirectStyle, StandardOAuth,
-    TokenSet, standard,
+    AuthError, Authenticator, Authorization, ClientAuth, OAuthSpec, PkceStyle, RedirectStyle,
+    StandardOAuth, TokenSet, standard,
 };
 use crate::types::{
-    Capabilities, ClientCredentials, CountingRule, MediaKind, MediaRule, ScopeInfo, TextRule,
+    Capabilities, Choice, ClientCredentials, CountingRule, MediaKind, MediaRule, ScopeInfo,
+    TextRule,
 };
 
 /// The `LinkedIn-Version` CreatorFlow sends by default (§2): `202607`
@@ -151,7 +156,8 @@ fn join(base: &Url, path: &str) -> Url {
 
 /// The scopes CreatorFlow asks LinkedIn for, and why (§1.1): the two
 /// self-serve products "Sign In with LinkedIn using OpenID Connect" and
-/// "Share on LinkedIn".
+/// "Share on LinkedIn", and `r_member_postAnalytics` of the "Community
+/// Management API" product for Analytics (§13).
 pub fn scopes() -> Vec<ScopeInfo> {
     [
         ("openid", "know which LinkedIn member signed in"),
@@ -198,7 +204,40 @@ pub fn oauth_spec(endpoints: &LinkedinEndpoints) -> OAuthSpec {
         }],
         extra_authorize_params: vec![],
         needs_client_secret: true,
-        products: Vec::new(),
+        products: products(),
+    }
+}
+
+/// The LinkedIn products a creator's app may have (§13): "Share on
+/// LinkedIn" with "Sign In with LinkedIn using OpenID Connect" (self-serve,
+/// the default), or those and the "Community Management API", whose
+/// `r_member_postAnalytics` lets CreatorFlow read posts' numbers. LinkedIn
+/// refuses a sign-in that asks for a permission the app lacks, so the
+/// analytics permission is asked for only when the creator says their app
+/// has it.
+pub const PRODUCT_SHARE: &str = "share";
+pub const PRODUCT_SHARE_ANALYTICS: &str = "share_analytics";
+
+pub fn products() -> Vec<Choice> {
+    vec![
+        Choice {
+            value: PRODUCT_SHARE.to_owned(),
+            label: "Share on LinkedIn and Sign In with LinkedIn (no analytics)".to_owned(),
+        },
+        Choice {
+            value: PRODUCT_SHARE_ANALYTICS.to_owned(),
+            label: "Those and the Community Management API (analytics)".to_owned(),
+        },
+    ]
+}
+
+/// The analytics permission, for an app with the Community Management API.
+fn analytics_scope() -> ScopeInfo {
+    ScopeInfo {
+        scope: METRICS_SCOPE.to_owned(),
+        why: "read how your posts are doing (impressions, members reached, reactions, comments \
+              and reposts), for Analytics"
+            .to_owned(),
     }
 }
 
@@ -212,11 +251,29 @@ pub fn oauth_spec(endpoints: &LinkedinEndpoints) -> OAuthSpec {
 ///   (`refresh_token_expires_in` shrinks);
 /// - `revoke` posts `client_id`, `client_secret` and `token` as a form
 ///   (§1.6), for the access token and then the refresh token if any.
-pub struct LinkedinAuthenticator(pub StandardOAuth);
+pub struct LinkedinAuthenticator {
+    standard: StandardOAuth,
+    /// The same flow asking for the analytics permission too.
+    with_analytics: OAuthSpec,
+}
 
 impl LinkedinAuthenticator {
     pub fn new(endpoints: &LinkedinEndpoints) -> Self {
-        Self(StandardOAuth(oauth_spec(endpoints)))
+        let spec = oauth_spec(endpoints);
+        let mut with_analytics = spec.clone();
+        with_analytics.scopes.push(analytics_scope());
+        Self {
+            standard: StandardOAuth(spec),
+            with_analytics,
+        }
+    }
+
+    fn spec_for(&self, product: Option<&str>) -> &OAuthSpec {
+        if product == Some(PRODUCT_SHARE_ANALYTICS) {
+            &self.with_analytics
+        } else {
+            self.standard.spec()
+        }
     }
 }
 
@@ -242,7 +299,25 @@ fn split_scopes(mut tokens: TokenSet) -> TokenSet {
 #[async_trait::async_trait]
 impl Authenticator for LinkedinAuthenticator {
     fn spec(&self) -> &OAuthSpec {
-        self.0.spec()
+        self.standard.spec()
+    }
+
+    fn scopes(&self, product: Option<&str>) -> Vec<ScopeInfo> {
+        self.spec_for(product).scopes.clone()
+    }
+
+    fn authorize(
+        &self,
+        client: &ClientCredentials,
+        redirect_uri: &str,
+        state: &str,
+    ) -> Result<Authorization, AuthError> {
+        standard::authorize(
+            self.spec_for(client.product.as_deref()),
+            client,
+            redirect_uri,
+            state,
+        )
     }
 
     async fn exchange_code(
@@ -467,6 +542,43 @@ mod tests {
         let scopes: Vec<&str> = spec.scopes.iter().map(|s| s.scope.as_str()).collect();
         assert_eq!(scopes, ["openid", "profile", "email", "w_member_social"]);
         assert!(spec.scopes.iter().all(|s| s.why.len() > 15));
+    }
+
+    #[test]
+    fn only_an_app_with_the_community_management_api_asks_for_analytics() {
+        let auth = LinkedinAuthenticator::new(&LinkedinEndpoints::production());
+        let asked = |product: Option<&str>| {
+            let client = ClientCredentials::new("id", Some("secret".into()))
+                .with_product(product.map(str::to_owned));
+            let a = auth
+                .authorize(
+                    &client,
+                    "http://127.0.0.1:47616/oauth/linkedin/callback",
+                    "s",
+                )
+                .expect("authorize");
+            a.url
+                .query_pairs()
+                .find(|(k, _)| k == "scope")
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default()
+        };
+        assert_eq!(asked(None), "openid profile email w_member_social");
+        assert_eq!(
+            asked(Some(PRODUCT_SHARE)),
+            "openid profile email w_member_social"
+        );
+        assert_eq!(
+            asked(Some(PRODUCT_SHARE_ANALYTICS)),
+            "openid profile email w_member_social r_member_postAnalytics"
+        );
+        let explained = auth.scopes(Some(PRODUCT_SHARE_ANALYTICS));
+        assert!(
+            explained
+                .iter()
+                .any(|s| s.scope == METRICS_SCOPE && s.why.contains("Analytics"))
+        );
+        assert_eq!(auth.spec().products.len(), 2);
     }
 
     #[test]

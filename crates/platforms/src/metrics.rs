@@ -79,8 +79,9 @@ pub struct MetricsSupport {
     /// order the network shows them. A post may lack some (a text post has
     /// no views).
     pub metrics: Vec<(&'static str, &'static str)>,
-    /// The permissions a sign-in needs for reading them, beyond those for
-    /// publishing (the connect dialog asks for them and says why).
+    /// The permissions a sign-in needs for reading them (the connect dialog
+    /// asks for them and says why; an account whose sign-in lacks one is
+    /// asked to reconnect).
     pub scopes: Vec<&'static str>,
     /// The read allowance of the creator's app, where the network has one.
     pub budget: Option<ReadBudget>,

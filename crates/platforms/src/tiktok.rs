@@ -21,11 +21,16 @@
 //! domain the creator verified with TikTok (§7), which needs a public media
 //! host CreatorFlow does not have yet. TikTok's API cannot delete a post
 //! (§9), so the capabilities say so.
+//!
+//! Analytics read a video's views, likes, comments and shares from the
+//! Display API's Query Videos (§13, scope `video.list`), by the public video
+//! id a post gets once TikTok shows it to others.
 
 mod checkpoint;
 mod chunks;
 mod client;
 mod errors;
+mod metrics;
 mod validate;
 
 pub use checkpoint::{CHECKPOINT_VERSION, TiktokCheckpoint};
@@ -35,6 +40,7 @@ pub use chunks::{
 };
 pub use client::{CreatorInfo, TiktokClient};
 pub use errors::{TiktokOperation, fail_reason_words, map_error};
+pub use metrics::{COUNTS, QUERY_FIELDS, is_video_id, not_public_yet, read_counts};
 pub use validate::{
     MAX_CAPTION_LENGTH, MAX_VIDEO_BYTES, MAX_VIDEO_DURATION_MS, VIDEO_TYPES, privacy_label,
     validate_post,
@@ -62,10 +68,12 @@ pub const REDIRECT_PATH: &str = "/oauth/tiktok/callback";
 /// video takes a few minutes (§8); public posts also wait for moderation.
 pub const PROCESSING_HORIZON_SECS: u32 = 2 * 3600;
 
-/// `user.info.basic`, `video.publish`, `video.upload` (§1.2).
+/// `user.info.basic`, `video.publish`, `video.upload` (§1.2), and
+/// `video.list` for Analytics (§13).
 pub const SCOPE_USER_INFO: &str = "user.info.basic";
 pub const SCOPE_PUBLISH: &str = "video.publish";
 pub const SCOPE_UPLOAD: &str = "video.upload";
+pub const SCOPE_VIDEO_LIST: &str = "video.list";
 
 /// What to tell the creator when TikTok will not renew the sign-in.
 pub const REFRESH_REFUSED_MESSAGE: &str = "TikTok no longer accepts CreatorFlow's sign-in for \
@@ -122,7 +130,7 @@ fn join(base: &Url, path: &str) -> Url {
     url
 }
 
-/// The scopes CreatorFlow asks TikTok for, and why (§1.2).
+/// The scopes CreatorFlow asks TikTok for, and why (§1.2, §13).
 pub fn scopes() -> Vec<ScopeInfo> {
     [
         (
@@ -137,6 +145,11 @@ pub fn scopes() -> Vec<ScopeInfo> {
         (
             SCOPE_UPLOAD,
             "upload your videos to TikTok (TikTok asks for it with direct posting)",
+        ),
+        (
+            SCOPE_VIDEO_LIST,
+            "read how your videos are doing on TikTok (views, likes, comments and shares), \
+             for Analytics",
         ),
     ]
     .into_iter()
@@ -501,7 +514,10 @@ mod tests {
             a.url.query_pairs().into_owned().collect();
         assert_eq!(q["client_key"], "awkey");
         assert!(!q.contains_key("client_id"));
-        assert_eq!(q["scope"], "user.info.basic,video.publish,video.upload");
+        assert_eq!(
+            q["scope"],
+            "user.info.basic,video.publish,video.upload,video.list"
+        );
         assert_eq!(q["code_challenge_method"], "S256");
         let c = &q["code_challenge"];
         assert_eq!(c.len(), 64);

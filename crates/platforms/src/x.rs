@@ -1,16 +1,19 @@
-//! X (Twitter) API v2: OAuth 2.0 with PKCE, posts, threads, media upload.
+//! X (Twitter) API v2: OAuth 2.0 with PKCE, posts, threads, media upload,
+//! and the numbers of published posts.
 //! Contract: docs/platforms/x.md.
 
 mod checkpoint;
 mod client;
 mod errors;
 mod media;
+mod metrics;
 mod validate;
 
 pub use checkpoint::{ChunkedUpload, InFlight, UploadedMedia, XCheckpoint};
 pub use client::XClient;
 pub use errors::{XErrorBody, XOperation, map_error, retry_at};
 pub use media::{CHUNK_SIZE, SIMPLE_UPLOAD_MAX};
+pub use metrics::DEFAULT_MONTHLY_POST_READS;
 pub use validate::MAX_VIDEO_DURATION_MS;
 pub use validate::{
     MAX_GIF_BYTES, MAX_IMAGE_BYTES, MAX_IMAGES, MAX_VIDEO_BYTES, XMediaKind, validate_post,
@@ -76,7 +79,10 @@ fn join(base: &Url, path: &str) -> Url {
 /// The scopes CreatorFlow asks X for, and why.
 pub fn scopes() -> Vec<ScopeInfo> {
     [
-        ("tweet.read", "read the posts you publish, to link to them"),
+        (
+            "tweet.read",
+            "read the posts you publish, to link to them and show how they do",
+        ),
         ("tweet.write", "publish and delete posts for you"),
         ("users.read", "show your name, @handle and picture"),
         ("media.write", "upload the images you attach"),

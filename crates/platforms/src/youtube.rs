@@ -12,10 +12,14 @@
 //! answers [`crate::Outcome::Processing`]; the engine then calls
 //! [`crate::Publisher::check`], which reads `videos.list` once (§4) and
 //! answers published, still processing, or YouTube's reason for refusing it.
+//!
+//! Analytics reads a published video's views, likes and comments with
+//! `videos.list?part=statistics` (§11, [`metrics_support`]).
 
 mod checkpoint;
 mod client;
 mod errors;
+mod metrics;
 mod status;
 mod upload;
 mod validate;
@@ -23,6 +27,7 @@ mod validate;
 pub use checkpoint::{CHECKPOINT_VERSION, ThumbnailState, UploadSession, YoutubeCheckpoint};
 pub use client::YoutubeClient;
 pub use errors::{GoogleError, YoutubeOperation, map_error, next_pacific_midnight};
+pub use metrics::{METRICS, metrics_support, parse_statistics};
 pub use status::{failure_words, rejection_words};
 pub use upload::{CHUNK_GRANULARITY, DEFAULT_CHUNK_SIZE};
 pub use validate::{
@@ -116,8 +121,9 @@ pub fn scopes() -> Vec<ScopeInfo> {
         ),
         (
             SCOPE_READONLY,
-            "show your channel's name and picture, and see when YouTube has finished \
-             processing a video you published",
+            "show your channel's name and picture, see when YouTube has finished processing a \
+             video you published, and read how your videos are doing (views, likes, comments), \
+             for Analytics",
         ),
         (
             SCOPE_FORCE_SSL,
@@ -296,6 +302,10 @@ mod tests {
         let scopes: Vec<&str> = spec.scopes.iter().map(|s| s.scope.as_str()).collect();
         assert_eq!(scopes, [SCOPE_UPLOAD, SCOPE_READONLY, SCOPE_FORCE_SSL]);
         assert!(spec.scopes.iter().all(|s| !s.why.is_empty()));
+        // Reading a video's numbers needs no scope CreatorFlow does not ask for.
+        let read = &spec.scopes[1];
+        assert!(read.why.contains("for Analytics"), "{}", read.why);
+        assert!(metrics_support().scopes.iter().all(|s| scopes.contains(s)));
     }
 
     #[test]

@@ -53,6 +53,10 @@ pub struct DemoClient {
     pub platform: &'static str,
     pub client_id: &'static str,
     pub client_secret: Option<&'static str>,
+    /// The sign-in product the demo app has, where the network has several
+    /// (LinkedIn's demo app has the Community Management API, for
+    /// Analytics); `None`: the network's default.
+    pub product: Option<&'static str>,
 }
 
 /// The demo apps the app's sandbox mode signs in with, one per network whose
@@ -63,6 +67,7 @@ pub fn demo_clients() -> Vec<DemoClient> {
             platform: platforms::x::PLATFORM,
             client_id: platforms::x::X_PUBLIC_CLIENT_ID,
             client_secret: None,
+            product: None,
         },
         // LinkedIn's self-serve flow needs the secret (the native PKCE flow is
         // partner-only); its registered redirect is
@@ -71,6 +76,7 @@ pub fn demo_clients() -> Vec<DemoClient> {
             platform: platforms::linkedin::PLATFORM,
             client_id: platforms::linkedin::LINKEDIN_CLIENT_ID,
             client_secret: Some(platforms::linkedin::LINKEDIN_CLIENT_SECRET),
+            product: Some("share_analytics"),
         },
         // TikTok wants the secret even from desktop apps; its redirects take
         // any loopback port (http://127.0.0.1:*/oauth/tiktok/callback).
@@ -78,6 +84,7 @@ pub fn demo_clients() -> Vec<DemoClient> {
             platform: platforms::tiktok::PLATFORM,
             client_id: platforms::tiktok::TIKTOK_CLIENT_KEY,
             client_secret: Some(platforms::tiktok::TIKTOK_CLIENT_SECRET),
+            product: None,
         },
         // Meta: the Instagram Login app (CreatorFlow's default product); it
         // redirects to Meta's desktop login_success.html, which the app's
@@ -86,11 +93,13 @@ pub fn demo_clients() -> Vec<DemoClient> {
             platform: platforms::meta::PLATFORM,
             client_id: platforms::meta::META_INSTAGRAM_APP_ID,
             client_secret: Some(platforms::meta::META_INSTAGRAM_APP_SECRET),
+            product: None,
         },
         DemoClient {
             platform: platforms::youtube::PLATFORM,
             client_id: platforms::youtube::YOUTUBE_DESKTOP_CLIENT_ID,
             client_secret: Some(platforms::youtube::YOUTUBE_DESKTOP_CLIENT_SECRET),
+            product: None,
         },
     ]
 }

@@ -5,6 +5,7 @@ import {
   canShowAvatar,
   initialAccounts,
   isSelectable,
+  needsAnalyticsReconnect,
   REAUTH_WARN_DAYS,
   reauthBadge,
   renewsAutomatically,
@@ -186,5 +187,21 @@ describe("initialAccounts", () => {
     expect(initialAccounts([x, instagram], true, available)).toEqual([1]);
     expect(initialAccounts([instagram], true, available)).toEqual([]);
     expect(initialAccounts([x, instagram], true)).toEqual([]);
+  });
+});
+
+describe("needsAnalyticsReconnect", () => {
+  it("asks a connected account whose sign-in lacks the permissions for numbers", () => {
+    expect(needsAnalyticsReconnect(makeAccount({ analyticsScopesMissing: ["tweet.read"] }))).toBe(
+      true,
+    );
+    expect(needsAnalyticsReconnect(makeAccount())).toBe(false);
+  });
+  it("leaves an account that must reconnect anyway to its own message", () => {
+    expect(
+      needsAnalyticsReconnect(
+        makeAccount({ status: "needs_reauth", analyticsScopesMissing: ["tweet.read"] }),
+      ),
+    ).toBe(false);
   });
 });

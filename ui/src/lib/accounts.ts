@@ -88,6 +88,18 @@ export function reauthBadge(
   };
 }
 
+/**
+ * The account was connected before CreatorFlow read posts' numbers: its
+ * sign-in lacks the permissions for them, and reconnecting grants them (it
+ * publishes meanwhile). Only a connected account is asked; one that must
+ * reconnect anyway says so already.
+ */
+export function needsAnalyticsReconnect(
+  account: Pick<Account, "status" | "analyticsScopesMissing">,
+): boolean {
+  return account.status === "connected" && (account.analyticsScopesMissing ?? []).length > 0;
+}
+
 const STATUS_LABEL: Record<AccountStatus, string> = {
   connected: "Connected",
   needs_reauth: "Needs reconnect",

@@ -7,8 +7,11 @@ import {
   type Account_Serialize,
   type ActivityFilter_Deserialize,
   type ActivityItem_Serialize,
+  type AnalyticsQuery_Deserialize,
+  type AnalyticsReport_Serialize,
   type AppInfo_Serialize,
   type AttemptRecord_Serialize,
+  type BudgetUse as BudgetUseT,
   type Capabilities_Serialize,
   type ConnectStart_Serialize,
   type ConnectStarted_Serialize,
@@ -18,12 +21,14 @@ import {
   type MediaHostTest_Serialize,
   type MediaRef_Serialize,
   type MediaRule_Serialize,
+  type MetricValue as MetricValueT,
   type Platform,
   type PickWhat,
   type PlatformCheck_Serialize,
   type PlatformInfo_Serialize,
   type PlatformOptions_Serialize,
   type Post_Serialize,
+  type PostAnalytics_Serialize,
   type PostInput_Deserialize,
   type PostingInfo_Serialize,
   type SettingsPatch_Deserialize,
@@ -59,6 +64,15 @@ export type TargetOptions = TargetOptions_Serialize;
 export type SettingsPatch = SettingsPatch_Deserialize;
 /** What an account may post right now, as its network says (TikTok's creator info). */
 export type PostingInfo = PostingInfo_Serialize;
+/** One published post on one network, with its numbers (the Analytics view's row). */
+export type PostAnalytics = PostAnalytics_Serialize;
+/** One number about a post: the shared key, the network's name for it. */
+export type MetricValue = MetricValueT;
+/** What the Analytics view asks for: a period, an account or all, the creator's zone. */
+export type AnalyticsQuery = AnalyticsQuery_Deserialize;
+export type AnalyticsReport = AnalyticsReport_Serialize;
+/** How much of a network's monthly read allowance is used. */
+export type BudgetUse = BudgetUseT;
 export type { DeleteScope };
 
 export const api = {
@@ -162,4 +176,14 @@ export const api = {
   /** Uploads a small file, fetches it as a network would, deletes it. */
   testMediaHost: (): Promise<Result<MediaHostTest_Serialize>> =>
     settle(() => commands.testMediaHost()),
+
+  /** One post's numbers on each network it went out on, with every snapshot. */
+  postAnalytics: (postId: number): Promise<Result<PostAnalytics[]>> =>
+    settle(() => commands.postAnalytics(postId)),
+  /** The posts published in a period, their numbers, sums per day and the read allowances. */
+  analytics: (query: AnalyticsQuery): Promise<Result<AnalyticsReport>> =>
+    settle(() => commands.analytics(query)),
+  /** Writes the period's posts as a CSV file in Downloads; its path. */
+  exportAnalytics: (query: AnalyticsQuery): Promise<Result<string>> =>
+    settle(() => commands.exportAnalytics(query)),
 };

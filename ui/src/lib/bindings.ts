@@ -109,6 +109,18 @@ export const commands = {
 	 *  step failed, in words.
 	 */
 	testMediaHost: () => typedError<MediaHostTest_Serialize, IpcError>(__TAURI_INVOKE("test_media_host")),
+	/**  One post's numbers on each network it went out on, with every snapshot. */
+	postAnalytics: (postId: number) => typedError<PostAnalytics_Serialize[], IpcError>(__TAURI_INVOKE("post_analytics", { postId })),
+	/**
+	 *  The Analytics view: posts published in a period, their numbers, sums per
+	 *  day, and the networks' read allowances.
+	 */
+	analytics: (query: AnalyticsQuery_Deserialize) => typedError<AnalyticsReport_Serialize, IpcError>(__TAURI_INVOKE("analytics", { query })),
+	/**
+	 *  Writes the Analytics view's posts as a CSV file in the Downloads folder
+	 *  (the data folder where there is none) and answers its path.
+	 */
+	exportAnalytics: (query: AnalyticsQuery_Deserialize) => typedError<string, IpcError>(__TAURI_INVOKE("export_analytics", { query })),
 };
 
 /** Events */
@@ -145,6 +157,12 @@ export type Account_Deserialize = {
 	 */
 	reauthBy?: string | null,
 	createdAt: string,
+	/**
+	 *  The permissions Analytics needs that the account's sign-in lacks (it
+	 *  was connected before CreatorFlow read posts' numbers): reconnecting
+	 *  grants them. Publishing does not need them.
+	 */
+	analyticsScopesMissing?: string[],
 };
 
 export type Account_Serialize = {
@@ -167,6 +185,12 @@ export type Account_Serialize = {
 	 */
 	reauthBy: string | null,
 	createdAt: string,
+	/**
+	 *  The permissions Analytics needs that the account's sign-in lacks (it
+	 *  was connected before CreatorFlow read posts' numbers): reconnecting
+	 *  grants them. Publishing does not need them.
+	 */
+	analyticsScopesMissing: string[],
 };
 
 export type ActivityFilter = ActivityFilter_Serialize | ActivityFilter_Deserialize;
@@ -211,6 +235,57 @@ export type ActivityItem_Serialize = {
 	 */
 	editable: boolean,
 	target: Target_Serialize,
+};
+
+/**  What the Analytics view shows. */
+export type AnalyticsQuery = AnalyticsQuery_Serialize | AnalyticsQuery_Deserialize;
+
+/**  What the Analytics view shows. */
+export type AnalyticsQuery_Deserialize = {
+	/**  Posts published from (inclusive) ... */
+	from: string,
+	/**  ... to (exclusive). */
+	to: string,
+	/**  One account, or all. */
+	accountId?: number | null,
+	/**  The creator's zone: days of the totals chart are its days. */
+	zone: string,
+};
+
+/**  What the Analytics view shows. */
+export type AnalyticsQuery_Serialize = {
+	/**  Posts published from (inclusive) ... */
+	from: string,
+	/**  ... to (exclusive). */
+	to: string,
+	/**  One account, or all. */
+	accountId: number | null,
+	/**  The creator's zone: days of the totals chart are its days. */
+	zone: string,
+};
+
+export type AnalyticsReport = AnalyticsReport_Serialize | AnalyticsReport_Deserialize;
+
+export type AnalyticsReport_Deserialize = {
+	posts: PostAnalytics_Deserialize[],
+	/**  The metrics any of the posts has, in a fixed order. */
+	columns: MetricColumn[],
+	/**  Sums over all the posts. */
+	totals: MetricValue[],
+	/**  Sums per day of publication, every day of the period. */
+	days: DayTotals[],
+	budgets: BudgetUse[],
+};
+
+export type AnalyticsReport_Serialize = {
+	posts: PostAnalytics_Serialize[],
+	/**  The metrics any of the posts has, in a fixed order. */
+	columns: MetricColumn[],
+	/**  Sums over all the posts. */
+	totals: MetricValue[],
+	/**  Sums per day of publication, every day of the period. */
+	days: DayTotals[],
+	budgets: BudgetUse[],
 };
 
 /**  What the UI needs to know about this run of the app. */
@@ -271,6 +346,17 @@ export type AttemptRecord_Serialize = {
 	errorMessage: string | null,
 	/**  The network's own words. */
 	errorDetail: string | null,
+};
+
+/**  How much of a network's monthly read allowance is used. */
+export type BudgetUse = {
+	platform: Platform,
+	label: string,
+	used: number,
+	limit: number,
+	/**  The network's default, when the creator has not set their own. */
+	defaultLimit: number,
+	resetsAt: string,
 };
 
 /**  What a network takes and allows, for the composer and the engine. */
@@ -448,6 +534,13 @@ export type DataChanged = {
 	source: ChangeSource,
 };
 
+/**  The sums of one day's posts (by the day they were published). */
+export type DayTotals = {
+	/**  `YYYY-MM-DD` in the query's zone. */
+	day: string,
+	totals: MetricValue[],
+};
+
 /**  Whether a post should go from CreatorFlow only, or from the networks too. */
 export type DeleteScope = 
 /**  Remove it from CreatorFlow; what is live stays on the networks. */
@@ -455,7 +548,9 @@ export type DeleteScope =
 /**  Delete it at every network where it is live, then from CreatorFlow. */
 "everywhere";
 
-export type Entity = "posts" | "accounts" | "settings";
+export type Entity = "posts" | "accounts" | "settings" | 
+/**  Posts' numbers (a snapshot was read). */
+"metrics";
 
 /**  Stable, machine-readable error codes shared with the UI. */
 export type ErrorCode = "empty_text" | "text_too_long" | "time_in_past" | "missing_time" | "invalid_zone" | "no_targets" | "not_found" | "conflict" | "invalid_input" | "newer_database" | "storage" | "disk_full" | "keychain" | "platform" | "o_auth" | "internal";
@@ -772,6 +867,34 @@ export type MediaRule_Serialize = {
 	alone: boolean,
 };
 
+/**  A column of the Analytics table: a shared key and a name for it. */
+export type MetricColumn = {
+	key: string,
+	label: string,
+};
+
+/**  One number about a post: the shared key, the network's name for it. */
+export type MetricValue = {
+	key: string,
+	label: string,
+	value: number,
+};
+
+/**  Where reading a post's numbers stands. */
+export type MetricsState = 
+/**  More snapshots to come (`next_read_at`). */
+"tracking" | 
+/**  All snapshots taken. */
+"done" | 
+/**  The network no longer has the post; the numbers read before stay. */
+"removed" | 
+/**  The account's sign-in lacks the permission to read them: reconnect. */
+"needs_permission" | 
+/**  Reads kept failing; the reason is in `message`. */
+"failing" | 
+/**  CreatorFlow cannot read this network's numbers. */
+"unsupported";
+
 export type NoticeKind = "publish_failed" | "needs_reconnect" | 
 /**  An account's sign-in ends soon: reconnect it before then. */
 "reconnect_soon" | "missed" | "unconfirmed" | "published";
@@ -944,6 +1067,57 @@ export type PlatformOptions_Serialize = {
 
 export type Post = Post_Serialize | Post_Deserialize;
 
+/**  One published post on one network, with its numbers. */
+export type PostAnalytics = PostAnalytics_Serialize | PostAnalytics_Deserialize;
+
+/**  One published post on one network, with its numbers. */
+export type PostAnalytics_Deserialize = {
+	id: number,
+	/**  `None` once the post was deleted in CreatorFlow. */
+	targetId?: number | null,
+	postId: number,
+	accountId: number,
+	platform: Platform,
+	handle: string,
+	url?: string | null,
+	/**  The post's text when it went out (its start). */
+	excerpt: string,
+	publishedAt: string,
+	state: MetricsState,
+	/**  Why the numbers stopped (a permission, an error), in words. */
+	message?: string | null,
+	nextReadAt?: string | null,
+	/**  The last snapshot's numbers (empty before the first). */
+	latest: MetricValue[],
+	latestAt?: string | null,
+	/**  Every snapshot, oldest first (for one post's chart; empty in lists). */
+	snapshots: Snapshot[],
+};
+
+/**  One published post on one network, with its numbers. */
+export type PostAnalytics_Serialize = {
+	id: number,
+	/**  `None` once the post was deleted in CreatorFlow. */
+	targetId: number | null,
+	postId: number,
+	accountId: number,
+	platform: Platform,
+	handle: string,
+	url: string | null,
+	/**  The post's text when it went out (its start). */
+	excerpt: string,
+	publishedAt: string,
+	state: MetricsState,
+	/**  Why the numbers stopped (a permission, an error), in words. */
+	message: string | null,
+	nextReadAt: string | null,
+	/**  The last snapshot's numbers (empty before the first). */
+	latest: MetricValue[],
+	latestAt: string | null,
+	/**  Every snapshot, oldest first (for one post's chart; empty in lists). */
+	snapshots: Snapshot[],
+};
+
 /**  The composer's content, used to create or update a post. */
 export type PostInput = PostInput_Serialize | PostInput_Deserialize;
 
@@ -1067,6 +1241,21 @@ export type ProductChoice = {
 	product: string,
 };
 
+/**  The monthly read allowance of the creator's app on one network. */
+export type ReadBudgetChoice = ReadBudgetChoice_Serialize | ReadBudgetChoice_Deserialize;
+
+/**  The monthly read allowance of the creator's app on one network. */
+export type ReadBudgetChoice_Deserialize = {
+	platform: Platform,
+	perMonth?: number | null,
+};
+
+/**  The monthly read allowance of the creator's app on one network. */
+export type ReadBudgetChoice_Serialize = {
+	platform: Platform,
+	perMonth: number | null,
+};
+
 export type RedirectChoice = {
 	platform: Platform,
 	kind: RedirectKind,
@@ -1126,6 +1315,8 @@ export type SettingsPatch_Deserialize = {
 	quickPostShortcut?: ShortcutChoice_Deserialize | null,
 	/**  Sets the sign-in product of one network's developer app. */
 	signInProduct?: ProductChoice | null,
+	/**  Sets (or, with `None`, forgets) one network's monthly read allowance. */
+	readBudget?: ReadBudgetChoice_Deserialize | null,
 };
 
 /**
@@ -1146,6 +1337,8 @@ export type SettingsPatch_Serialize = {
 	quickPostShortcut: ShortcutChoice_Serialize | null,
 	/**  Sets the sign-in product of one network's developer app. */
 	signInProduct: ProductChoice | null,
+	/**  Sets (or, with `None`, forgets) one network's monthly read allowance. */
+	readBudget: ReadBudgetChoice_Serialize | null,
 };
 
 /**  User settings. Every field has a default so older settings documents load. */
@@ -1181,6 +1374,12 @@ export type Settings_Deserialize = {
 	 *  has several (Instagram: `instagram_login` or `facebook_login`).
 	 */
 	signInProducts?: Partial<{ [key in Platform]: string }>,
+	/**
+	 *  Reads per month the creator's developer app may make, per network
+	 *  that caps them (X's access tiers), where the creator set their own;
+	 *  otherwise the network's default for the smallest tier.
+	 */
+	readBudgets?: Partial<{ [key in Platform]: number }>,
 };
 
 /**  User settings. Every field has a default so older settings documents load. */
@@ -1216,6 +1415,12 @@ export type Settings_Serialize = {
 	 *  has several (Instagram: `instagram_login` or `facebook_login`).
 	 */
 	signInProducts: Partial<{ [key in Platform]: string }>,
+	/**
+	 *  Reads per month the creator's developer app may make, per network
+	 *  that caps them (X's access tiers), where the creator set their own;
+	 *  otherwise the network's default for the smallest tier.
+	 */
+	readBudgets: Partial<{ [key in Platform]: number }>,
 };
 
 /**  The quick-post shortcut a creator picked; `None` turns it off. */
@@ -1229,6 +1434,12 @@ export type ShortcutChoice_Deserialize = {
 /**  The quick-post shortcut a creator picked; `None` turns it off. */
 export type ShortcutChoice_Serialize = {
 	shortcut: string | null,
+};
+
+/**  One read of a post's numbers. */
+export type Snapshot = {
+	takenAt: string,
+	metrics: MetricValue[],
 };
 
 /**  One post on one account, as the UI shows it. */

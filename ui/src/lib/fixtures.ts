@@ -1,6 +1,6 @@
 // Test data builders (used by the *.test.ts files only).
 
-import type { Account, Post } from "./api";
+import type { Account, BudgetUse, Post, PostAnalytics } from "./api";
 import type { Capabilities, PlatformInfo } from "./api";
 import type { Platform, Target_Serialize, TargetStatus } from "./bindings";
 import { defaultOptions } from "./networks";
@@ -62,6 +62,7 @@ export function makeAccount(over: Partial<Account> = {}): Account {
     email: null,
     reauthBy: null,
     createdAt: "2026-01-01T00:00:00Z",
+    analyticsScopesMissing: [],
     ...over,
   };
 }
@@ -166,6 +167,41 @@ export function makePlatformInfo(
     builtinClient: false,
     portalUrl: "https://example.com",
     capabilities,
+    ...over,
+  };
+}
+
+/** One published post's numbers on one network (the Analytics view's row). */
+export function makePostAnalytics(over: Partial<PostAnalytics> = {}): PostAnalytics {
+  return {
+    id: 1,
+    targetId: 11,
+    postId: 7,
+    accountId: 1,
+    platform: "x",
+    handle: "maker",
+    url: "https://x.com/maker/status/1",
+    excerpt: "Launch day!",
+    publishedAt: "2026-10-20T07:00:00Z",
+    state: "tracking",
+    message: null,
+    nextReadAt: "2026-10-21T07:00:00Z",
+    latest: [],
+    latestAt: null,
+    snapshots: [],
+    ...over,
+  };
+}
+
+/** X's monthly read allowance, as a report carries it. */
+export function makeBudget(over: Partial<BudgetUse> = {}): BudgetUse {
+  return {
+    platform: "x",
+    label: "X's monthly allowance of posts read by your app",
+    used: 12,
+    limit: 100,
+    defaultLimit: 100,
+    resetsAt: "2027-01-01T00:00:00Z",
     ...over,
   };
 }

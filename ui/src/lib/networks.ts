@@ -153,13 +153,13 @@ export const REDIRECT_WORDS: Record<string, { title: string; description: string
 export const SETUP_STEPS: Partial<Record<Platform, string>> = {
   x: "X developer portal → your app → user authentication: type Native App (OAuth 2.0, no client secret); register the redirect you pick below, exactly as shown.",
   linkedin:
-    "LinkedIn developer portal → Create app; under Products add “Sign In with LinkedIn using OpenID Connect” and “Share on LinkedIn”; under Auth add the redirect URL below exactly as shown and copy the client ID and primary client secret here. LinkedIn's sign-in lasts 60 days: CreatorFlow reminds you to reconnect before it ends.",
+    "LinkedIn developer portal → Create app; under Products add “Sign In with LinkedIn using OpenID Connect” and “Share on LinkedIn”; under Auth add the redirect URL below exactly as shown and copy the client ID and primary client secret here. For Analytics the app also needs the “Community Management API” product: then pick it below. LinkedIn's sign-in lasts 60 days: CreatorFlow reminds you to reconnect before it ends.",
   youtube:
     "Google Cloud → APIs & Services → Credentials → Create OAuth client ID → Desktop app; enable the YouTube Data API v3. Copy the client ID and client secret here. A Desktop client needs no redirect registered: CreatorFlow uses the local address below on any port.",
   instagram:
     "Meta for Developers → Create app (type Business). For Instagram Login (no Facebook Page needed) add the product “Instagram” → API setup with Instagram login: copy the Instagram app ID and secret here, and under Business login settings add the OAuth redirect URI below. For Facebook Login for Business (accounts linked to a Page) add “Facebook Login for Business”, copy the app ID and secret from App settings → Basic, turn on “Embedded browser OAuth login” and add the redirect URI below. Pick below which of the two your app uses.",
   tiktok:
-    "TikTok for Developers → Manage apps → Connect an app; add the products Login Kit and Content Posting API (turn on Direct Post). Under Login Kit choose the Desktop platform and add the redirect URI http://127.0.0.1:*/oauth/tiktok/callback (the * lets CreatorFlow use any free port); ask for the scopes user.info.basic, video.publish and video.upload. Copy the client key (as the client ID) and the client secret here.",
+    "TikTok for Developers → Manage apps → Connect an app; add the products Login Kit, Content Posting API (turn on Direct Post) and Display API (for Analytics). Under Login Kit choose the Desktop platform and add the redirect URI http://127.0.0.1:*/oauth/tiktok/callback (the * lets CreatorFlow use any free port); ask for the scopes user.info.basic, video.publish, video.upload and video.list. Copy the client key (as the client ID) and the client secret here.",
 };
 
 /** A network that reviews (audits) the creator's own developer app before it lifts its limits. */

@@ -12,6 +12,7 @@ const settings = (over: Partial<Settings> = {}): Settings => ({
   reviewedApps: [],
   quickPostShortcut: null,
   signInProducts: {},
+  readBudgets: {},
   ...over,
 });
 

@@ -58,5 +58,8 @@ export function rebaseForm(
   return { base: { ...latest }, form: next as SettingsForm };
 }
 
-/** A part of Settings another view can open at. */
-export type SettingsSection = "platforms" | "media-host";
+/**
+ * A part of Settings another view can open at ("read-budget": a network's
+ * monthly read allowance, within Platforms).
+ */
+export type SettingsSection = "platforms" | "media-host" | "read-budget";

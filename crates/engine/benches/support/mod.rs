@@ -33,7 +33,7 @@ pub async fn engine(dir: &Path, service: &str, sandbox: &SandboxHandle) -> Engin
                 creatorflow_sandbox::demo_clients()
                     .into_iter()
                     .fold(Platforms::sandbox(&sandbox.base_url()), |p, c| {
-                        p.with_demo_client(c.platform, c.client_id, c.client_secret)
+                        p.with_demo_client(c.platform, c.client_id, c.client_secret, c.product)
                     }),
             ),
     )

@@ -319,7 +319,7 @@ pub fn sandbox_platforms(sandbox: &SandboxHandle) -> Platforms {
     creatorflow_sandbox::demo_clients()
         .into_iter()
         .fold(Platforms::sandbox(&sandbox.base_url()), |p, c| {
-            p.with_demo_client(c.platform, c.client_id, c.client_secret)
+            p.with_demo_client(c.platform, c.client_id, c.client_secret, c.product)
         })
 }
 

@@ -12,11 +12,18 @@ use serde_json::Value;
 use url::Url;
 
 use super::checkpoint::{InstagramCheckpoint, Item};
-use super::errors::{GraphError, InstagramOperation, LIMIT_REACHED, NOT_READY, classify};
+use super::errors::{
+    BEFORE_PROFESSIONAL, GraphError, InstagramOperation, LIMIT_REACHED, METRIC_UNSUPPORTED,
+    NOT_ENOUGH_VIEWERS, NOT_READY, OBJECT_GONE, classify, unsupported_metrics,
+};
 use super::validate::{self, options};
-use super::{InstagramAuthenticator, InstagramEndpoints, Login, capabilities};
+use super::{
+    InstagramAuthenticator, InstagramEndpoints, Login, SCOPE_FB_INSIGHTS, SCOPE_IG_INSIGHTS,
+    capabilities,
+};
 use crate::auth::{Authenticator, TokenSource};
 use crate::error::{ErrorKind, PlatformError};
+use crate::metrics::{Metric, MetricsSupport, PostMetrics, keys};
 use crate::options::InstagramKind;
 use crate::support::checkpoint::Run;
 use crate::support::files::{file_body, file_len, media_key};
@@ -24,7 +31,7 @@ use crate::support::request::{Answer, send};
 use crate::support::rules_met;
 use crate::types::{
     Capabilities, LimitReading, LimitScope, MediaFile, MediaKind, Outcome, Platform, Processing,
-    Profile, PublishRequest, Published, Reconciled, ValidationIssue,
+    Profile, PublishRequest, Published, Reconciled, RemoteAccount, ValidationIssue,
 };
 use crate::{PublishSink, Publisher};
 
@@ -37,6 +44,55 @@ const CHECK_PICTURE_SECS: i64 = 2;
 const CHECK_VIDEO_SECS: i64 = 10;
 /// Pages of `/me/accounts` followed at most.
 const MAX_ACCOUNT_PAGES: usize = 20;
+
+/// The insights CreatorFlow reads (§11): Graph's metric name, the shared key
+/// and Instagram's own label, in the order Instagram shows them.
+const INSIGHTS: &[(&str, &str, &str)] = &[
+    ("views", keys::VIEWS, "Views"),
+    ("reach", keys::REACH, "Accounts reached"),
+    ("likes", keys::LIKES, "Likes"),
+    ("comments", keys::COMMENTS, "Comments"),
+    ("saved", keys::SAVES, "Saves"),
+    ("shares", keys::SHARES, "Shares"),
+];
+
+/// The metrics of [`INSIGHTS`] Meta offers for a media product type (§11): a
+/// story has no likes, comments or saves.
+fn insights_for(product: &str) -> Vec<&'static str> {
+    INSIGHTS
+        .iter()
+        .map(|(name, _, _)| *name)
+        .filter(|name| product != "STORY" || matches!(*name, "views" | "reach" | "shares"))
+        .collect()
+}
+
+/// Reads an insights answer, `{"data":[{"name","period","values":[{"value"}],
+/// …}]}`, into CreatorFlow's metrics, in [`INSIGHTS`] order. A metric Meta
+/// left out (or gave without a number) is absent.
+fn metrics_of(v: &Value) -> Vec<Metric> {
+    let rows = v
+        .get("data")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let number = |row: &Value| {
+        row.get("values")
+            .and_then(Value::as_array)
+            .and_then(|vs| vs.first())
+            .or_else(|| row.get("total_value"))
+            .and_then(|v| v.get("value"))
+            .and_then(Value::as_u64)
+    };
+    INSIGHTS
+        .iter()
+        .filter_map(|(name, key, label)| {
+            let row = rows
+                .iter()
+                .find(|r| r.get("name").and_then(Value::as_str) == Some(name))?;
+            Some(Metric::new(key, label, number(row)?))
+        })
+        .collect()
+}
 
 /// The Instagram client. Cheap to clone; holds no tokens.
 #[derive(Clone)]
@@ -853,6 +909,89 @@ impl Publisher for InstagramClient {
         .await
         .map(|_| ())
     }
+
+    /// Views, reach, likes, comments, saves and shares, from Meta's media
+    /// insights (§11); a story has no likes, comments or saves. No monthly
+    /// allowance: reads count against Meta's hourly usage limits, which
+    /// answer as rate limits.
+    fn metrics_support(&self) -> MetricsSupport {
+        MetricsSupport {
+            available: true,
+            metrics: INSIGHTS
+                .iter()
+                .map(|(_, key, label)| (*key, *label))
+                .collect(),
+            // One per sign-in product: `metrics_scopes_missing` asks for the
+            // account's.
+            scopes: vec![SCOPE_IG_INSIGHTS, SCOPE_FB_INSIGHTS],
+            budget: None,
+        }
+    }
+
+    /// The insights permission of the product the account signed in with.
+    fn metrics_scopes_missing(&self, granted: &[String]) -> Vec<String> {
+        let needed = Login::of_scopes(granted).metrics_scope();
+        if granted.iter().any(|g| g == needed) {
+            Vec::new()
+        } else {
+            vec![needed.to_owned()]
+        }
+    }
+
+    /// `GET /{media-id}?fields=media_product_type` for the kind of post, then
+    /// `GET /{media-id}/insights?metric=…` with the metrics Meta offers for
+    /// it (§11). Metrics Meta refuses all the same are asked for again
+    /// without them, and are absent. A post Meta no longer has is removed; a
+    /// story seen by too few people, or one past Meta's 24 hours, has no
+    /// numbers.
+    async fn metrics(
+        &self,
+        tokens: &dyn TokenSource,
+        account: &RemoteAccount,
+        remote_id: &str,
+    ) -> Result<PostMetrics, PlatformError> {
+        let login = Login::of_scopes(&account.scopes);
+        let mut url = self.endpoints.graph(login, &format!("/{remote_id}"));
+        url.query_pairs_mut()
+            .append_pair("fields", "media_type,media_product_type");
+        let node = match self.get(InstagramOperation::Insights, tokens, url).await {
+            Ok(v) => v,
+            Err(e) if e.code == OBJECT_GONE => return Ok(PostMetrics::Removed),
+            Err(e) => return Err(e),
+        };
+        let product = node
+            .get("media_product_type")
+            .and_then(Value::as_str)
+            .unwrap_or("FEED");
+        let mut wanted = insights_for(product);
+        loop {
+            let mut url = self
+                .endpoints
+                .graph(login, &format!("/{remote_id}/insights"));
+            url.query_pairs_mut()
+                .append_pair("metric", &wanted.join(","));
+            match self.get(InstagramOperation::Insights, tokens, url).await {
+                Ok(v) => return Ok(PostMetrics::Live(metrics_of(&v))),
+                Err(e) if e.code == OBJECT_GONE => return Ok(PostMetrics::Removed),
+                Err(e) if e.code == NOT_ENOUGH_VIEWERS || e.code == BEFORE_PROFESSIONAL => {
+                    return Ok(PostMetrics::Live(Vec::new()));
+                }
+                Err(e) if e.code == METRIC_UNSUPPORTED => {
+                    let refused = unsupported_metrics(e.detail.as_deref().unwrap_or(""));
+                    let before = wanted.len();
+                    wanted.retain(|m| !refused.iter().any(|r| r == m));
+                    if wanted.len() == before {
+                        // Refused something CreatorFlow did not ask for.
+                        return Err(e);
+                    }
+                    if wanted.is_empty() {
+                        return Ok(PostMetrics::Live(Vec::new()));
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
 }
 
 /// A picture's alt text, when it has one.
@@ -887,6 +1026,69 @@ fn profile_of(id: String, v: &Value) -> Profile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn insights_per_kind_and_read_in_instagrams_order() {
+        assert_eq!(
+            insights_for("FEED"),
+            ["views", "reach", "likes", "comments", "saved", "shares"]
+        );
+        assert_eq!(insights_for("REELS"), insights_for("FEED"));
+        assert_eq!(insights_for("STORY"), ["views", "reach", "shares"]);
+        let v = serde_json::json!({"data": [
+            {"name": "saved", "period": "lifetime", "values": [{"value": 4}]},
+            {"name": "views", "period": "lifetime", "values": [{"value": 120}]},
+            {"name": "reach", "period": "lifetime", "values": []},
+            {"name": "total_interactions", "period": "lifetime", "values": [{"value": 9}]},
+        ]});
+        assert_eq!(
+            metrics_of(&v),
+            [
+                Metric::new(keys::VIEWS, "Views", 120),
+                Metric::new(keys::SAVES, "Saves", 4)
+            ]
+        );
+        assert!(metrics_of(&serde_json::json!({"data": []})).is_empty());
+    }
+
+    #[test]
+    fn the_insights_permission_of_the_accounts_product() {
+        let client = InstagramClient::new(InstagramEndpoints::production());
+        let support = client.metrics_support();
+        assert!(support.available && support.budget.is_none());
+        assert_eq!(support.metrics[1], (keys::REACH, "Accounts reached"));
+        let ig: Vec<String> = [
+            "instagram_business_basic",
+            "instagram_business_content_publish",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        assert_eq!(
+            client.metrics_scopes_missing(&ig),
+            ["instagram_business_manage_insights"]
+        );
+        let fb: Vec<String> = [
+            "instagram_basic",
+            "instagram_content_publish",
+            "pages_show_list",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        assert_eq!(
+            client.metrics_scopes_missing(&fb),
+            ["instagram_manage_insights"]
+        );
+        let mut fb_ready = fb.clone();
+        fb_ready.push("instagram_manage_insights".into());
+        assert!(client.metrics_scopes_missing(&fb_ready).is_empty());
+        // The other product's permission does not count.
+        let mut wrong = ig.clone();
+        wrong.push("instagram_manage_insights".into());
+        assert_eq!(
+            client.metrics_scopes_missing(&wrong),
+            ["instagram_business_manage_insights"]
+        );
+    }
 
     #[test]
     fn a_container_error_in_words_and_final() {

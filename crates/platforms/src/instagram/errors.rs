@@ -5,8 +5,11 @@
 //! "is_transient","error_user_title","error_user_msg","fbtrace_id"}}`,
 //! mostly with HTTP 400 whatever the cause, so the code and subcode decide:
 //! - 190 → [`ErrorKind::Auth`] (renewed once, then reconnect);
+//! - 10 "Not enough viewers" → [`NOT_ENOUGH_VIEWERS`] (a story's insights);
 //! - 10, 200–299 → [`ErrorKind::Forbidden`] (a permission is missing);
-//! - 4, 17, 32, 613 → rate limited (Graph's windows are an hour);
+//! - 4 (the app's), 17, 32, 613 → rate limited, until `Retry-After` or the
+//!   `estimated_time_to_regain_access` of `X-Business-Use-Case-Usage`;
+//! - 100 "does not support the … metric" → [`METRIC_UNSUPPORTED`];
 //! - 9 / 2207042 → the 24-hour publishing limit: waits for room;
 //! - 9007 / 2207027 → the container is not ready yet ([`NOT_READY`]);
 //! - `is_transient`, 1, 2, -1, -2, 5xx → tried again;
@@ -27,6 +30,17 @@ use crate::types::Platform;
 pub const NOT_READY: &str = "media_not_ready";
 /// The code of an error that says the publishing limit is reached.
 pub const LIMIT_REACHED: &str = "publishing_limit";
+/// The code of an error that refuses insights metrics for the kind of post
+/// (the metrics are named in the detail, [`unsupported_metrics`]).
+pub const METRIC_UNSUPPORTED: &str = "metric_unsupported";
+/// The code of a story's insights refused for too few viewers (§11).
+pub const NOT_ENOUGH_VIEWERS: &str = "not_enough_viewers";
+/// The code of Graph's "Unsupported get request" (subcode 33): the object does
+/// not exist, or this token cannot see it.
+pub const OBJECT_GONE: &str = "meta_33";
+/// The code of insights refused for a post made before the account became a
+/// professional account (subcode 2108006).
+pub const BEFORE_PROFESSIONAL: &str = "meta_2108006";
 
 /// What CreatorFlow was doing when Meta answered: words the message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +54,7 @@ pub enum InstagramOperation {
     Permalink,
     Upload,
     Delete,
+    Insights,
 }
 
 impl InstagramOperation {
@@ -54,6 +69,7 @@ impl InstagramOperation {
             Self::Permalink => "Instagram refused to share the post's link",
             Self::Upload => "Instagram refused the video",
             Self::Delete => "Instagram refused to delete the post",
+            Self::Insights => "Instagram refused to share this post's numbers",
         }
     }
 }
@@ -173,6 +189,11 @@ fn subcode_words(subcode: i64) -> Option<&'static str> {
         2207050 => "Instagram has restricted this account from publishing for now.",
         2207042 => "The account reached Instagram's limit of posts in 24 hours.",
         2207027 => "Instagram is still preparing the media.",
+        33 => "Instagram no longer has this post, or this account can no longer see it.",
+        2108006 => {
+            "Instagram keeps no numbers for posts made before the account became a \
+             professional account."
+        }
         _ => return None,
     })
 }
@@ -209,6 +230,26 @@ pub fn classify(
             "token_refused",
             format!("{refused}: the sign-in expired or was removed ({said})."),
         ),
+        (Some(10), _)
+            if g.message
+                .as_deref()
+                .is_some_and(|m| m.contains("Not enough viewers")) =>
+        {
+            (
+                ErrorKind::Rejected,
+                NOT_ENOUGH_VIEWERS,
+                "Instagram shows a story's numbers once enough people have seen it.".to_owned(),
+            )
+        }
+        (Some(10), _) | (Some(200..=299), _) if op == InstagramOperation::Insights => (
+            ErrorKind::Forbidden,
+            "missing_permission",
+            format!(
+                "Instagram did not let CreatorFlow read this post's numbers ({said}). Reconnect \
+                 the account to allow CreatorFlow to read how your posts are doing (views, \
+                 reach, likes, comments, saves and shares)."
+            ),
+        ),
         (Some(10), _) | (Some(200..=299), _) => (
             ErrorKind::Forbidden,
             "missing_permission",
@@ -228,15 +269,34 @@ pub fn classify(
             let at = retry_after(headers, now).unwrap_or(now + Duration::hours(1));
             return with_status(e.with_retry_at(at), status);
         }
-        (Some(4 | 17 | 32 | 613), _) => {
+        (Some(code @ (4 | 17 | 32 | 613)), _) => {
             let e = PlatformError::new(
                 ErrorKind::RateLimited,
                 "rate_limited",
                 "Instagram asked CreatorFlow to slow down; it will try again later.",
             )
             .with_detail(g.detail(status));
-            let at = retry_after(headers, now).unwrap_or(now + Duration::minutes(15));
-            return with_status(e.with_retry_at(at), status);
+            let at = retry_after(headers, now)
+                .or_else(|| regain_at(headers, now))
+                .unwrap_or(now + Duration::minutes(15));
+            let e = e.with_retry_at(at);
+            // Code 4 is the app's limit: every account of the app waits.
+            let e = if code == 4 { e.for_app() } else { e };
+            return with_status(e, status);
+        }
+        (Some(100), _)
+            if !g
+                .message
+                .as_deref()
+                .map(unsupported_metrics)
+                .unwrap_or_default()
+                .is_empty() =>
+        {
+            (
+                ErrorKind::Rejected,
+                METRIC_UNSUPPORTED,
+                format!("{refused}: {said}"),
+            )
         }
         (_, Some(2207027)) | (Some(9007), _) => (
             ErrorKind::Server,
@@ -281,6 +341,46 @@ pub fn classify(
         PlatformError::new(kind, code, message).with_detail(g.detail(status)),
         status,
     )
+}
+
+/// The metrics a refusal names: Graph's "(#100) The Media Insights API does
+/// not support the impressions, replies metric for this media product type."
+/// gives `["impressions", "replies"]`. Empty for any other text.
+pub(crate) fn unsupported_metrics(text: &str) -> Vec<String> {
+    const START: &str = "does not support the ";
+    let Some(at) = text.find(START) else {
+        return Vec::new();
+    };
+    let rest = &text[at + START.len()..];
+    let Some(end) = rest.find(" metric") else {
+        return Vec::new();
+    };
+    rest[..end]
+        .split([',', ' '])
+        .map(str::trim)
+        .filter(|m| !m.is_empty() && *m != "and")
+        .filter(|m| m.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// When Meta's business-use-case throttling ends: the largest
+/// `estimated_time_to_regain_access` (minutes) of `X-Business-Use-Case-Usage`
+/// (`{"<id>":[{"type":"instagram","call_count":100,…,
+/// "estimated_time_to_regain_access":19}]}`); `None` when it says nothing.
+pub(crate) fn regain_at(headers: &HeaderMap, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let raw = headers.get("x-business-use-case-usage")?.to_str().ok()?;
+    let v: Value = serde_json::from_str(raw).ok()?;
+    let minutes = v
+        .as_object()?
+        .values()
+        .filter_map(Value::as_array)
+        .flatten()
+        .filter_map(|u| u.get("estimated_time_to_regain_access"))
+        .filter_map(Value::as_i64)
+        .max()
+        .filter(|m| *m > 0)?;
+    Some(now + Duration::minutes(minutes))
 }
 
 fn with_status(e: PlatformError, status: Option<u16>) -> PlatformError {
@@ -350,5 +450,97 @@ mod tests {
         );
         assert_eq!(e.kind, ErrorKind::Rejected);
         assert!(e.message.contains("aspect ratio"), "{}", e.message);
+    }
+
+    fn insights(status: u16, headers: &HeaderMap, body: &str) -> PlatformError {
+        map_error(
+            InstagramOperation::Insights,
+            status,
+            headers,
+            body.as_bytes(),
+            Utc::now(),
+        )
+    }
+
+    #[test]
+    fn insights_refusals() {
+        let none = HeaderMap::new();
+        let e = insights(
+            400,
+            &none,
+            r#"{"error":{"message":"(#100) The Media Insights API does not support the impressions, replies metric for this media product type.","type":"OAuthException","code":100,"fbtrace_id":"AyMK"}}"#,
+        );
+        assert_eq!(
+            (e.kind, e.code.as_str()),
+            (ErrorKind::Rejected, METRIC_UNSUPPORTED)
+        );
+        assert_eq!(
+            unsupported_metrics(e.detail.as_deref().unwrap_or("")),
+            ["impressions", "replies"]
+        );
+        assert!(unsupported_metrics("(#100) Invalid parameter").is_empty());
+        let e = insights(
+            400,
+            &none,
+            r#"{"error":{"message":"(#10) Not enough viewers for the media to show insights","type":"OAuthException","code":10}}"#,
+        );
+        assert_eq!(
+            (e.kind, e.code.as_str()),
+            (ErrorKind::Rejected, NOT_ENOUGH_VIEWERS)
+        );
+        let e = insights(
+            400,
+            &none,
+            r#"{"error":{"message":"(#10) Application does not have permission for this action","type":"OAuthException","code":10}}"#,
+        );
+        assert_eq!(e.kind, ErrorKind::Forbidden);
+        assert!(
+            e.message.contains("Reconnect the account to allow"),
+            "{}",
+            e.message
+        );
+        let e = insights(
+            400,
+            &none,
+            r#"{"error":{"message":"Unsupported get request. Object with ID '1' does not exist, cannot be loaded due to missing permissions, or does not support this operation.","type":"GraphMethodException","code":100,"error_subcode":33}}"#,
+        );
+        assert_eq!(
+            (e.kind, e.code.as_str()),
+            (ErrorKind::Rejected, OBJECT_GONE)
+        );
+        let e = insights(
+            400,
+            &none,
+            r#"{"error":{"message":"Media Posted Before Business Account Conversion","code":100,"error_subcode":2108006}}"#,
+        );
+        assert_eq!(e.code, BEFORE_PROFESSIONAL);
+    }
+
+    #[test]
+    fn rate_limits_wait_as_meta_says_and_code_4_is_the_apps() {
+        use crate::types::LimitScope;
+        let now = Utc::now();
+        let mut h = HeaderMap::new();
+        h.insert(
+            "x-business-use-case-usage",
+            reqwest::header::HeaderValue::from_static(
+                r#"{"17841400000000001":[{"type":"instagram","call_count":100,"total_cputime":3,"total_time":4,"estimated_time_to_regain_access":42}]}"#,
+            ),
+        );
+        let body = r#"{"error":{"message":"(#613) Calls to this api have exceeded the rate limit.","code":613,"is_transient":true}}"#;
+        let e = map_error(InstagramOperation::Insights, 400, &h, body.as_bytes(), now);
+        assert_eq!(e.kind, ErrorKind::RateLimited);
+        assert_eq!(e.retry_at, Some(now + Duration::minutes(42)));
+        assert_eq!(e.limit_scope, LimitScope::Account);
+        let body = r#"{"error":{"message":"(#4) Application request limit reached","code":4}}"#;
+        let e = map_error(
+            InstagramOperation::Insights,
+            400,
+            &HeaderMap::new(),
+            body.as_bytes(),
+            now,
+        );
+        assert_eq!(e.retry_at, Some(now + Duration::minutes(15)));
+        assert_eq!(e.limit_scope, LimitScope::App);
     }
 }

@@ -22,12 +22,13 @@ use super::validate;
 use super::{DEFAULT_VERSION, LinkedinAuthenticator, LinkedinEndpoints, capabilities};
 use crate::auth::{Authenticator, TokenSource, authorized};
 use crate::error::{ErrorKind, PlatformError};
+use crate::metrics::{MetricsSupport, PostMetrics};
 use crate::options::{LinkedinVisibility, PlatformOptions};
 use crate::support::request::{Answer, execute};
 use crate::support::rules_met;
 use crate::types::{
     AccessToken, Capabilities, FieldCount, LimitScope, LimitWindow, Outcome, Platform, Processing,
-    Profile, PublishLimit, PublishRequest, Published, Reconciled, ValidationIssue,
+    Profile, PublishLimit, PublishRequest, Published, Reconciled, RemoteAccount, ValidationIssue,
 };
 use crate::{PublishSink, Publisher};
 
@@ -593,6 +594,27 @@ impl Publisher for LinkedinClient {
         .await?;
         Ok(())
     }
+
+    /// Impressions, members reached, reactions, comments and reposts (§13),
+    /// with `r_member_postAnalytics`. LinkedIn's quotas are daily: no read
+    /// budget.
+    fn metrics_support(&self) -> MetricsSupport {
+        super::metrics::metrics_support()
+    }
+
+    /// `GET /rest/memberCreatorPostAnalytics?q=entity` once per metric type
+    /// for the post `remote_id` (its `urn:li:share:` or `urn:li:ugcPost:`
+    /// URN, as `publish` gave it). A number LinkedIn does not have for the
+    /// post is left out; a post LinkedIn no longer has (404) is
+    /// [`PostMetrics::Removed`].
+    async fn metrics(
+        &self,
+        tokens: &dyn TokenSource,
+        _account: &RemoteAccount,
+        remote_id: &str,
+    ) -> Result<PostMetrics, PlatformError> {
+        self.read_metrics(tokens, remote_id).await
+    }
 }
 
 /// `urn:li:share:<id>` or `urn:li:ugcPost:<id>` (§3.3): both name a post.
@@ -604,7 +626,7 @@ pub(super) fn is_post_urn(s: &str) -> bool {
         })
 }
 
-fn check_urn(urn: &str, what: &str) -> Result<(), PlatformError> {
+pub(super) fn check_urn(urn: &str, what: &str) -> Result<(), PlatformError> {
     if is_post_urn(urn) {
         return Ok(());
     }

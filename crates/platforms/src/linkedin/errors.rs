@@ -41,6 +41,8 @@ pub enum LinkedinOperation {
     UpdatePost,
     /// `DELETE /rest/posts/{urn}` (§4).
     DeletePost,
+    /// `GET /rest/memberCreatorPostAnalytics` (§13).
+    ReadMetrics,
 }
 
 impl LinkedinOperation {
@@ -53,6 +55,7 @@ impl LinkedinOperation {
             Self::CreatePost => "LinkedIn rejected the post",
             Self::UpdatePost => "LinkedIn refused the change to the post",
             Self::DeletePost => "LinkedIn refused to delete the post",
+            Self::ReadMetrics => "LinkedIn refused to share the numbers of the post",
         }
     }
 
@@ -235,6 +238,12 @@ fn in_words(from: DateTime<Utc>, to: DateTime<Utc>) -> String {
 pub(super) const VERSION_RETIRED: &str = "This version of CreatorFlow uses a LinkedIn API version \
     that LinkedIn has retired; update CreatorFlow.";
 
+/// The message of a 403 for a missing `r_member_postAnalytics` (§13).
+pub(super) const METRICS_PERMISSION: &str = "LinkedIn did not let CreatorFlow read how your \
+    posts are doing. Reconnect the account to allow CreatorFlow to read your posts' impressions, \
+    reactions, comments and reposts (your LinkedIn app needs LinkedIn's \"Community Management \
+    API\" product for that).";
+
 /// Classifies an HTTP error answer from LinkedIn. `now` anchors retry times.
 pub fn map_error(
     op: LinkedinOperation,
@@ -308,6 +317,12 @@ pub fn map_error(
             "media_processing_failed",
             "LinkedIn could not process the media of this post. Check the files, then post it \
              again.",
+        )
+    } else if status == 403 && is_permission(&b, &text) && op == LinkedinOperation::ReadMetrics {
+        PlatformError::new(
+            ErrorKind::Forbidden,
+            "missing_permission",
+            METRICS_PERMISSION,
         )
     } else if status == 403 && is_permission(&b, &text) {
         PlatformError::new(
@@ -521,6 +536,46 @@ mod tests {
             (e.kind, e.code.as_str()),
             (ErrorKind::Rejected, "media_rejected")
         );
+    }
+
+    #[test]
+    fn reading_numbers_without_the_scope_says_to_reconnect() {
+        let e = map(
+            LinkedinOperation::ReadMetrics,
+            403,
+            r#"{"status":403,"serviceErrorCode":100,"code":"ACCESS_DENIED","message":"Not enough permissions to access: memberCreatorPostAnalytics.FINDER-entity.20260701"}"#,
+        );
+        assert_eq!(
+            (e.kind, e.code.as_str()),
+            (ErrorKind::Forbidden, "missing_permission")
+        );
+        assert_eq!(e.message, METRICS_PERMISSION);
+        assert!(
+            e.message
+                .contains("Reconnect the account to allow CreatorFlow to read")
+        );
+        let e = map(
+            CREATE,
+            403,
+            r#"{"status":403,"serviceErrorCode":100,"code":"ACCESS_DENIED","message":"Not enough permissions to access: partnerApiPostsExternal.CREATE.20260701"}"#,
+        );
+        assert_ne!(
+            e.message, METRICS_PERMISSION,
+            "publishing keeps its own words"
+        );
+        let e = map(
+            LinkedinOperation::ReadMetrics,
+            429,
+            r#"{"status":429,"serviceErrorCode":101,"message":"Resource level throttle APPLICATION DAY limit for calls to this resource is reached."}"#,
+        );
+        assert_eq!(e.kind, ErrorKind::RateLimited);
+        assert_eq!(e.limit_scope, crate::types::LimitScope::App);
+        let e = map(
+            LinkedinOperation::ReadMetrics,
+            404,
+            r#"{"status":404,"code":"NOT_FOUND","message":"Post urn:li:share:1 does not exist"}"#,
+        );
+        assert_eq!(e.code, "post_not_found");
     }
 
     #[test]

@@ -15,18 +15,20 @@ use url::Url;
 use super::checkpoint::{TiktokCheckpoint, Upload};
 use super::chunks::{ChunkPlan, DEFAULT_CHUNK_SIZE};
 use super::errors::{TiktokError, TiktokOperation, fail_reason_words, map_error};
+use super::metrics::{COUNTS, QUERY_FIELDS, is_video_id, not_public_yet, read_counts, video_id};
 use super::validate::{self, options, privacy_label, video_type};
-use super::{TiktokAuthenticator, TiktokEndpoints, capabilities};
+use super::{SCOPE_VIDEO_LIST, TiktokAuthenticator, TiktokEndpoints, capabilities};
 use crate::auth::{Authenticator, TokenSource};
 use crate::error::{ErrorKind, PlatformError};
+use crate::metrics::{MetricsSupport, PostMetrics};
 use crate::support::checkpoint::Run;
 use crate::support::files::{file_body, file_len, media_key};
 use crate::support::request::{Answer, execute, send};
 use crate::support::rules_met;
 use crate::types::{
     Capabilities, Choice, LimitScope, LimitWindow, MediaFile, Outcome, Platform, PostingInfo,
-    Processing, Profile, PublishLimit, PublishRequest, Published, Reconciled, ValidationIssue,
-    human_duration,
+    Processing, Profile, PublishLimit, PublishRequest, Published, Reconciled, RemoteAccount,
+    ValidationIssue, human_duration,
 };
 use crate::{PublishSink, Publisher};
 
@@ -238,6 +240,32 @@ impl TiktokClient {
             .api(TiktokOperation::CreatorInfo, tokens, url, Some(json!({})))
             .await?;
         serde_json::from_value(data).map_err(|e| bad_response(e.to_string()))
+    }
+
+    /// `POST /v2/video/query/?fields=id,view_count,...` with
+    /// `{"filters":{"video_ids":[...]}}` (§13): the Video Objects of the
+    /// creator's own videos among `ids` (at most 20); a video TikTok no
+    /// longer has, or not the creator's, is left out.
+    pub async fn query_videos(
+        &self,
+        tokens: &dyn TokenSource,
+        ids: &[&str],
+    ) -> Result<Vec<Value>, PlatformError> {
+        let mut url = self.endpoints.api("/v2/video/query/");
+        url.query_pairs_mut().append_pair("fields", QUERY_FIELDS);
+        let data = self
+            .api(
+                TiktokOperation::VideoQuery,
+                tokens,
+                url,
+                Some(json!({ "filters": { "video_ids": ids } })),
+            )
+            .await?;
+        match data.get("videos") {
+            Some(Value::Array(videos)) => Ok(videos.clone()),
+            None | Some(Value::Null) => Ok(Vec::new()),
+            Some(_) => Err(bad_response("video/query: videos is not a list".into())),
+        }
     }
 
     /// `POST /v2/post/publish/status/fetch/` (§8).
@@ -720,6 +748,45 @@ impl Publisher for TiktokClient {
             ))),
             other => Ok(processing(stage_words(other))),
         }
+    }
+
+    /// Views, likes, comments and shares, as TikTok shows them on a video
+    /// (§13). No read allowance: Query Videos is limited per minute only.
+    fn metrics_support(&self) -> MetricsSupport {
+        MetricsSupport {
+            available: true,
+            metrics: COUNTS
+                .iter()
+                .map(|(key, label, _)| (*key, *label))
+                .collect(),
+            scopes: vec![SCOPE_VIDEO_LIST],
+            budget: None,
+        }
+    }
+
+    /// One Query Videos for the post's public video id. A video TikTok
+    /// leaves out of the answer is gone ([`PostMetrics::Removed`]); a post
+    /// still known by its publish id (no public id yet, or never: "Only
+    /// me", inbox) is not asked about and fails with the reason in words.
+    async fn metrics(
+        &self,
+        tokens: &dyn TokenSource,
+        _account: &RemoteAccount,
+        remote_id: &str,
+    ) -> Result<PostMetrics, PlatformError> {
+        if !is_video_id(remote_id) {
+            return Err(not_public_yet(remote_id));
+        }
+        let videos = self.query_videos(tokens, &[remote_id]).await?;
+        Ok(
+            match videos
+                .iter()
+                .find(|v| video_id(v).as_deref() == Some(remote_id))
+            {
+                Some(video) => PostMetrics::Live(read_counts(video)),
+                None => PostMetrics::Removed,
+            },
+        )
     }
 
     /// From the checkpoint and, where the upload may have ended, TikTok's

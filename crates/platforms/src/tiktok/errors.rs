@@ -36,6 +36,8 @@ pub enum TiktokOperation {
     UploadChunk,
     /// `POST /v2/post/publish/status/fetch/`.
     Status,
+    /// `POST /v2/video/query/`: a video's numbers (§13).
+    VideoQuery,
 }
 
 impl TiktokOperation {
@@ -46,6 +48,22 @@ impl TiktokOperation {
             Self::InitPost => "TikTok refused the post",
             Self::UploadChunk => "TikTok refused part of the video",
             Self::Status => "TikTok refused to say how the post is doing",
+            Self::VideoQuery => "TikTok refused to share this video's numbers",
+        }
+    }
+
+    /// What to tell the creator when the sign-in lacks the permission.
+    fn missing_permission(self) -> &'static str {
+        match self {
+            Self::VideoQuery => {
+                "This TikTok account did not allow CreatorFlow to read how its videos are \
+                 doing. Reconnect the account to allow CreatorFlow to read your videos' views, \
+                 likes, comments and shares."
+            }
+            _ => {
+                "This TikTok account did not give CreatorFlow permission to post. Reconnect it \
+                 and allow every permission CreatorFlow asks for."
+            }
         }
     }
 }
@@ -146,9 +164,7 @@ pub fn map_error(
         Some("scope_not_authorized" | "scope_permission_missed") => (
             ErrorKind::Forbidden,
             "missing_permission",
-            "This TikTok account did not give CreatorFlow permission to post. Reconnect it and \
-             allow every permission CreatorFlow asks for."
-                .into(),
+            op.missing_permission().into(),
         ),
         Some("rate_limit_exceeded") => {
             let at = retry_after(headers, now).unwrap_or(now + Duration::seconds(60));
@@ -336,6 +352,19 @@ mod tests {
             &envelope("scope_not_authorized", "x"),
         );
         assert_eq!(e.kind, ErrorKind::Forbidden);
+        assert!(e.message.contains("permission to post"), "{}", e.message);
+        let e = err(
+            TiktokOperation::VideoQuery,
+            401,
+            &envelope("scope_not_authorized", "x"),
+        );
+        assert_eq!(e.kind, ErrorKind::Forbidden);
+        assert!(
+            e.message
+                .contains("Reconnect the account to allow CreatorFlow to read"),
+            "{}",
+            e.message
+        );
         let e = err(
             TiktokOperation::InitPost,
             500,

@@ -1,5 +1,5 @@
 //! The X client: profile, publish (media, post, thread), reconcile, delete,
-//! over X API v2.
+//! a post's numbers, over X API v2.
 
 use async_trait::async_trait;
 use chrono::Utc;
@@ -14,9 +14,11 @@ use super::validate::{self, validate_post};
 use super::{XEndpoints, capabilities, oauth_spec};
 use crate::auth::{Authenticator, StandardOAuth, TokenSource};
 use crate::error::{ErrorKind, PlatformError};
+use crate::metrics::{MetricsSupport, PostMetrics};
 use crate::support::request::{Answer, send};
 use crate::support::rules_met;
 use crate::text::x_weighted::MAX_WEIGHTED_LENGTH;
+use crate::types::RemoteAccount;
 use crate::types::{
     Capabilities, FieldCount, LimitScope, LimitWindow, Outcome, Platform, Profile, PublishLimit,
     PublishRequest, Published, Reconciled, ValidationIssue,
@@ -359,12 +361,7 @@ impl Publisher for XClient {
             deleted: bool,
         }
         if !is_id(remote_id) {
-            return Err(PlatformError::new(
-                ErrorKind::Rejected,
-                "bad_post_id",
-                "This is not an X post id, so CreatorFlow cannot delete it.",
-            )
-            .with_detail(remote_id.chars().take(40).collect::<String>()));
+            return Err(not_a_post_id(remote_id, "delete it"));
         }
         let url = self.endpoints.api(&format!("/2/tweets/{remote_id}"));
         let answer = match send(XOperation::DeletePost, tokens, |token| {
@@ -392,6 +389,23 @@ impl Publisher for XClient {
             .with_status(answer.status))
         }
     }
+
+    /// Impressions, likes, reposts, replies, quotes and bookmarks, read with
+    /// the scopes publishing already has; the app's monthly allowance of
+    /// posts read is the budget.
+    fn metrics_support(&self) -> MetricsSupport {
+        super::metrics::support()
+    }
+
+    /// `GET /2/tweets/{id}?tweet.fields=public_metrics` (docs/platforms/x.md §9).
+    async fn metrics(
+        &self,
+        tokens: &dyn TokenSource,
+        _account: &RemoteAccount,
+        remote_id: &str,
+    ) -> Result<PostMetrics, PlatformError> {
+        self.post_metrics(tokens, remote_id).await
+    }
 }
 
 /// One X publish in progress (its steps: here and in `media.rs`).
@@ -411,6 +425,16 @@ fn account_username(post: &PublishRequest) -> Option<String> {
 /// X ids: 1 to 19 digits.
 pub(super) fn is_id(s: &str) -> bool {
     (1..=19).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Refuses `remote_id`, which is no X post id, before asking X to `what`.
+pub(super) fn not_a_post_id(remote_id: &str, what: &str) -> PlatformError {
+    PlatformError::new(
+        ErrorKind::Rejected,
+        "bad_post_id",
+        format!("This is not an X post id, so CreatorFlow cannot {what}."),
+    )
+    .with_detail(remote_id.chars().take(40).collect::<String>())
 }
 
 /// `{"data": T}` of a successful answer.

@@ -8,7 +8,7 @@
 //!
 //! All three are read; anything else becomes the (shortened) raw text.
 
-use chrono::{DateTime, TimeZone as _, Utc};
+use chrono::{DateTime, Datelike as _, TimeZone as _, Utc};
 use reqwest::header::HeaderMap;
 use serde_json::Value;
 
@@ -30,6 +30,8 @@ pub enum XOperation {
     CreatePost { reply: bool },
     /// `DELETE /2/tweets/{id}`.
     DeletePost,
+    /// `GET /2/tweets/{id}`: a post's numbers.
+    ReadPost,
     /// `POST /2/oauth2/revoke`.
     Revoke,
 }
@@ -202,7 +204,7 @@ pub fn map_error(
             "timeout",
             "X did not answer in time. CreatorFlow will try again.",
         ),
-        429 => rate_limited(&text, headers, now),
+        429 => rate_limited(op, &text, headers, now),
         500..=599 => PlatformError::new(
             ErrorKind::Server,
             "server_error",
@@ -243,6 +245,7 @@ fn rejected(op: XOperation, status: u16, reason: Option<&str>) -> PlatformError 
         }
         XOperation::CreatePost { .. } => ("rejected", "X rejected the post"),
         XOperation::DeletePost => ("rejected", "X refused to delete the post"),
+        XOperation::ReadPost => ("rejected", "X refused to share the post's numbers"),
         XOperation::Revoke => ("rejected", "X refused to disconnect CreatorFlow"),
     };
     let message = match reason {
@@ -252,9 +255,17 @@ fn rejected(op: XOperation, status: u16, reason: Option<&str>) -> PlatformError 
     PlatformError::new(ErrorKind::Rejected, code, message)
 }
 
-fn rate_limited(text: &str, headers: &HeaderMap, now: DateTime<Utc>) -> PlatformError {
-    let retry_at = retry_at(headers, now);
+fn rate_limited(
+    op: XOperation,
+    text: &str,
+    headers: &HeaderMap,
+    now: DateTime<Utc>,
+) -> PlatformError {
     let capped = text.contains("usage-capped") || text.contains("usage cap");
+    if capped && op == XOperation::ReadPost {
+        return read_allowance_used_up(now);
+    }
+    let retry_at = retry_at(headers, now);
     let (code, what) = if capped {
         (
             "usage_capped",
@@ -282,6 +293,36 @@ fn rate_limited(text: &str, headers: &HeaderMap, now: DateTime<Utc>) -> Platform
         Some(at) => err.with_retry_at(at),
         None => err,
     }
+}
+
+/// The app's monthly allowance of posts read is used up (docs/platforms/x.md
+/// §9.4). X's `x-rate-limit-*` headers on that answer describe the endpoint's
+/// 15-minute window, not the allowance: it renews with the calendar month
+/// (UTC), so reads of every account wait until then.
+fn read_allowance_used_up(now: DateTime<Utc>) -> PlatformError {
+    let renews = next_month_start(now);
+    PlatformError::new(
+        ErrorKind::RateLimited,
+        "usage_capped",
+        format!(
+            "X's monthly allowance of posts CreatorFlow's X app may read is used up. CreatorFlow \
+             reads posts' numbers again when it renews on {} (UTC).",
+            renews.format("%-d %B")
+        ),
+    )
+    .for_app()
+    .with_retry_at(renews)
+}
+
+/// The first instant of the UTC calendar month after the one of `now`.
+fn next_month_start(now: DateTime<Utc>) -> DateTime<Utc> {
+    let (year, month) = match now.month() {
+        12 => (now.year() + 1, 1),
+        m => (now.year(), m + 1),
+    };
+    Utc.with_ymd_and_hms(year, month, 1, 0, 0, 0)
+        .single()
+        .unwrap_or(now)
 }
 
 /// When X says to come back: the latest of `x-rate-limit-reset` (epoch
@@ -601,6 +642,76 @@ mod tests {
         );
         assert_eq!(e.kind, ErrorKind::RateLimited);
         assert_eq!(e.code, "usage_capped");
+    }
+
+    /// X's answer when the app's monthly allowance is used up, as observed
+    /// (xdevplatform/xdk#25): no `status` field, the `api.twitter.com` type,
+    /// and the endpoint's 15-minute window in the headers.
+    const CAPPED: &str = r#"{"account_id":"1","product_name":"standard-basic","title":"UsageCapExceeded","period":"Monthly","scope":"Product","detail":"Usage cap exceeded: Monthly product cap","type":"https://api.twitter.com/2/problems/usage-capped"}"#;
+
+    #[test]
+    fn a_read_past_the_monthly_allowance_waits_for_the_next_month() {
+        let h = headers(&[
+            ("x-rate-limit-limit", "900"),
+            ("x-rate-limit-remaining", "899"),
+            ("x-rate-limit-reset", "1700000900"),
+        ]);
+        // now() is 14 November 2023, 22:13:20 UTC.
+        let e = map_error(XOperation::ReadPost, 429, &h, CAPPED.as_bytes(), now());
+        assert_eq!(e.kind, ErrorKind::RateLimited);
+        assert_eq!(e.code, "usage_capped");
+        assert_eq!(e.limit_scope, LimitScope::App);
+        assert_eq!(
+            e.retry_at,
+            Utc.with_ymd_and_hms(2023, 12, 1, 0, 0, 0).single(),
+            "the 15-minute reset is not when the allowance renews"
+        );
+        assert!(e.message.contains("1 December"), "{}", e.message);
+        assert!(
+            e.detail
+                .as_deref()
+                .is_some_and(|d| d.contains("Monthly product cap"))
+        );
+        // An ordinary 429 on the same read is the account's window.
+        let e = map_error(
+            XOperation::ReadPost,
+            429,
+            &h,
+            br#"{"title":"Too Many Requests","detail":"Too Many Requests","type":"about:blank","status":429}"#,
+            now(),
+        );
+        assert_eq!(
+            (e.code.as_str(), e.limit_scope),
+            ("rate_limited", LimitScope::Account)
+        );
+        assert_eq!(e.retry_at, Utc.timestamp_opt(1_700_000_900, 0).single());
+    }
+
+    #[test]
+    fn months_roll_over_the_year() {
+        let at = |y, mo, d, h| {
+            Utc.with_ymd_and_hms(y, mo, d, h, 0, 0)
+                .single()
+                .expect("time")
+        };
+        assert_eq!(next_month_start(at(2026, 12, 31, 23)), at(2027, 1, 1, 0));
+        assert_eq!(next_month_start(at(2027, 1, 1, 0)), at(2027, 2, 1, 0));
+        assert_eq!(next_month_start(at(2028, 2, 29, 12)), at(2028, 3, 1, 0));
+    }
+
+    #[test]
+    fn a_read_refused_for_a_missing_permission_is_forbidden() {
+        let e = map(
+            XOperation::ReadPost,
+            403,
+            r#"{"title":"Forbidden","detail":"Missing required OAuth 2.0 scopes: tweet.read.","type":"about:blank","status":403}"#,
+        );
+        assert_eq!(e.kind, ErrorKind::Forbidden);
+        let e = map(XOperation::ReadPost, 400, "");
+        assert_eq!(
+            e.message,
+            "X refused to share the post's numbers (error 400)."
+        );
     }
 
     #[test]

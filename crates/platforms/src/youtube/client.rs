@@ -19,11 +19,12 @@ use super::validate::{self, options};
 use super::{YoutubeAuthenticator, YoutubeEndpoints, capabilities};
 use crate::auth::{Authenticator, TokenSource};
 use crate::error::{ErrorKind, PlatformError};
+use crate::metrics::{MetricsSupport, PostMetrics};
 use crate::support::request::{Answer, send};
 use crate::support::rules_met;
 use crate::types::{
     Capabilities, FieldCount, LimitScope, LimitWindow, Outcome, Platform, Processing, Profile,
-    PublishLimit, PublishRequest, Published, Reconciled, ValidationIssue,
+    PublishLimit, PublishRequest, Published, Reconciled, RemoteAccount, ValidationIssue,
 };
 use crate::{PublishSink, Publisher};
 
@@ -183,6 +184,18 @@ impl YoutubeClient {
         id: &str,
         parts: &str,
     ) -> Result<Option<Value>, PlatformError> {
+        self.video_with(YoutubeOperation::ReadVideo, tokens, id, parts)
+            .await
+    }
+
+    /// [`Self::video`], for `op` (which words YouTube's refusals).
+    pub(super) async fn video_with(
+        &self,
+        op: YoutubeOperation,
+        tokens: &dyn TokenSource,
+        id: &str,
+        parts: &str,
+    ) -> Result<Option<Value>, PlatformError> {
         #[derive(Deserialize)]
         struct List {
             #[serde(default)]
@@ -192,7 +205,7 @@ impl YoutubeClient {
         url.query_pairs_mut()
             .append_pair("part", parts)
             .append_pair("id", id);
-        let answer = self.get(YoutubeOperation::ReadVideo, tokens, url).await?;
+        let answer = self.get(op, tokens, url).await?;
         let list: List = parse(&answer)?;
         Ok(list
             .items
@@ -411,6 +424,23 @@ impl Publisher for YoutubeClient {
         .await?;
         Ok(())
     }
+
+    /// Views, likes and comments (§11), read with `youtube.readonly`.
+    fn metrics_support(&self) -> MetricsSupport {
+        super::metrics::metrics_support()
+    }
+
+    /// `videos.list?part=statistics&id=…` (§11): the video's numbers, or
+    /// `Removed` once YouTube no longer has it. `remote_id` is the video id
+    /// `check` published.
+    async fn metrics(
+        &self,
+        tokens: &dyn TokenSource,
+        _account: &RemoteAccount,
+        remote_id: &str,
+    ) -> Result<PostMetrics, PlatformError> {
+        self.video_metrics(tokens, remote_id).await
+    }
 }
 
 /// The `videos.update` body: the writable fields of the current `snippet`
@@ -453,7 +483,7 @@ fn update_body(id: &str, current: &Value, post: &PublishRequest) -> Value {
 }
 
 /// YouTube video ids: letters, digits, `-` and `_` (11 of them today).
-fn check_id(id: &str, what: &str) -> Result<(), PlatformError> {
+pub(super) fn check_id(id: &str, what: &str) -> Result<(), PlatformError> {
     let ok = (1..=64).contains(&id.len())
         && id
             .bytes()

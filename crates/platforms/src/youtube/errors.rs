@@ -32,6 +32,8 @@ pub enum YoutubeOperation {
     Thumbnail,
     /// `videos.list` (§4).
     ReadVideo,
+    /// `videos.list?part=statistics` (§11): a video's numbers for Analytics.
+    ReadMetrics,
     /// `videos.update` (§5).
     UpdateVideo,
     /// `videos.delete` (§7).
@@ -238,6 +240,17 @@ pub fn map_error(
             Some(at) => err.with_retry_at(at),
             None => err,
         }
+    } else if (g.has_reason("insufficientPermissions")
+        || g.has_reason("ACCESS_TOKEN_SCOPE_INSUFFICIENT"))
+        && op == YoutubeOperation::ReadMetrics
+    {
+        PlatformError::new(
+            ErrorKind::Forbidden,
+            "missing_permission",
+            "YouTube did not give CreatorFlow permission to read this channel's videos. \
+             Reconnect the channel to allow CreatorFlow to read how your videos are doing \
+             (views, likes, comments) for Analytics.",
+        )
     } else if g.has_reason("insufficientPermissions")
         || g.has_reason("ACCESS_TOKEN_SCOPE_INSUFFICIENT")
     {
@@ -367,6 +380,7 @@ fn rejected(op: YoutubeOperation, status: u16, reason: &str, said: Option<&str>)
                 Op::StartUpload | Op::UploadChunk => "YouTube refused the video",
                 Op::Thumbnail => "YouTube refused the thumbnail",
                 Op::ReadVideo => "YouTube refused to show the video",
+                Op::ReadMetrics => "YouTube refused to share the video's numbers",
                 Op::UpdateVideo => "YouTube refused the changes to the video",
                 Op::DeleteVideo => "YouTube refused to delete the video",
             };
@@ -399,6 +413,7 @@ fn strip_html(s: &str) -> String {
 mod tests {
     use super::*;
     use crate::support::errors::redact;
+    use crate::types::LimitScope;
     use reqwest::header::HeaderValue;
 
     const INSERT: YoutubeOperation = YoutubeOperation::StartUpload;
@@ -529,6 +544,32 @@ mod tests {
         );
         assert_eq!(e.kind, ErrorKind::Forbidden);
         assert!(e.message.contains("Reconnect"));
+        assert!(!e.message.contains("Analytics"));
+        let e = map(
+            YoutubeOperation::ReadMetrics,
+            403,
+            &google(
+                403,
+                "insufficientPermissions",
+                "Request had insufficient authentication scopes.",
+            ),
+        );
+        assert_eq!(e.kind, ErrorKind::Forbidden);
+        assert!(
+            e.message
+                .contains("Reconnect the channel to allow CreatorFlow to read how your videos"),
+            "{}",
+            e.message
+        );
+        // A spent quota holds reads as it holds uploads: until Pacific midnight.
+        let e = map(
+            YoutubeOperation::ReadMetrics,
+            403,
+            &google(403, "quotaExceeded", "quota"),
+        );
+        assert_eq!(e.kind, ErrorKind::RateLimited);
+        assert_eq!(e.retry_at, Some(at("2026-03-08T08:00:00Z")));
+        assert_eq!(e.limit_scope, LimitScope::App);
         for s in [500, 502, 503, 504] {
             let e = map(INSERT, s, "<html>oops</html>");
             assert_eq!(e.kind, ErrorKind::Server);

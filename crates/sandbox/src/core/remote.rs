@@ -59,6 +59,22 @@ impl Remote {
         Ok(())
     }
 
+    /// The emulated clock (`GET /_sandbox/clock`).
+    pub async fn clock(&self) -> Result<crate::ClockInfo, RemoteError> {
+        let url = self
+            .base
+            .join("/_sandbox/clock")
+            .map_err(|_| RemoteError::Path("clock".into()))?;
+        Ok(self
+            .http
+            .get(url)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?)
+    }
+
     /// Merges `patch` into `platform`'s settings, as
     /// [`Sandbox::update_platform_settings`](crate::Sandbox::update_platform_settings)
     /// does in-process.

@@ -1,7 +1,8 @@
 //! LinkedIn emulator: OAuth 2.0 (standard "self-serve" flow with a client secret,
 //! the partner-enabled native PKCE flow, partner refresh tokens), OpenID Connect
 //! `userinfo`, and the versioned REST API (`/rest/posts`, `/rest/images`,
-//! `/rest/videos`, `socialActions` comments) with the `dms-uploads` upload URLs.
+//! `/rest/videos`, `socialActions` comments, `memberCreatorPostAnalytics`) with the
+//! `dms-uploads` upload URLs.
 //!
 //! `/linkedin` stands for both `https://www.linkedin.com` and
 //! `https://api.linkedin.com`. Contract: docs/platforms/linkedin.md (§11: what the
@@ -27,6 +28,7 @@ use crate::core::state::SandboxState;
 use crate::core::util::{bearer_token, sha256_hex};
 
 mod media;
+pub mod metrics;
 mod oauth;
 mod pages;
 mod posts;
@@ -73,6 +75,10 @@ pub const LINKEDIN_MEMBER_STUDIO_EMAIL: &str = "sandbox.studio@example.com";
 pub const LINKEDIN_SCOPES: &[&str] = &["openid", "profile", "email", "w_member_social"];
 /// Restricted scopes, granted only with the `restricted_scopes` setting.
 pub const LINKEDIN_RESTRICTED_SCOPES: &[&str] = &["w_organization_social", "r_member_social"];
+/// Scopes of LinkedIn's Community Management API product: reading the member's post
+/// analytics (`memberCreatorPostAnalytics`). Granted while the
+/// `post_analytics_product` setting is on (the default).
+pub const LINKEDIN_ANALYTICS_SCOPES: &[&str] = &["r_member_postAnalytics"];
 /// Scopes a publisher asks for.
 pub const LINKEDIN_PUBLISH_SCOPES: &[&str] = &["openid", "profile", "email", "w_member_social"];
 
@@ -101,12 +107,17 @@ pub mod limits {
     pub const DOCUMENTS_INITIALIZE: &str = "POST /rest/documents?action=initializeUpload";
     pub const DOCUMENTS_GET: &str = "GET /rest/documents/:urn";
     pub const USERINFO: &str = "GET /v2/userinfo";
+    /// One call of the member post analytics (one metric type each).
+    pub const MEMBER_POST_ANALYTICS: &str = "GET /rest/memberCreatorPostAnalytics";
 
     /// `(per member, per app)` daily limits of a quota name.
     pub fn of(name: &str) -> (Limit, Limit) {
         match name {
             CREATE_POST => (Limit::per_utc_day(150), Limit::per_utc_day(100_000)),
             CREATE_COMMENT => (Limit::per_utc_day(500), Limit::per_utc_day(100_000)),
+            // Not published (an app sees its own in the developer portal):
+            // the generic figures, each read of a post costing five calls.
+            MEMBER_POST_ANALYTICS => (Limit::per_utc_day(10_000), Limit::per_utc_day(1_000_000)),
             _ => (Limit::per_utc_day(10_000), Limit::per_utc_day(1_000_000)),
         }
     }
@@ -207,6 +218,45 @@ pub struct LinkedInSettings {
     /// Page count to assume for every document instead of counting the PDF's
     /// `/Type /Page` objects (`null` = count; DOC/DOCX/PPT/PPTX count as 1).
     pub document_page_count: Option<u64>,
+    /// The app has LinkedIn's Community Management API product, so a sign-in may
+    /// grant `r_member_postAnalytics`. Off: asking for it is refused with
+    /// `unauthorized_scope_error`, as for any scope of a product the app lacks.
+    pub post_analytics_product: bool,
+    /// Post analytics: the `LinkedIn-Version` from which `metricType` is a plain
+    /// string (`"IMPRESSION"`) instead of the union object
+    /// `{"com.linkedin.adsexternalapi.memberanalytics.v1.CreatorPostAnalyticsMetricTypeV1":
+    /// "IMPRESSION"}` (`null` = always the object). [UNVERIFIED] 202605.
+    pub analytics_string_metric_type_from: Option<String>,
+    /// Post analytics: a post nobody can repost (visibility `CONNECTIONS`, or
+    /// `isReshareDisabledByAuthor`) has no `RESHARE` number: `"elements": []`.
+    pub analytics_no_reshares_when_not_resharable: bool,
+    /// Post analytics: what each number levels off at about a week after posting
+    /// (times a per-post factor between 0.5 and 1.5).
+    pub analytics_full: AnalyticsFull,
+}
+
+/// Post analytics levels (`analytics_full`), per `queryType`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AnalyticsFull {
+    pub impression: u64,
+    /// Never more than the impressions of the same moment.
+    pub members_reached: u64,
+    pub reaction: u64,
+    pub comment: u64,
+    pub reshare: u64,
+}
+
+impl Default for AnalyticsFull {
+    fn default() -> Self {
+        Self {
+            impression: 2400,
+            members_reached: 1500,
+            reaction: 60,
+            comment: 9,
+            reshare: 4,
+        }
+    }
 }
 
 /// Which posts get an `urn:li:ugcPost:` id (`ugc_post_ids`).
@@ -254,6 +304,10 @@ impl Default for LinkedInSettings {
             max_document_bytes: 100 * 1024 * 1024,
             max_document_pages: 300,
             document_page_count: None,
+            post_analytics_product: true,
+            analytics_string_metric_type_from: Some("202605".into()),
+            analytics_no_reshares_when_not_resharable: true,
+            analytics_full: AnalyticsFull::default(),
         }
     }
 }
@@ -282,6 +336,17 @@ pub struct Post {
     /// Last `PARTIAL_UPDATE` of the commentary.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub edited_at: Option<DateTime<Utc>>,
+    /// `isReshareDisabledByAuthor` as sent.
+    #[serde(default)]
+    pub reshare_disabled: bool,
+}
+
+impl Post {
+    /// Whether other members can repost it: not when the author turned reposts off,
+    /// nor when only the author's connections see it.
+    pub fn resharable(&self) -> bool {
+        !self.reshare_disabled && self.visibility != "CONNECTIONS"
+    }
 }
 
 /// A comment on a post.
@@ -532,6 +597,10 @@ impl PlatformModule for LinkedInModule {
             .route("/rest/videos/{urn}", get(media::video_get))
             .route("/rest/documents", post(media::documents_action))
             .route("/rest/documents/{urn}", get(media::document_get))
+            .route(
+                "/rest/memberCreatorPostAnalytics",
+                get(metrics::member_creator_post_analytics),
+            )
             // https://www.linkedin.com/feed/update/{urn}/: the published post.
             .route("/feed/update/{urn}/", get(pages::post_page))
             .route("/feed/update/{urn}", get(pages::post_page))
@@ -603,6 +672,13 @@ impl PlatformModule for LinkedInModule {
         }
         if new.duplicate_window_secs < 0 {
             return Err("duplicate_window_secs must be >= 0".into());
+        }
+        if let Some(v) = &new.analytics_string_metric_type_from
+            && metrics::release_number(v).is_none()
+        {
+            return Err(format!(
+                "analytics_string_metric_type_from: {v:?} is not a version (YYYYMM)"
+            ));
         }
         state.linkedin.settings = new;
         Ok(())

@@ -10,8 +10,8 @@ use bytes::Bytes;
 use serde_json::{Value, json};
 
 use super::{
-    Api, CODE_LIFETIME_SECS, LINKEDIN_RESTRICTED_SCOPES, LINKEDIN_SCOPES, LinkedInSettings,
-    PLATFORM, authenticate, json_response, limits, token_policy,
+    Api, CODE_LIFETIME_SECS, LINKEDIN_ANALYTICS_SCOPES, LINKEDIN_RESTRICTED_SCOPES,
+    LINKEDIN_SCOPES, LinkedInSettings, PLATFORM, authenticate, json_response, limits, token_policy,
 };
 use crate::core::consent::{self, error_page, redirect_error};
 use crate::core::oauth::{
@@ -129,7 +129,8 @@ pub(super) async fn authorize(State(sb): State<Sandbox>, RawQuery(q): RawQuery) 
     let mut scopes: Vec<String> = Vec::new();
     for s in scope.split(' ').filter(|s| !s.is_empty()) {
         let allowed = LINKEDIN_SCOPES.contains(&s)
-            || (settings.restricted_scopes && LINKEDIN_RESTRICTED_SCOPES.contains(&s));
+            || (settings.restricted_scopes && LINKEDIN_RESTRICTED_SCOPES.contains(&s))
+            || (settings.post_analytics_product && LINKEDIN_ANALYTICS_SCOPES.contains(&s));
         if !allowed {
             return fail(
                 "unauthorized_scope_error",

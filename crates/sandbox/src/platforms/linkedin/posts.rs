@@ -156,6 +156,8 @@ struct CreatePost {
     visibility: String,
     feed_distribution: String,
     lifecycle_state: String,
+    /// `isReshareDisabledByAuthor` (default false).
+    reshare_disabled: bool,
     /// Referenced media, in order.
     media: MediaRefs,
     article: Option<Value>,
@@ -399,16 +401,17 @@ fn validate_post(
         }
     };
     let lifecycle_state = enum_field(obj, "lifecycleState", "", LIFECYCLE)?;
-    if obj
-        .get("isReshareDisabledByAuthor")
-        .is_some_and(|v| !v.is_boolean())
-    {
-        return Err(unprocessable(
-            "/isReshareDisabledByAuthor",
-            "INVALID_TYPE",
-            "a boolean is expected",
-        ));
-    }
+    let reshare_disabled = match obj.get("isReshareDisabledByAuthor") {
+        None => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => {
+            return Err(unprocessable(
+                "/isReshareDisabledByAuthor",
+                "INVALID_TYPE",
+                "a boolean is expected",
+            ));
+        }
+    };
     let (media, article) = match obj.get("content") {
         Some(c) => validate_content(c, settings)?,
         None => (Vec::new(), None),
@@ -422,6 +425,7 @@ fn validate_post(
         visibility,
         feed_distribution,
         lifecycle_state,
+        reshare_disabled,
         media,
         article,
         content: obj.get("content").cloned().unwrap_or(Value::Null),
@@ -654,6 +658,7 @@ fn create_post(sb: &Sandbox, caller: &Caller, req: CreatePost, rendered: Rendere
                 deleted: false,
                 content: req.content.clone(),
                 edited_at: None,
+                reshare_disabled: req.reshare_disabled,
             },
         );
         let mut extra = text_extra(&rendered, &req.commentary, settings.reserved_chars);

@@ -1,7 +1,7 @@
 //! The Graph hosts (`graph.facebook.com`, `graph.instagram.com`): path dispatch
 //! (optional `vXX.X` segment), parameters from query/form/JSON/multipart, token
 //! authentication, usage headers and rate limits, and the user / Page / account
-//! nodes. Publishing lives in `publish.rs`.
+//! nodes. Publishing lives in `publish.rs`, media insights in `metrics.rs`.
 
 use axum::body::Body;
 use axum::extract::{FromRequest as _, Multipart, OriginalUri, Path, Request, State};
@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 
 use super::{
     GraphError, Login, MetaPage, PLATFORM, TokenInfo, TokenKind, Usage, is_facebook_user,
-    is_ig_account, json_response, limits, oauth, page, pages_of, publish, remember_token,
+    is_ig_account, json_response, limits, metrics, oauth, page, pages_of, publish, remember_token,
     token_policy,
 };
 use crate::core::oauth::{BearerError, OAuthStore};
@@ -232,6 +232,7 @@ async fn route(ctx: &Ctx, seg: &[&str]) -> Result<Response, GraphError> {
         [id, "media_publish"] if *m == Method::POST => publish::publish(ctx, id),
         [id, "content_publishing_limit"] if *m == Method::GET => publish::publishing_limit(ctx, id),
         [id, "children"] if *m == Method::GET => publish::children(ctx, id),
+        [id, "insights"] if *m == Method::GET => metrics::media_insights(ctx, id),
         [id] | [id, _] => Err(GraphError::unsupported(&method_word(m), id)),
         _ => Err(GraphError::new(
             2500,

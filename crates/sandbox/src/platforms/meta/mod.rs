@@ -9,6 +9,9 @@
 //! - Content publishing (containers, `media_publish`, `content_publishing_limit`,
 //!   media nodes) is the same on both Graph hosts; resumable video bytes go to
 //!   `rupload.facebook.com`.
+//! - Media insights (`GET /{ig-media-id}/insights`, `metrics.rs`): numbers that grow
+//!   over the emulated clock, per media product type, behind the insights permission
+//!   of each product.
 //! - Media URLs (`image_url`, `video_url`, a Reel's `cover_url`, rupload's
 //!   `file_url`) are fetched for real, from public addresses only, as Meta does
 //!   (`fetch.rs`; the `public_hosts` setting lists the exceptions tests need).
@@ -38,6 +41,7 @@ use crate::core::util::random_alnum;
 mod fetch;
 mod graph;
 mod media;
+mod metrics;
 mod oauth;
 mod publish;
 mod rupload;
@@ -283,6 +287,16 @@ pub struct MetaSettings {
     pub app_usage: Option<Usage>,
     /// Fixed `X-Business-Use-Case-Usage` values; any value >= 100 throttles with code 613.
     pub business_use_case_usage: Option<Usage>,
+    /// Media insights: the metrics each media product type (`FEED`, `REELS`,
+    /// `STORY`) supports; any other known metric is refused with code 100. A type
+    /// left out keeps Meta's list (docs/platforms/instagram.md §11).
+    pub insights_metrics: BTreeMap<String, Vec<String>>,
+    /// Story insights are kept this long after the story is published; later the
+    /// answer's `data` is empty [UNVERIFIED: Meta says "only available for 24 hours"].
+    pub story_insights_secs: i64,
+    /// A story seen by fewer accounts than this answers code 10 "Not enough viewers
+    /// for the media to show insights" (Meta: "values less than 5").
+    pub story_min_viewers: u64,
 }
 
 impl Default for MetaSettings {
@@ -327,6 +341,9 @@ impl Default for MetaSettings {
             resumable_on_instagram_login: false,
             app_usage: None,
             business_use_case_usage: None,
+            insights_metrics: metrics::default_metrics_table(),
+            story_insights_secs: 86_400,
+            story_min_viewers: 5,
         }
     }
 }
@@ -368,6 +385,26 @@ impl MetaSettings {
         }
         if self.quota_duration_secs <= 0 || self.container_ttl_secs <= 0 {
             return Err("durations must be > 0".into());
+        }
+        if self.story_insights_secs <= 0 {
+            return Err("story_insights_secs must be > 0".into());
+        }
+        for (product, list) in &self.insights_metrics {
+            if !metrics::PRODUCT_TYPES.contains(&product.as_str()) {
+                return Err(format!(
+                    "insights_metrics: {product:?} is not one of {:?}",
+                    metrics::PRODUCT_TYPES
+                ));
+            }
+            if let Some(m) = list
+                .iter()
+                .find(|m| !metrics::KNOWN_METRICS.contains(&m.as_str()))
+            {
+                return Err(format!(
+                    "insights_metrics: {m:?} is not one of {:?}",
+                    metrics::KNOWN_METRICS
+                ));
+            }
         }
         for v in &self.api_versions {
             if !graph::is_version(v) {

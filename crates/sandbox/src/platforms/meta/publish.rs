@@ -1103,7 +1103,10 @@ fn media_value(
             "timestamp" => json!(graph_time(m.timestamp)),
             "username" => json!(username),
             "owner" => json!({ "id": m.owner_id }),
-            "like_count" | "comments_count" => json!(0),
+            // The same numbers as the media's insights (none on a story).
+            "like_count" | "comments_count" if m.media_product_type == "STORY" => json!(0),
+            "like_count" => json!(super::metrics::value(m, "likes", st.now())),
+            "comments_count" => json!(super::metrics::value(m, "comments", st.now())),
             "is_comment_enabled" => json!(true),
             "is_shared_to_feed" => match m.is_shared_to_feed {
                 Some(b) => json!(b),
@@ -1141,7 +1144,7 @@ fn media_value(
     Ok(Value::Object(out))
 }
 
-fn visible_media(
+pub(crate) fn visible_media(
     ctx: &Ctx,
     st: &SandboxState,
     id: &str,

@@ -1,21 +1,24 @@
 //! TikTok emulator: Login Kit v2 for desktop (authorize with the hex-SHA-256 PKCE
 //! variant, token, refresh, revoke), `user/info`, and the Content Posting API
 //! (`creator_info/query`, direct-post and inbox video init, photo `content/init`,
-//! chunked `PUT` uploads, `status/fetch`).
+//! chunked `PUT` uploads, `status/fetch`), and the Display API's `video/query`
+//! with each video's numbers growing over the emulated clock.
 //!
 //! `/tiktok` stands for `https://www.tiktok.com` and `https://open.tiktokapis.com`;
 //! upload URLs live under `/tiktok/upload/...` (for `open-upload.tiktokapis.com`).
 //! Contract: docs/platforms/tiktok.md (§10: open questions, §11: what the emulator
 //! must model), and docs/platforms/desktop-oauth.md §4.6.
 //!
-//! There is no delete endpoint: the Content Posting API has none.
+//! There is no delete endpoint: the Content Posting API has none. A creator deletes a
+//! video in the TikTok app; here [`metrics::delete_in_app`] (or
+//! `DELETE /tiktok/_sandbox/videos/{id}`) stands for that.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use axum::Router;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -29,6 +32,7 @@ use crate::core::sandbox::Sandbox;
 use crate::core::state::SandboxState;
 use crate::core::util::{bearer_token, sha256_hex};
 
+pub mod metrics;
 mod oauth;
 mod pages;
 mod publish;
@@ -76,6 +80,7 @@ pub const TIKTOK_SCOPES: &[&str] = &[
     "user.info.profile",
     "video.publish",
     "video.upload",
+    "video.list",
 ];
 
 /// Authorization code lifetime. Not documented by TikTok: 10 minutes.
@@ -104,11 +109,13 @@ pub mod limits {
     pub const INBOX_INIT: &str = "POST /v2/post/publish/inbox/video/init/";
     pub const CONTENT_INIT: &str = "POST /v2/post/publish/content/init/";
     pub const STATUS_FETCH: &str = "POST /v2/post/publish/status/fetch/";
+    /// The Display API's video query (600 a minute, docs/platforms/tiktok.md §13.4).
+    pub const VIDEO_QUERY: &str = "POST /v2/video/query/";
 
     /// Default limit of a name.
     pub fn of(name: &str) -> Limit {
         match name {
-            USER_INFO => Limit::per_secs(600, 60),
+            USER_INFO | VIDEO_QUERY => Limit::per_secs(600, 60),
             CREATOR_INFO => Limit::per_secs(20, 60),
             STATUS_FETCH => Limit::per_secs(30, 60),
             _ => Limit::per_secs(6, 60),
@@ -183,6 +190,14 @@ pub struct TikTokSettings {
     pub policy_error_status: u16,
     /// Size reported for a video pulled from a URL (nothing is downloaded).
     pub pulled_video_size: u64,
+    /// `video/query` leaves `comment_count` out for a video posted with comments
+    /// turned off (`disable_comment`); `false`: it answers 0 [UNVERIFIED either way,
+    /// docs/platforms/tiktok.md §13.2].
+    pub omit_comment_count_when_off: bool,
+    /// `video/query` also answers for "Only me" videos; by default it answers only
+    /// for videos others can see, as `video.list` is described ("public videos")
+    /// [UNVERIFIED for the v2 API].
+    pub query_self_only_videos: bool,
 }
 
 impl Default for TikTokSettings {
@@ -212,6 +227,8 @@ impl Default for TikTokSettings {
             fail_reason: None,
             policy_error_status: 403,
             pulled_video_size: 10 * MIB,
+            omit_comment_count_when_off: true,
+            query_self_only_videos: false,
         }
     }
 }
@@ -357,6 +374,10 @@ pub struct Publish {
     /// The TikTok post id (assigned at `PUBLISH_COMPLETE`, revealed after the delay).
     pub post_id: Option<u64>,
     pub created_at: DateTime<Utc>,
+    /// When the creator deleted the video in the TikTok app
+    /// ([`metrics::delete_in_app`]): TikTok's API cannot delete.
+    #[serde(default)]
+    pub deleted_at: Option<DateTime<Utc>>,
 }
 
 /// Timestamps of the requests in a sliding window.
@@ -556,6 +577,9 @@ impl PlatformModule for TikTokModule {
                 "/v2/post/publish/status/fetch/",
                 post(publish::status_fetch),
             )
+            .route("/v2/video/query/", post(metrics::video_query))
+            // Sandbox only: the creator deletes a video in the TikTok app.
+            .route("/_sandbox/videos/{id}", delete(metrics::delete_video))
             // The body is streamed and its size enforced by the handler.
             .route("/upload/video/", put(upload::put_chunk))
             // https://www.tiktok.com/@{username} and /@{username}/video/{id}.

@@ -28,7 +28,7 @@ fn not_found() -> Response {
 /// A completed post, with its post id once TikTok shows it.
 type Shown = (Publish, Option<u64>);
 
-/// A creator and their completed posts.
+/// A creator and their completed posts (not those deleted in the app).
 fn creator(sb: &Sandbox, handle: &str) -> Option<(Account, Vec<Shown>)> {
     let username = handle.strip_prefix('@')?;
     sb.read_state(|st| {
@@ -42,7 +42,11 @@ fn creator(sb: &Sandbox, handle: &str) -> Option<(Account, Vec<Shown>)> {
             .tiktok
             .publishes
             .values()
-            .filter(|p| p.account_id == account.id && p.status == PublishStatus::PublishComplete)
+            .filter(|p| {
+                p.account_id == account.id
+                    && p.status == PublishStatus::PublishComplete
+                    && p.deleted_at.is_none()
+            })
             .map(|p| {
                 let shown = post_id_visible(p, &st.tiktok.settings, st.now());
                 (p.clone(), p.post_id.filter(|_| shown))

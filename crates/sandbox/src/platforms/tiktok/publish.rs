@@ -40,7 +40,11 @@ const DAY_SECS: i64 = 86_400;
 type Obj = Map<String, Value>;
 
 /// Parses a JSON object body (`Content-Type: application/json`).
-fn json_body(headers: &HeaderMap, body: &Bytes, now: DateTime<Utc>) -> Result<Obj, Response> {
+pub(super) fn json_body(
+    headers: &HeaderMap,
+    body: &Bytes,
+    now: DateTime<Utc>,
+) -> Result<Obj, Response> {
     if content_type(headers).as_deref() != Some("application/json") {
         return Err(invalid_params(
             "Content-Type must be application/json; charset=UTF-8.",
@@ -550,6 +554,7 @@ fn create(
         polls_since_complete: 0,
         post_id: None,
         created_at: now,
+        deleted_at: None,
     };
     if pulled {
         record_received(st, &publish, &caller.account, now);

@@ -1,5 +1,6 @@
 //! X (Twitter) API v2 emulator: OAuth 2.0 + PKCE, `POST/DELETE /2/tweets`,
-//! `GET /2/users/me`, and the v2 media upload endpoints.
+//! `GET /2/tweets/:id` (with the app's monthly Post cap), `GET /2/users/me`,
+//! and the v2 media upload endpoints.
 //!
 //! `/x` stands for both `https://x.com` and `https://api.x.com`. Contract:
 //! docs/platforms/x.md (§8: what the emulator must model) and
@@ -11,7 +12,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
+use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -25,10 +26,13 @@ use crate::core::sandbox::Sandbox;
 use crate::core::state::SandboxState;
 use crate::core::util::bearer_token;
 
+mod lookup;
 mod media;
 mod oauth;
 pub mod text;
 mod tweets;
+
+pub use lookup::{DEFAULT_MONTHLY_POST_CAP, PostReads};
 
 /// Platform id.
 pub const PLATFORM: &str = "x";
@@ -108,6 +112,7 @@ pub mod limits {
 
     pub const CREATE_TWEET: &str = "POST /2/tweets";
     pub const DELETE_TWEET: &str = "DELETE /2/tweets/:id";
+    pub const GET_TWEET: &str = "GET /2/tweets/:id";
     pub const USERS_ME: &str = "GET /2/users/me";
     pub const MEDIA_UPLOAD: &str = "POST /2/media/upload";
     pub const MEDIA_STATUS: &str = "GET /2/media/upload";
@@ -126,6 +131,9 @@ pub mod limits {
                 Some(Limit::per_secs(10_000, DAY)),
             ),
             DELETE_TWEET => (Limit::per_secs(50, WINDOW), None),
+            // X's 450 per app apply to app-only tokens, which the sandbox
+            // does not issue.
+            GET_TWEET => (Limit::per_secs(900, WINDOW), None),
             USERS_ME => (Limit::per_secs(75, WINDOW), None),
             MEDIA_UPLOAD => (
                 Limit::per_secs(500, WINDOW),
@@ -163,6 +171,9 @@ pub struct XSettings {
     pub fail_video_processing: bool,
     /// Refuse a post whose text equals a live post of the same account (403).
     pub reject_duplicates: bool,
+    /// Posts the app may read per UTC month (X's Post cap of its access
+    /// tier); past it, `GET /2/tweets/:id` answers 429 usage-capped.
+    pub monthly_post_cap: u64,
 }
 
 impl Default for XSettings {
@@ -173,6 +184,7 @@ impl Default for XSettings {
             check_after_secs: 1,
             fail_video_processing: false,
             reject_duplicates: true,
+            monthly_post_cap: DEFAULT_MONTHLY_POST_CAP,
         }
     }
 }
@@ -279,6 +291,8 @@ pub struct XState {
     pub tweets: BTreeMap<String, Tweet>,
     pub media: BTreeMap<String, Media>,
     pub settings: XSettings,
+    /// Posts read this month, against `settings.monthly_post_cap`.
+    pub post_reads: PostReads,
     #[serde(skip)]
     pub hashers: HashMap<String, UploadHasher>,
 }
@@ -335,7 +349,7 @@ impl PlatformModule for XModule {
             .route("/2/oauth2/token", post(oauth::token))
             .route("/2/oauth2/revoke", post(oauth::revoke))
             .route("/2/tweets", post(tweets::create))
-            .route("/2/tweets/{id}", delete(tweets::delete))
+            .route("/2/tweets/{id}", get(lookup::lookup).delete(tweets::delete))
             .route("/2/users/me", get(tweets::users_me))
             .route("/{username}/status/{id}", get(tweets::status_page))
             .route(
@@ -366,8 +380,16 @@ impl PlatformModule for XModule {
         X_PUBLISH_SCOPES.iter().map(|s| s.to_string()).collect()
     }
 
+    /// The tunables, plus the Post cap's counter on the emulated clock:
+    /// `posts_read_this_month` (settable) and `post_cap_resets_at`.
     fn settings(&self, state: &SandboxState) -> Value {
-        serde_json::to_value(&state.x.settings).unwrap_or(Value::Null)
+        let mut v = serde_json::to_value(&state.x.settings).unwrap_or(Value::Null);
+        if let Value::Object(o) = &mut v {
+            let now = state.now();
+            o.insert(POSTS_READ.into(), json!(state.x.post_reads.used(now)));
+            o.insert(CAP_RESETS_AT.into(), json!(lookup::next_month_start(now)));
+        }
+        v
     }
 
     fn update_settings(&self, state: &mut SandboxState, patch: Value) -> Result<(), String> {
@@ -375,16 +397,36 @@ impl PlatformModule for XModule {
         let (Value::Object(cur), Value::Object(p)) = (&mut current, patch) else {
             return Err("settings must be a JSON object".into());
         };
+        let mut posts_read = None;
         for (k, v) in p {
-            if !cur.contains_key(&k) {
-                return Err(format!("unknown X setting {k:?}"));
+            match k.as_str() {
+                // Read-only; ignored so a GET body can be posted back.
+                CAP_RESETS_AT => {}
+                POSTS_READ => {
+                    posts_read = Some(
+                        v.as_u64()
+                            .ok_or_else(|| format!("{POSTS_READ} must be a whole number"))?,
+                    );
+                }
+                _ if !cur.contains_key(&k) => return Err(format!("unknown X setting {k:?}")),
+                _ => {
+                    cur.insert(k, v);
+                }
             }
-            cur.insert(k, v);
         }
         state.x.settings = serde_json::from_value(current).map_err(|e| e.to_string())?;
+        let now = state.now();
+        if let Some(n) = posts_read.filter(|n| *n != state.x.post_reads.used(now)) {
+            state.x.post_reads.set_used(n, now);
+        }
         Ok(())
     }
 }
+
+/// This month's count of posts read (`GET/POST /_sandbox/settings/x`).
+const POSTS_READ: &str = "posts_read_this_month";
+/// When that count starts again from zero (read-only).
+const CAP_RESETS_AT: &str = "post_cap_resets_at";
 
 /// X token issuing: 2 h access tokens; rotating refresh tokens (only with `offline.access`).
 pub fn token_policy() -> TokenPolicy {
@@ -402,9 +444,9 @@ pub fn token_policy() -> TokenPolicy {
 
 // ----- wire helpers -------------------------------------------------------------------
 
-const PROBLEM_JSON: &str = "application/problem+json";
+pub(crate) const PROBLEM_JSON: &str = "application/problem+json";
 const INVALID_REQUEST_TYPE: &str = "https://api.x.com/2/problems/invalid-request";
-const NOT_FOUND_TYPE: &str = "https://api.x.com/2/problems/resource-not-found";
+pub(crate) const NOT_FOUND_TYPE: &str = "https://api.x.com/2/problems/resource-not-found";
 
 /// An RFC 7807 problem response the way X sends it.
 pub(crate) fn problem(

@@ -570,7 +570,7 @@ pub(crate) fn video_resource(
     if has("statistics") {
         out.insert(
             "statistics".into(),
-            json!({"viewCount": "0", "likeCount": "0", "favoriteCount": "0", "commentCount": "0"}),
+            super::metrics::statistics(v, settings, now, owner),
         );
     }
     if has("processingDetails") && owner {

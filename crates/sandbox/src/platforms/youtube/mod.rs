@@ -11,6 +11,8 @@
 //! - [`videos`]: `videos.list/update/delete`, `channels.list`, `thumbnails.set`.
 //! - [`quota`]: the daily quota ledger (current and legacy cost models).
 //! - [`metadata`]: video resource validation and rendering.
+//! - [`metrics`]: the `statistics` part of a video (views, likes, comments),
+//!   growing over the emulated clock.
 //! - `watch`: `GET /watch?v=ID`, the video's page (`https://www.youtube.com/watch`).
 
 use std::collections::{BTreeMap, HashMap};
@@ -33,6 +35,7 @@ use crate::core::state::SandboxState;
 use crate::core::util::{bearer_token, form_get};
 
 pub mod metadata;
+pub mod metrics;
 mod oauth;
 pub mod quota;
 mod upload;
@@ -347,6 +350,28 @@ pub struct YouTubeSettings {
     /// for throughput benchmarks, where the hashing would be the emulator's
     /// cost, not the client's.
     pub hash_uploads: bool,
+    /// `statistics.viewCount` a video reaches about a week after it can be
+    /// watched (times a per-video factor between 0.5 and 1.5; see
+    /// [`metrics`]). Our own figure: YouTube publishes none.
+    pub stats_views_full: u64,
+    /// The same for `statistics.likeCount`.
+    pub stats_likes_full: u64,
+    /// The same for `statistics.commentCount`.
+    pub stats_comments_full: u64,
+    /// The same for `statistics.dislikeCount`, which only the owner's
+    /// requests see (private since 13 December 2021).
+    pub stats_dislikes_full: u64,
+    /// Videos (ids) whose creator hides the like count: `likeCount` and
+    /// `dislikeCount` are left out of `statistics`.
+    pub stats_likes_hidden: Vec<String>,
+    /// Videos (ids) with comments turned off: `commentCount` is left out.
+    pub stats_comments_off: Vec<String>,
+    /// Videos declared made for kids have comments off (YouTube turns
+    /// comments off on such videos), so `commentCount` is left out.
+    pub stats_kids_comments_off: bool,
+    /// Private videos gather numbers too. Off by default: nobody but the
+    /// owner can watch a private video, so its numbers stay at 0.
+    pub stats_private_grow: bool,
 }
 
 impl Default for YouTubeSettings {
@@ -378,6 +403,14 @@ impl Default for YouTubeSettings {
             rejected_processing_status: "terminated".into(),
             upload_complete_status: 200,
             hash_uploads: true,
+            stats_views_full: 20_000,
+            stats_likes_full: 800,
+            stats_comments_full: 60,
+            stats_dislikes_full: 25,
+            stats_likes_hidden: Vec::new(),
+            stats_comments_off: Vec::new(),
+            stats_kids_comments_off: true,
+            stats_private_grow: false,
         }
     }
 }

@@ -10,9 +10,12 @@
 //!   `legacy_insert_cost` (1,600) units.
 //!
 //! Other costs: `thumbnails.set`, `videos.update`, `videos.delete` 50;
-//! `videos.list`, `channels.list` 1. A request that fails after authentication
-//! (bad metadata, unknown video ...) still costs 1 unit of its bucket. A request
-//! that cannot be afforded gets `403 quotaExceeded` and costs nothing.
+//! `videos.list`, `channels.list` 1 (a read of a video's numbers for
+//! Analytics, `videos.list?part=statistics`, is a `videos.list` like any
+//! other and draws on the same shared units). A request that fails after
+//! authentication (bad metadata, unknown video ...) still costs 1 unit of its
+//! bucket. A request that cannot be afforded gets `403 quotaExceeded` and
+//! costs nothing.
 //!
 //! The windows live in the core rate limiter under [`UNITS`] and [`INSERT_CALLS`]
 //! (subject `project:<client_id>`), so `POST /_sandbox/quotas` can override them too.
